@@ -1,0 +1,79 @@
+// The Electron shell: lifecycle, one window, IPC and menu. The engine is plain Node (main/).
+import { app, BrowserWindow, dialog, nativeTheme, shell } from 'electron';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MenuEvent } from '../main/contract';
+import { createLab, type Lab } from '../main/engine';
+import { appRoot } from '../main/version';
+import { registerAppScheme, serveAppProtocol } from './app-protocol';
+import { setupIpc } from './ipc';
+import { setupMenu } from './menu';
+import { createMainWindow } from './window';
+
+const outDir = dirname(fileURLToPath(import.meta.url));
+
+/** Images read by sharp and tfjs-node cannot live inside app.asar; the builder unpacks them. */
+const unpacked = (path: string): string => path.replace(/app\.asar(?=[\\/]|$)/, 'app.asar.unpacked');
+
+async function onReady(): Promise<void> {
+  // XLAB_HOME lets the app and the CLI share a non-default data folder.
+  const dataDir = process.env.XLAB_HOME ? resolve(process.env.XLAB_HOME) : app.getPath('userData');
+  let lab: Lab;
+  try {
+    lab = await createLab({
+      dataDir,
+      samplesDir: unpacked(join(appRoot(), 'assets', 'samples')),
+      workerUrl: new URL('./training-worker.js', import.meta.url),
+    });
+  } catch (error) {
+    dialog.showErrorBox('Xception Lab cannot start', (error as Error).message);
+    app.exit(1);
+    return;
+  }
+  const settings = await lab.getSettings();
+  nativeTheme.themeSource = settings.theme;
+
+  serveAppProtocol(join(outDir, 'renderer'));
+  const win = createMainWindow({ preload: join(outDir, 'preload.cjs'), dark: nativeTheme.shouldUseDarkColors });
+  const teardownIpc = setupIpc(lab, win);
+  const sendMenu = (event: MenuEvent): void => lab.events.emit('menu', event);
+
+  setupMenu({
+    openDataset: async () => {
+      const picked = await dialog.showOpenDialog(win, { title: 'Open Dataset', properties: ['openDirectory'] });
+      const path = picked.filePaths[0];
+      if (!picked.canceled && path) sendMenu({ command: 'open-dataset', path });
+    },
+    exportReport: () => sendMenu({ command: 'export-report' }),
+    toggleDarkMode: () => sendMenu({ command: 'toggle-dark-mode' }),
+    showDataFolder: () => void shell.openPath(dataDir),
+  });
+  // The renderer persists the theme through updateSettings; keep native chrome in step.
+  lab.events.on('settings', (next) => {
+    nativeTheme.themeSource = next.theme;
+  });
+  app.on('second-instance', () => {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    teardownIpc();
+    void lab.close().finally(() => app.quit());
+  });
+}
+
+registerAppScheme();
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('window-all-closed', () => app.quit());
+  app.whenReady().then(onReady, (error: Error) => {
+    dialog.showErrorBox('Xception Lab cannot start', error.message);
+    app.exit(1);
+  });
+}

@@ -1,0 +1,111 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppInfo, EngineInfo, LabApi, LabEvents, LogEntry, SampleDataset, Settings } from './contract';
+import { Emitter } from './events';
+import { LabError } from './errors';
+import { startTrainingWorker, type TrainingWorkerHost } from './engine/worker-host';
+import { loadSettings, saveSettings } from './settings/settings-store';
+import { settingsFile } from './paths/data-dir';
+import { listSamples } from './samples/samples';
+import { appRoot, appVersion, productName } from './version';
+
+const maxLogEntries = 500;
+
+export interface LabOptions {
+  /** Runs, caches and settings live here (created if missing). */
+  dataDir: string;
+  /** Folder of bundled sample datasets; defaults to assets/samples in the app folder. */
+  samplesDir?: string;
+  /** The bundled training worker (out/training-worker.js), passed by each entry point. */
+  workerUrl: URL;
+  /** Environment the engine reads (XLAB_BACKEND, TF_*); defaults to the process's. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The engine behind every front end: the contract's calls plus its typed events. */
+export interface Lab extends LabApi {
+  readonly events: Emitter<LabEvents>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the engine for one data folder. The training worker starts at once, so the engine
+ * (which may take seconds to load) is ready by the time the user looks at it.
+ */
+export async function createLab(options: LabOptions): Promise<Lab> {
+  const { dataDir } = options;
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (error) {
+    throw new LabError(
+      'DATA_DIR_UNWRITABLE',
+      `Cannot create the data folder ${dataDir}: ${(error as Error).message}. Choose another with --data-dir or XLAB_HOME.`,
+    );
+  }
+  const root = appRoot();
+  const samplesDir = options.samplesDir ?? join(root, 'assets', 'samples');
+  const version = appVersion(root);
+  const events = new Emitter<LabEvents>();
+  const logs: LogEntry[] = [];
+  const log = (entry: LogEntry): void => {
+    logs.push(entry);
+    if (logs.length > maxLogEntries) logs.shift();
+    events.emit('log', entry);
+  };
+
+  const file = settingsFile(dataDir);
+  const loaded = await loadSettings(file);
+  let settings: Settings = loaded.settings;
+  if (loaded.warning) log({ level: 'warn', message: loaded.warning, time: new Date().toISOString() });
+
+  const worker: TrainingWorkerHost = startTrainingWorker({
+    workerUrl: options.workerUrl,
+    env: options.env,
+    onLog: log,
+  });
+  worker.engine.then(
+    (engine) => events.emit('engine', engine),
+    (error: Error) => log({ level: 'error', message: error.message, time: new Date().toISOString() }),
+  );
+
+  return {
+    events,
+    async getAppInfo(): Promise<AppInfo> {
+      return {
+        name: productName,
+        version,
+        dataDir,
+        platform: process.platform,
+        arch: process.arch,
+        versions: {
+          node: process.versions.node,
+          ...(process.versions.electron ? { electron: process.versions.electron } : {}),
+          ...(process.versions.chrome ? { chrome: process.versions.chrome } : {}),
+        },
+      };
+    },
+    getEngine(): Promise<EngineInfo> {
+      return worker.engine;
+    },
+    async getSettings(): Promise<Settings> {
+      return { ...settings };
+    },
+    async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+      const next = { ...settings, ...patch };
+      await saveSettings(file, next);
+      settings = next;
+      events.emit('settings', { ...settings });
+      return { ...settings };
+    },
+    listSamples(): Promise<SampleDataset[]> {
+      return listSamples(samplesDir);
+    },
+    async getLog(): Promise<LogEntry[]> {
+      return [...logs];
+    },
+    async close(): Promise<void> {
+      events.clear();
+      await worker.terminate();
+    },
+  };
+}

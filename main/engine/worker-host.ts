@@ -1,0 +1,109 @@
+import { Worker } from 'node:worker_threads';
+import type { Readable } from 'node:stream';
+import type { EngineInfo, LogEntry } from '../contract';
+import { LabError } from '../errors';
+import type { HostMessage, WorkerMessage, WorkerStartData } from './worker-protocol';
+
+export interface TrainingWorkerHost {
+  /** Resolves with the engine the worker loaded; rejects with a LabError if none could load. */
+  readonly engine: Promise<EngineInfo>;
+  terminate(): Promise<void>;
+}
+
+export interface StartWorkerOptions {
+  /** The bundled worker, out/training-worker.js; each entry point passes its own sibling. */
+  workerUrl: URL;
+  env?: NodeJS.ProcessEnv;
+  onLog?: (entry: LogEntry) => void;
+}
+
+/**
+ * Starts the one long-lived training worker. Native TensorFlow reads its environment from the
+ * process, not from the worker's copy of `process.env`, so GPU settings are set here, on the
+ * process, before the worker (and the library) loads.
+ */
+export function startTrainingWorker(options: StartWorkerOptions): TrainingWorkerHost {
+  const env = options.env ?? process.env;
+  // Without this TensorFlow reserves all GPU memory at start; the user's own value wins.
+  if (env.TF_FORCE_GPU_ALLOW_GROWTH === undefined) env.TF_FORCE_GPU_ALLOW_GROWTH = 'true';
+  // Keep TensorFlow's C++ info chatter out of the user's terminal unless asked for.
+  if (env.TF_CPP_MIN_LOG_LEVEL === undefined) env.TF_CPP_MIN_LOG_LEVEL = '2';
+
+  const onLog = options.onLog ?? (() => {});
+  const workerData: WorkerStartData = { force: env.XLAB_BACKEND };
+  const worker = new Worker(options.workerUrl, {
+    workerData,
+    env,
+    stdout: true,
+    stderr: true,
+  });
+  // Libraries print to the console (tfjs's "install the node backend" hint); that belongs in the
+  // log, not in a CLI's --json stdout.
+  forwardLines(worker.stdout, (line) => onLog(entry('info', line)));
+  forwardLines(worker.stderr, (line) => onLog(entry('warn', line)));
+
+  let terminated = false;
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const engine = new Promise<EngineInfo>((resolve, reject) => {
+    worker.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'ready':
+          resolve(message.engine);
+          break;
+        case 'failed':
+          reject(new LabError(message.error.code, message.error.message));
+          break;
+        case 'log':
+          onLog(message.entry);
+          break;
+      }
+    });
+    worker.on('error', (error) =>
+      reject(new LabError('ENGINE_FAILED', `The training worker crashed while loading the engine: ${error.message}`)),
+    );
+    worker.on('exit', (code) => {
+      if (!terminated) {
+        reject(new LabError('ENGINE_FAILED', `The training worker stopped unexpectedly (exit code ${code}). Restart the app; if it happens again run "xlab doctor".`));
+      }
+    });
+  });
+  // A rejection nobody awaited yet is still reported through getEngine(); don't crash the process.
+  engine.catch(() => {});
+
+  return {
+    engine,
+    async terminate() {
+      terminated = true;
+      if (exited) return;
+      worker.postMessage({ type: 'shutdown' } satisfies HostMessage);
+      // A worker busy in a long synchronous kernel cannot read the message: end it after a grace period.
+      const timer = setTimeout(() => void worker.terminate(), 2000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function entry(level: LogEntry['level'], message: string): LogEntry {
+  return { level, message, time: new Date().toISOString() };
+}
+
+function forwardLines(stream: Readable, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) onLine(line.trimEnd());
+  });
+  stream.on('end', () => {
+    if (buffered.trim()) onLine(buffered.trimEnd());
+  });
+}

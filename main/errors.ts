@@ -1,0 +1,28 @@
+import type { WireError } from './contract';
+
+/**
+ * An error whose message is written for the user: what is wrong and what to do.
+ * `code` is stable and machine-readable; it crosses IPC and WebSocket unchanged.
+ */
+export class LabError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LabError';
+    this.code = code;
+  }
+}
+
+/** Turns anything thrown into a `WireError`; unexpected errors keep their message under code `INTERNAL`. */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof LabError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: 'INTERNAL', message: error.message };
+  return { code: 'INTERNAL', message: String(error) };
+}
+
+/** The first line of an error's message, for one-line reasons. */
+export function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n', 1)[0]!.trim();
+}

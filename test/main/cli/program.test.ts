@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../../main/cli/program';
+import { builtWorkerUrl } from '../../helpers/built';
+
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: { ...process.env, XLAB_BACKEND: '', ...env },
+    workerUrl: builtWorkerUrl(),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('xlab', () => {
+  it('--help lists the commands and exits 0', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('doctor');
+    expect(stdout).toContain('serve');
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await run(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('exits 2 on a usage error, with one line saying what is wrong', async () => {
+    const unknown = await run(['fly']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'fly'");
+    const port = await run(['serve', '--port', 'abc']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('"abc" is not a port');
+  });
+
+  it('doctor --json prints the engine object on stdout only', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'xlab-cli-'));
+    const { code, stdout } = await run(['doctor', '--json', '--data-dir', dataDir]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.engine).toMatchObject({ name: 'tfjs', device: 'cpu', backend: 'cpu' });
+    expect(report.engine.reason).toContain('tfjs-node is not installed');
+    expect(report.dataDir).toBe(dataDir);
+    expect(report.suggestions.join(' ')).toContain('@tensorflow/tfjs-node');
+  });
+
+  it('doctor exits 1 with the reason when a forced engine is missing', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'xlab-cli-'));
+    const { code, stdout, stderr } = await run(['doctor', '--data-dir', dataDir], { XLAB_BACKEND: 'cpu' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^xlab: XLAB_BACKEND=cpu asks for @tensorflow\/tfjs-node: tfjs-node is not installed\./);
+  });
+});

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labMethods, type EngineInfo } from '../../main/contract';
+import { createLab, type Lab } from '../../main/engine';
+import { builtWorkerUrl } from '../helpers/built';
+
+const labs: Lab[] = [];
+async function newLab(env: NodeJS.ProcessEnv = {}, dataDir?: string): Promise<Lab> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'xlab-engine-')));
+  const lab = await createLab({ dataDir: dir, workerUrl: builtWorkerUrl(), env: { ...process.env, XLAB_BACKEND: '', ...env } });
+  labs.push(lab);
+  return lab;
+}
+afterEach(async () => {
+  await Promise.all(labs.splice(0).map((lab) => lab.close()));
+});
+
+describe('createLab', () => {
+  it('implements every call of the contract', async () => {
+    const lab = await newLab();
+    for (const method of labMethods) expect(typeof lab[method]).toBe('function');
+  });
+
+  it('loads the pure-JS engine here, in the worker, and says why not a faster one', async () => {
+    const lab = await newLab();
+    const pushed = new Promise<EngineInfo>((resolve) => lab.events.on('engine', resolve));
+    const engine = await lab.getEngine();
+    expect(engine).toMatchObject({ name: 'tfjs', device: 'cpu', backend: 'cpu' });
+    expect(engine.reason).toContain('tfjs-node-gpu is not installed');
+    expect(await pushed).toEqual(engine);
+    const log = await lab.getLog();
+    expect(log.some((e) => e.message.startsWith('Engine: tfjs'))).toBe(true);
+  });
+
+  it('reports a forced engine that cannot load as the error of getEngine', async () => {
+    const lab = await newLab({ XLAB_BACKEND: 'gpu' });
+    await expect(lab.getEngine()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('XLAB_BACKEND=gpu') });
+  });
+
+  it('persists settings in the data folder and pushes the change', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
+    const lab = await newLab({}, dir);
+    const pushed = new Promise((resolve) => lab.events.on('settings', resolve));
+    expect(await lab.updateSettings({ theme: 'dark' })).toEqual({ theme: 'dark' });
+    expect(await pushed).toEqual({ theme: 'dark' });
+    expect(JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8'))).toEqual({ theme: 'dark' });
+    const again = await newLab({}, dir);
+    expect(await again.getSettings()).toEqual({ theme: 'dark' });
+  });
+
+  it('logs a warning, instead of failing, when settings.json is corrupt', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
+    await writeFile(join(dir, 'settings.json'), 'not json');
+    const lab = await newLab({}, dir);
+    expect(await lab.getSettings()).toEqual({ theme: 'system' });
+    expect((await lab.getLog())[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('kept as') });
+  });
+
+  it('lists the bundled sample dataset with real counts', async () => {
+    const lab = await newLab();
+    const [sample] = await lab.listSamples();
+    expect(sample).toMatchObject({ id: 'fashion-mini', name: 'Fashion-MNIST mini', license: 'MIT', images: 300 });
+    expect(sample!.classes).toHaveLength(10);
+    expect(sample!.classes.every((c) => c.images === 30)).toBe(true);
+  });
+
+  it('names the data folder it cannot create', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
+    await writeFile(join(dir, 'file'), '');
+    await expect(createLab({ dataDir: join(dir, 'file', 'sub'), workerUrl: builtWorkerUrl() })).rejects.toThrow(
+      /Cannot create the data folder .*file\/sub.*--data-dir or XLAB_HOME/,
+    );
+  });
+
+  it('reports its app info', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
+    await mkdir(dir, { recursive: true });
+    const lab = await newLab({}, dir);
+    expect(await lab.getAppInfo()).toMatchObject({ name: 'Xception Lab', dataDir: dir, versions: { node: process.versions.node } });
+  });
+});

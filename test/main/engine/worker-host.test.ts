@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { LogEntry } from '../../../main/contract';
+import { startTrainingWorker } from '../../../main/engine/worker-host';
+
+async function workerScript(source: string): Promise<URL> {
+  const dir = await mkdtemp(join(tmpdir(), 'xlab-worker-'));
+  const file = join(dir, 'worker.mjs');
+  await writeFile(file, source);
+  return pathToFileURL(file);
+}
+
+describe('startTrainingWorker', () => {
+  it('sets TF_FORCE_GPU_ALLOW_GROWTH before the engine loads, unless the user set it', async () => {
+    const url = await workerScript(`
+      import { parentPort } from 'node:worker_threads';
+      parentPort.postMessage({ type: 'ready', engine: { name: 'tfjs', device: 'cpu', reason: process.env.TF_FORCE_GPU_ALLOW_GROWTH, backend: 'cpu', version: '0' } });
+    `);
+    const env: NodeJS.ProcessEnv = {};
+    const host = startTrainingWorker({ workerUrl: url, env });
+    expect((await host.engine).reason).toBe('true');
+    expect(env.TF_FORCE_GPU_ALLOW_GROWTH).toBe('true');
+    await host.terminate();
+
+    const userEnv: NodeJS.ProcessEnv = { TF_FORCE_GPU_ALLOW_GROWTH: 'false' };
+    const second = startTrainingWorker({ workerUrl: url, env: userEnv });
+    expect((await second.engine).reason).toBe('false');
+    await second.terminate();
+  });
+
+  it('turns a worker that dies while loading into a clear error', async () => {
+    const url = await workerScript(`process.exit(3);`);
+    const host = startTrainingWorker({ workerUrl: url, env: {} });
+    await expect(host.engine).rejects.toMatchObject({ code: 'ENGINE_FAILED', message: expect.stringContaining('exit code 3') });
+  });
+
+  it('routes what libraries print to the log, not to stdout', async () => {
+    const url = await workerScript(`
+      import { parentPort } from 'node:worker_threads';
+      console.log('Hi there from a library');
+      console.error('a warning');
+      setTimeout(() => parentPort.postMessage({ type: 'ready', engine: { name: 'tfjs', device: 'cpu', reason: '', backend: 'cpu', version: '0' } }), 50);
+    `);
+    const logs: LogEntry[] = [];
+    const host = startTrainingWorker({ workerUrl: url, env: {}, onLog: (e) => logs.push(e) });
+    await host.engine;
+    await new Promise((r) => setTimeout(r, 50));
+    await host.terminate();
+    expect(logs.map((l) => [l.level, l.message])).toEqual(
+      expect.arrayContaining([
+        ['info', 'Hi there from a library'],
+        ['warn', 'a warning'],
+      ]),
+    );
+  });
+});

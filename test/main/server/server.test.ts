@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { labMethods, type LabEvents, type ServerMessage } from '../../../main/contract';
+import { Emitter } from '../../../main/events';
+import type { Lab } from '../../../main/engine';
+import { startServer, type RunningServer } from '../../../main/server/server';
+
+function fakeLab(): Lab {
+  return {
+    events: new Emitter<LabEvents>(),
+    getAppInfo: vi.fn(async () => ({ name: 'Xception Lab', version: '0', dataDir: '/d', platform: 'linux', arch: 'x64', versions: { node: '20' } })),
+    getEngine: vi.fn(async () => ({ name: 'tfjs' as const, device: 'cpu' as const, reason: 'r', backend: 'cpu', version: '4' })),
+    getSettings: vi.fn(async () => ({ theme: 'system' as const })),
+    updateSettings: vi.fn(async (patch) => ({ theme: 'system' as const, ...patch })),
+    listSamples: vi.fn(async () => []),
+    getLog: vi.fn(async () => []),
+    close: vi.fn(async () => {}),
+  };
+}
+
+/** Opens a socket and resolves once open, or with the HTTP status it was refused with. */
+function connect(url: string, headers: Record<string, string> = {}): Promise<WebSocket | number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket): Promise<ServerMessage> {
+  return new Promise((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerMessage)));
+}
+
+describe('browser-mode server', () => {
+  let server: RunningServer;
+  let lab: Lab;
+  let base: string;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xlab-static-'));
+    await mkdir(join(dir, 'assets'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>lab</title>');
+    await writeFile(join(dir, 'assets', 'app.js'), 'console.log(1)');
+    lab = fakeLab();
+    server = await startServer({ lab, staticDir: dir, port: 0 });
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(() => server.close());
+
+  it('prints a loopback URL carrying a random token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}$/);
+  });
+
+  it('refuses HTTP without the token (401) and serves the page with it, setting a cookie', async () => {
+    const refused = await fetch(`${base}/`);
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('?token=');
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const cookie = page.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
+    const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${base}/assets/app.js?token=wrong`)).status).toBe(401);
+    expect((await fetch(`${base}/nope.js?token=${server.token}`)).status).toBe(404);
+  });
+
+  it('rejects a foreign Origin even with the token', async () => {
+    const res = await fetch(server.url, { headers: { origin: 'http://evil.example' } });
+    expect(res.status).toBe(403);
+    expect(await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: 'http://evil.example' })).toBe(403);
+  });
+
+  it('refuses a WebSocket without the token', async () => {
+    expect(await connect(`ws://127.0.0.1:${server.port}/ws`)).toBe(401);
+  });
+
+  it('answers every contract method over the socket and pushes events', async () => {
+    const ws = (await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: base })) as WebSocket;
+    let id = 0;
+    for (const method of labMethods) {
+      const args = method === 'updateSettings' ? [{ theme: 'dark' }] : [];
+      const reply = nextMessage(ws);
+      ws.send(JSON.stringify({ type: 'call', id: ++id, method, args }));
+      expect(await reply).toMatchObject({ type: 'result', id, result: { ok: true } });
+    }
+    const invalid = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'call', id: 99, method: 'updateSettings', args: [{ theme: 'blue' }] }));
+    expect(await invalid).toMatchObject({ id: 99, result: { ok: false, error: { code: 'INVALID_ARGUMENT' } } });
+    const unknown = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'call', id: 100, method: 'rmRf', args: [] }));
+    expect(await unknown).toMatchObject({ id: 100, result: { ok: false, error: { code: 'UNKNOWN_METHOD' } } });
+
+    const event = nextMessage(ws);
+    lab.events.emit('log', { level: 'warn', message: 'careful', time: 't' });
+    expect(await event).toEqual({ type: 'event', event: 'log', payload: { level: 'warn', message: 'careful', time: 't' } });
+    ws.close();
+  });
+
+  it('says clearly when the port is taken', async () => {
+    await expect(startServer({ lab, staticDir: '/tmp', port: server.port })).rejects.toThrow(
+      `Port ${server.port} on 127.0.0.1 is already in use: pass another with --port, or --port 0 for any free one.`,
+    );
+  });
+});

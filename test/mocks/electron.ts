@@ -1,0 +1,103 @@
+/**
+ * The one stand-in for `electron` in unit tests (vitest aliases the module here), so
+ * electron/ code runs without the Electron binary. State is reset by `resetElectronMock()`.
+ */
+import { vi } from 'vitest';
+
+type Handler = (event: unknown, ...args: unknown[]) => unknown;
+
+export const ipcMain = {
+  handlers: new Map<string, Handler>(),
+  handle: vi.fn((channel: string, handler: Handler) => {
+    if (ipcMain.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    ipcMain.handlers.set(channel, handler);
+  }),
+  removeHandler: vi.fn((channel: string) => {
+    ipcMain.handlers.delete(channel);
+  }),
+};
+
+export class FakeWebContents {
+  readonly sent: { channel: string; args: unknown[] }[] = [];
+  mainFrame = { url: 'app://xlab/index.html' };
+  readonly listeners = new Map<string, (...args: unknown[]) => void>();
+  windowOpenHandler?: (details: { url: string }) => unknown;
+  permissionHandler?: (...args: unknown[]) => void;
+  readonly session = {
+    setPermissionRequestHandler: (handler: (...args: unknown[]) => void) => {
+      this.permissionHandler = handler;
+    },
+  };
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push({ channel, args });
+  }
+  setWindowOpenHandler(handler: (details: { url: string }) => unknown): void {
+    this.windowOpenHandler = handler;
+  }
+  on(event: string, listener: (...args: unknown[]) => void): this {
+    this.listeners.set(event, listener);
+    return this;
+  }
+}
+
+export class BrowserWindow {
+  static all: BrowserWindow[] = [];
+  static fromWebContents(contents: unknown): BrowserWindow | null {
+    return BrowserWindow.all.find((w) => w.webContents === contents) ?? null;
+  }
+  readonly webContents = new FakeWebContents();
+  readonly options: unknown;
+  destroyed = false;
+  loadedUrl?: string;
+  readonly onceListeners = new Map<string, () => void>();
+  constructor(options?: unknown) {
+    this.options = options;
+    BrowserWindow.all.push(this);
+  }
+  once(event: string, listener: () => void): this {
+    this.onceListeners.set(event, listener);
+    return this;
+  }
+  show = vi.fn();
+  focus = vi.fn();
+  restore = vi.fn();
+  isMinimized = (): boolean => false;
+  isDestroyed = (): boolean => this.destroyed;
+  loadURL = vi.fn(async (url: string) => {
+    this.loadedUrl = url;
+  });
+}
+
+export const ipcRenderer = {
+  invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => undefined),
+  on: vi.fn(),
+  removeListener: vi.fn(),
+};
+export const contextBridge = { exposeInMainWorld: vi.fn() };
+export const webUtils = { getPathForFile: vi.fn((file: { name: string }) => `/dropped/${file.name}`) };
+export const shell = { openExternal: vi.fn(async () => {}), openPath: vi.fn(async () => '') };
+export const dialog = { showOpenDialog: vi.fn(), showErrorBox: vi.fn() };
+export const nativeTheme = { themeSource: 'system', shouldUseDarkColors: false };
+export const protocol = { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() };
+export const app = {
+  getPath: vi.fn(() => '/tmp/xlab-user-data'),
+  quit: vi.fn(),
+  exit: vi.fn(),
+  whenReady: vi.fn(async () => {}),
+  requestSingleInstanceLock: vi.fn(() => true),
+  on: vi.fn(),
+};
+export class Menu {
+  static built: unknown[] = [];
+  static buildFromTemplate = vi.fn((template: unknown[]) => {
+    Menu.built = template;
+    return new Menu();
+  });
+  static setApplicationMenu = vi.fn();
+}
+
+export function resetElectronMock(): void {
+  ipcMain.handlers.clear();
+  BrowserWindow.all = [];
+  vi.clearAllMocks();
+}
