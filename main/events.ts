@@ -1,4 +1,8 @@
-/** A small typed event emitter: `on` returns the unsubscribe. One per engine instance. */
+/**
+ * A small typed event emitter: `on` returns the unsubscribe. One per engine instance, and one
+ * per transport in the renderer (it has no Node imports). A listener that throws is reported
+ * and the others still run.
+ */
 export class Emitter<Events extends object> {
   readonly #listeners = new Map<keyof Events, Set<(payload: never) => void>>();
 
@@ -13,7 +17,11 @@ export class Emitter<Events extends object> {
 
   emit<E extends keyof Events>(event: E, payload: Events[E]): void {
     for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-      (listener as (payload: Events[E]) => void)(payload);
+      try {
+        (listener as (payload: Events[E]) => void)(payload);
+      } catch (error) {
+        console.error(`A listener for "${String(event)}" failed:`, error);
+      }
     }
   }
 
