@@ -1,0 +1,9 @@
+export { default as AppHeader } from './AppHeader.svelte';
+export { default as Button } from './Button.svelte';
+export { default as EmptyState } from './EmptyState.svelte';
+export { default as EngineBadge } from './EngineBadge.svelte';
+export { default as LogPanel } from './LogPanel.svelte';
+export { default as PageHeader } from './PageHeader.svelte';
+export { default as SampleCard } from './SampleCard.svelte';
+export { default as StatusBar } from './StatusBar.svelte';
+export { default as ThemeToggle } from './ThemeToggle.svelte';
