@@ -13,6 +13,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: the engine tests start a worker that loads tfjs, the e2e test a browser.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
