@@ -10,16 +10,12 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   const dir = dirname(file);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    await writeFileSynced(temp, data);
   } catch (error) {
-    await handle.close();
     await rm(temp, { force: true });
     throw error;
   }
-  await handle.close();
   try {
     await rename(temp, file);
   } catch (error) {
@@ -29,7 +25,18 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   await syncDir(dir);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** Writes a new file and flushes it to disk before returning. */
+export async function writeFileSynced(file: string, data: string | Uint8Array): Promise<void> {
+  const handle = await open(file, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function syncDir(dir: string): Promise<void> {
   // Directory fsync makes the rename durable on Linux/macOS; Windows cannot open folders for it.
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');
