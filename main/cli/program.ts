@@ -3,6 +3,7 @@ import { LabError } from '../errors';
 import { resolveDataDir } from '../paths/data-dir';
 import { appVersion } from '../version';
 import { doctor } from './doctor';
+import { modelCommand } from './model';
 import type { CliIo } from './io';
 import { serve } from './serve';
 
@@ -63,6 +64,7 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
       });
     });
 
+  program.addCommand(modelCommand(io));
   for (const command of extraCommands) program.addCommand(command);
   for (const command of program.commands) command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
   return program;
@@ -86,6 +88,7 @@ export async function runCli(argv: string[], io: CliIo, extraCommands: Command[]
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`xlab: ${message}\n`);
     if (!(error instanceof LabError) && io.env.XLAB_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
-    return exitCodes.failure;
+    // A flag value a command could not parse is a usage error, like commander's own.
+    return error instanceof LabError && error.code === 'INVALID_OPTION' ? exitCodes.usage : exitCodes.failure;
   }
 }

@@ -40,6 +40,18 @@ describe('xlab', () => {
     expect(port.stderr).toContain('"abc" is not a port');
   });
 
+  it('model prints the summary of a preset; a non-numeric flag is a usage error (exit 2) naming the flag', async () => {
+    const ok = await run(['model', '--preset', 'micro', '--classes', '3', '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ params: expect.any(Number), layers: expect.any(Array) });
+    const bad = await run(['model', '--classes', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('xlab: --classes must be a whole number (got "abc").\n');
+    const invalid = await run(['model', '--preset', 'mini', '--classes', '1']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('classes');
+  });
+
   it('doctor --json prints the engine object on stdout only', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'xlab-cli-'));
     const { code, stdout } = await run(['doctor', '--json', '--data-dir', dataDir]);
