@@ -10,6 +10,9 @@ export const themeSchema = z.enum(['system', 'light', 'dark']);
 
 export const settingsSchema = z.object({ theme: themeSchema }) satisfies z.ZodType<Settings>;
 
+/** Field values are checked by the model's own schema, which names the field; here only the shape. */
+const modelRequestSchema = z.looseObject({ preset: z.string().max(40).optional() });
+
 export const argSchemas = {
   getAppInfo: z.tuple([]),
   getEngine: z.tuple([]),
@@ -17,4 +20,13 @@ export const argSchemas = {
   updateSettings: z.tuple([settingsSchema.partial().strict()]),
   listSamples: z.tuple([]),
   getLog: z.tuple([]),
+  listModelPresets: z.tuple([]),
+  describeModel: z.tuple([modelRequestSchema, z.int().min(1).max(4096).optional()]),
+  checkTrainingSettings: z.tuple([z.record(z.string(), z.unknown())]),
+  listConfigs: z.tuple([]),
+  saveConfig: z.tuple([
+    z.object({ name: z.string().min(1).max(100), model: modelRequestSchema, training: z.record(z.string(), z.unknown()) }),
+    z.boolean(),
+  ]),
+  deleteConfig: z.tuple([z.string().min(1).max(100)]),
 } satisfies Record<LabMethod, z.ZodTuple>;

@@ -52,6 +52,73 @@ export interface SampleDataset {
   license: string;
 }
 
+/** A model preset: a starting point whose every field stays editable. */
+export interface ModelPresetInfo {
+  id: string;
+  title: string;
+  description: string;
+  suggestedSizes: { min: number; max: number };
+  /** The preset's full config (every field filled in). */
+  config: Record<string, unknown>;
+}
+
+/** What the UI sends to describe a model: a preset id plus the fields the user changed. */
+export interface ModelRequest {
+  preset?: string;
+  [field: string]: unknown;
+}
+
+/** A problem with one field of a model config or training settings, shown next to that field. */
+export interface FieldIssue {
+  /** The field name (`classes`, `widthMultiplier`, …), `preset`, or `config` for the whole. */
+  field: string;
+  message: string;
+}
+
+export interface ModelSummaryRow {
+  name: string;
+  type: string;
+  /** Batch first; `null` = any batch size. */
+  outputShape: (number | null)[];
+  params: number;
+  connectedTo: string[];
+}
+
+/** Everything the Model page shows about a valid config, computed from the real model. */
+export interface ModelDescription {
+  /** The resolved config, every field filled in. */
+  config: Record<string, unknown>;
+  summary: {
+    name: string;
+    rows: ModelSummaryRow[];
+    totals: { params: number; trainableParams: number; nonTrainableParams: number };
+  };
+  cost: {
+    batchSize: number;
+    /** 2 × multiply-adds per image. */
+    flopsPerImage: number;
+    /** float32 bytes of every layer's output for one batch. */
+    activationBytes: number;
+    params: number;
+    paramBytes: number;
+    layers: { name: string; flops: number; activationBytes: number }[];
+  };
+  /** Entry / Middle / Exit, their blocks and each block's layers, for the flow diagram. */
+  flows: { flow: 'entry' | 'middle' | 'exit'; blocks: { block: string; layers: string[] }[] }[];
+}
+
+export type DescribeModelResult = { ok: true; model: ModelDescription } | { ok: false; issues: FieldIssue[] };
+
+export type TrainingSettingsResult = { ok: true; settings: Record<string, unknown> } | { ok: false; issues: FieldIssue[] };
+
+/** A model config and its training settings saved under a name. */
+export interface NamedConfig {
+  name: string;
+  model: ModelRequest;
+  training: Record<string, unknown>;
+  savedAt: string;
+}
+
 /** Every call a front end can make. All calls are async; errors arrive as `WireError`. */
 export interface LabApi {
   getAppInfo(): Promise<AppInfo>;
@@ -61,6 +128,16 @@ export interface LabApi {
   listSamples(): Promise<SampleDataset[]>;
   /** The recent log (engine messages, warnings), oldest first; new entries arrive as `log` events. */
   getLog(): Promise<LogEntry[]>;
+
+  listModelPresets(): Promise<ModelPresetInfo[]>;
+  /** Validates a model request; when valid, builds it (in the training worker) and describes it. */
+  describeModel(request: ModelRequest, batchSize?: number): Promise<DescribeModelResult>;
+  /** Validates training settings and fills in defaults (`{}` gives all the defaults). */
+  checkTrainingSettings(settings: Record<string, unknown>): Promise<TrainingSettingsResult>;
+  listConfigs(): Promise<{ configs: NamedConfig[]; problems: string[] }>;
+  /** Saves a named config; an existing one is replaced only with `overwrite: true`. */
+  saveConfig(config: { name: string; model: ModelRequest; training: Record<string, unknown> }, overwrite: boolean): Promise<NamedConfig>;
+  deleteConfig(name: string): Promise<void>;
 }
 
 export interface LogEntry {
@@ -99,6 +176,12 @@ export const labMethods = [
   'updateSettings',
   'listSamples',
   'getLog',
+  'listModelPresets',
+  'describeModel',
+  'checkTrainingSettings',
+  'listConfigs',
+  'saveConfig',
+  'deleteConfig',
 ] as const satisfies readonly LabMethod[];
 
 export const labEvents = ['engine', 'log', 'menu', 'settings'] as const satisfies readonly LabEvent[];

@@ -8,6 +8,8 @@ import { loadSettings, saveSettings } from './settings/settings-store';
 import { settingsFile } from './paths/data-dir';
 import { listSamples } from './samples/samples';
 import { appRoot, appVersion, productName } from './version';
+import { checkTrainingSettings, describeModel, listModelPresets } from './models/describe-model';
+import { deleteNamedConfig, listNamedConfigs, saveNamedConfig } from './models/named-configs';
 
 const maxLogEntries = 500;
 
@@ -102,6 +104,24 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async getLog(): Promise<LogEntry[]> {
       return [...logs];
+    },
+    async listModelPresets() {
+      return listModelPresets();
+    },
+    describeModel(request, batchSize = 32) {
+      return describeModel(request, batchSize, (config) => worker.request({ kind: 'summarizeModel', config }));
+    },
+    async checkTrainingSettings(settings) {
+      return checkTrainingSettings(settings);
+    },
+    listConfigs() {
+      return listNamedConfigs(dataDir);
+    },
+    saveConfig(config, overwrite) {
+      return saveNamedConfig(dataDir, config, { overwrite });
+    },
+    deleteConfig(name) {
+      return deleteNamedConfig(dataDir, name);
     },
     async close(): Promise<void> {
       events.clear();

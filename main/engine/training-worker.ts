@@ -1,13 +1,15 @@
 /**
  * The training worker: one long-lived thread that owns the tfjs engine. tfjs-node cannot be
  * loaded by a second worker in one process (tensorflow/tfjs#2079), so the host starts exactly
- * one and later issues send it training jobs. Here it loads the best engine and reports which.
+ * one and sends it all tensor work: model summaries now, training jobs later.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { selectBackend, parseBackendPreference, type TfLike } from './backend-select';
-import type { HostMessage, WorkerMessage, WorkerStartData } from './worker-protocol';
+import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
 import { toWireError } from '../errors';
+import { buildXception, type Tf } from '../models/xception';
+import { summarizeModel } from '../models/model-summary';
 
 const port = parentPort;
 if (!port) throw new Error('training-worker must run in a worker thread');
@@ -18,16 +20,44 @@ const log = (level: 'info' | 'warn' | 'error', message: string): void =>
 
 const require = createRequire(import.meta.url);
 
+type Handlers = { [K in keyof WorkerRequests]: (request: WorkerRequests[K]['request'], tf: Tf) => Promise<WorkerRequests[K]['response']> };
+
+const handlers: Handlers = {
+  async summarizeModel({ config }, tf) {
+    const model = buildXception(config, tf);
+    try {
+      return summarizeModel(model);
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
+async function answer(id: number, request: WorkerRequest, tf: Tf): Promise<void> {
+  try {
+    const handler = handlers[request.kind] as (r: WorkerRequest, tf: Tf) => Promise<unknown>;
+    post({ type: 'response', id, ok: true, value: await handler(request, tf) });
+  } catch (error) {
+    post({ type: 'response', id, ok: false, error: toWireError(error) });
+  }
+}
+
 async function main(): Promise<void> {
   const data = (workerData ?? {}) as WorkerStartData;
+  let tf: Tf;
   try {
     const force = parseBackendPreference(data.force);
-    const { info } = await selectBackend<TfLike>({ load: (name) => require(name) as TfLike, force });
-    log('info', `Engine: ${info.name} ${info.version} on ${info.device.toUpperCase()} — ${info.reason}`);
-    post({ type: 'ready', engine: info });
+    const selected = await selectBackend<TfLike>({ load: (name) => require(name) as TfLike, force });
+    tf = selected.tf as unknown as Tf;
+    log('info', `Engine: ${selected.info.name} ${selected.info.version} on ${selected.info.device.toUpperCase()} — ${selected.info.reason}`);
+    post({ type: 'ready', engine: selected.info });
   } catch (error) {
     post({ type: 'failed', error: toWireError(error) });
+    return;
   }
+  port!.on('message', (message: HostMessage) => {
+    if (message.type === 'request') void answer(message.id, message.request, tf);
+  });
 }
 
 port.on('message', (message: HostMessage) => {

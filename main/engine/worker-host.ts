@@ -2,11 +2,13 @@ import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { EngineInfo, LogEntry } from '../contract';
 import { LabError } from '../errors';
-import type { HostMessage, WorkerMessage, WorkerStartData } from './worker-protocol';
+import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
 
 export interface TrainingWorkerHost {
   /** Resolves with the engine the worker loaded; rejects with a LabError if none could load. */
   readonly engine: Promise<EngineInfo>;
+  /** Asks the worker for tensor work once its engine is ready; rejects with the worker's LabError. */
+  request<K extends keyof WorkerRequests>(request: { kind: K } & WorkerRequests[K]['request']): Promise<WorkerRequests[K]['response']>;
   terminate(): Promise<void>;
 }
 
@@ -44,6 +46,12 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
 
   let terminated = false;
   let exited = false;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const failPending = (error: Error): void => {
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
   const exit = new Promise<void>((resolve) =>
     worker.once('exit', () => {
       exited = true;
@@ -62,12 +70,20 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
         case 'log':
           onLog(message.entry);
           break;
+        case 'response': {
+          const call = pending.get(message.id);
+          pending.delete(message.id);
+          if (message.ok) call?.resolve(message.value);
+          else call?.reject(new LabError(message.error.code, message.error.message));
+          break;
+        }
       }
     });
     worker.on('error', (error) =>
       reject(new LabError('ENGINE_FAILED', `The training worker crashed while loading the engine: ${error.message}`)),
     );
     worker.on('exit', (code) => {
+      failPending(new LabError('ENGINE_FAILED', `The training worker stopped (exit code ${code}) before it answered.`));
       if (!terminated) {
         reject(new LabError('ENGINE_FAILED', `The training worker stopped unexpectedly (exit code ${code}). Restart the app; if it happens again run "xlab doctor".`));
       }
@@ -78,6 +94,15 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
 
   return {
     engine,
+    async request(request) {
+      await engine;
+      if (exited) throw new LabError('ENGINE_FAILED', 'The training worker has stopped: restart the app.');
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        worker.postMessage({ type: 'request', id, request: request as WorkerRequest } satisfies HostMessage);
+      });
+    },
     async terminate() {
       terminated = true;
       if (exited) return;

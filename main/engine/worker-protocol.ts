@@ -1,4 +1,6 @@
 import type { EngineInfo, LogEntry, WireError } from '../contract';
+import type { ModelConfig } from '../models/model-config';
+import type { ModelSummary } from '../models/model-summary';
 
 /** Data the host gives the training worker at start. */
 export interface WorkerStartData {
@@ -6,11 +8,23 @@ export interface WorkerStartData {
   force?: string;
 }
 
+/** Work the host asks of the worker, each with its answer's type. */
+export interface WorkerRequests {
+  /** Build the model (never trained) and summarise it, Keras-style, from the real layers. */
+  summarizeModel: { request: { config: ModelConfig }; response: ModelSummary };
+}
+
+export type WorkerRequestKind = keyof WorkerRequests;
+
+export type WorkerRequest = { [K in WorkerRequestKind]: { kind: K } & WorkerRequests[K]['request'] }[WorkerRequestKind];
+
 /** Messages from the training worker to its host. */
 export type WorkerMessage =
   | { type: 'ready'; engine: EngineInfo }
   | { type: 'failed'; error: WireError }
-  | { type: 'log'; entry: LogEntry };
+  | { type: 'log'; entry: LogEntry }
+  | { type: 'response'; id: number; ok: true; value: unknown }
+  | { type: 'response'; id: number; ok: false; error: WireError };
 
 /** Messages from the host to the training worker. */
-export type HostMessage = { type: 'shutdown' };
+export type HostMessage = { type: 'shutdown' } | { type: 'request'; id: number; request: WorkerRequest };

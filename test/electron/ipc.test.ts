@@ -1,23 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow as ElectronWindow } from 'electron';
 import { BrowserWindow, ipcMain, resetElectronMock } from '../mocks/electron';
-import { callChannel, eventChannel, labMethods, type LabApi } from '../../main/contract';
-import { Emitter } from '../../main/events';
+import { callChannel, eventChannel, labMethods } from '../../main/contract';
 import type { Lab } from '../../main/engine';
-import type { LabEvents } from '../../main/contract';
+import { fakeLab } from '../helpers/fake-lab';
 import { setupIpc } from '../../electron/ipc';
-
-function fakeLab(): Lab {
-  const api: LabApi = {
-    getAppInfo: vi.fn(async () => ({ name: 'Xception Lab', version: '0', dataDir: '/d', platform: 'linux', arch: 'x64', versions: { node: '20' } })),
-    getEngine: vi.fn(async () => ({ name: 'tfjs' as const, device: 'cpu' as const, reason: 'r', backend: 'cpu', version: '4' })),
-    getSettings: vi.fn(async () => ({ theme: 'system' as const })),
-    updateSettings: vi.fn(async (patch) => ({ theme: 'system' as const, ...patch })),
-    listSamples: vi.fn(async () => []),
-    getLog: vi.fn(async () => []),
-  };
-  return { ...api, events: new Emitter<LabEvents>(), close: vi.fn(async () => {}) };
-}
 
 const invoke = (channel: string, event: unknown, ...args: unknown[]) => {
   const handler = ipcMain.handlers.get(channel);
@@ -45,6 +32,7 @@ describe('setupIpc', () => {
     setupIpc(lab, win as unknown as ElectronWindow);
     await expect(invoke(callChannel('getSettings'), own())).resolves.toEqual({ ok: true, value: { theme: 'system' } });
     await expect(invoke(callChannel('updateSettings'), own(), { theme: 'dark' })).resolves.toEqual({ ok: true, value: { theme: 'dark' } });
+    expect(lab.updateSettings).toHaveBeenCalledWith({ theme: 'dark' });
   });
 
   it('rejects a sender that is not our window', async () => {

@@ -66,6 +66,19 @@ describe('createLab', () => {
     expect(sample!.classes.every((c) => c.images === 30)).toBe(true);
   });
 
+  it('describes a model from the real layers (built in the worker) or lists every bad field', async () => {
+    const lab = await newLab();
+    const result = await lab.describeModel({ preset: 'micro', classes: 3 }, 8);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.model.summary.rows.at(-1)).toMatchObject({ name: 'predictions', outputShape: [null, 3] });
+    expect(result.model.summary.totals.params).toBe(result.model.cost.params);
+    expect(result.model.flows.map((f) => f.flow)).toEqual(['entry', 'middle', 'exit']);
+    const bad = await lab.describeModel({ preset: 'micro', classes: 1, widthMultiplier: 'wide' });
+    expect(bad).toMatchObject({ ok: false });
+    expect(!bad.ok && bad.issues.map((i) => i.field).sort()).toEqual(['classes', 'widthMultiplier']);
+    expect(await lab.describeModel({ preset: 'huge' })).toMatchObject({ ok: false, issues: [{ field: 'preset' }] });
+  });
+
   it('names the data folder it cannot create', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
     await writeFile(join(dir, 'file'), '');

@@ -3,23 +3,10 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { labMethods, type LabEvents, type ServerMessage } from '../../../main/contract';
-import { Emitter } from '../../../main/events';
+import { labMethods, type ServerMessage } from '../../../main/contract';
+import { fakeLab, sampleArgs, sampleResults } from '../../helpers/fake-lab';
 import type { Lab } from '../../../main/engine';
 import { startServer, type RunningServer } from '../../../main/server/server';
-
-function fakeLab(): Lab {
-  return {
-    events: new Emitter<LabEvents>(),
-    getAppInfo: vi.fn(async () => ({ name: 'Xception Lab', version: '0', dataDir: '/d', platform: 'linux', arch: 'x64', versions: { node: '20' } })),
-    getEngine: vi.fn(async () => ({ name: 'tfjs' as const, device: 'cpu' as const, reason: 'r', backend: 'cpu', version: '4' })),
-    getSettings: vi.fn(async () => ({ theme: 'system' as const })),
-    updateSettings: vi.fn(async (patch) => ({ theme: 'system' as const, ...patch })),
-    listSamples: vi.fn(async () => []),
-    getLog: vi.fn(async () => []),
-    close: vi.fn(async () => {}),
-  };
-}
 
 /** Opens a socket and resolves once open, or with the HTTP status it was refused with. */
 function connect(url: string, headers: Record<string, string> = {}): Promise<WebSocket | number> {
@@ -85,10 +72,10 @@ describe('browser-mode server', () => {
     const ws = (await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: base })) as WebSocket;
     let id = 0;
     for (const method of labMethods) {
-      const args = method === 'updateSettings' ? [{ theme: 'dark' }] : [];
       const reply = nextMessage(ws);
-      ws.send(JSON.stringify({ type: 'call', id: ++id, method, args }));
-      expect(await reply).toMatchObject({ type: 'result', id, result: { ok: true } });
+      ws.send(JSON.stringify({ type: 'call', id: ++id, method, args: sampleArgs[method] }));
+      expect(await reply).toEqual({ type: 'result', id, result: { ok: true, value: sampleResults[method] } });
+      expect(lab[method]).toHaveBeenCalledWith(...sampleArgs[method]);
     }
     const invalid = nextMessage(ws);
     ws.send(JSON.stringify({ type: 'call', id: 99, method: 'updateSettings', args: [{ theme: 'blue' }] }));
