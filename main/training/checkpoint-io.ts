@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { writeDirAtomic } from '../runs/checkpoint-dir';
+import { LabError } from '../errors';
+
+type Tf = typeof TF;
+
+/** The checkpoint folder's files: tfjs Layers format, loadable by tf.loadLayersModel and tensorflowjs_converter. */
+export const modelJsonFile = 'model.json';
+export const weightsFile = 'weights.bin';
+
+/**
+ * Saves a model (with its optimizer state, so training resumes where it stopped) to `dir`,
+ * replacing the previous checkpoint whole: a crash leaves the old one or the new one. Works on
+ * every engine: tfjs-node's file:// handler is not needed, the files are written here.
+ */
+export async function saveCheckpoint(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<string, unknown> = {}): Promise<void> {
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(tf.io.concatenateArrayBuffers(toBuffers(artifacts.weightData)));
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        modelTopology: artifacts.modelTopology,
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
+        userDefinedMetadata: extra,
+      };
+      await writeDirAtomic(dir, { [modelJsonFile]: JSON.stringify(modelJson), [weightsFile]: weights });
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+    }),
+    { includeOptimizer: true },
+  );
+}
+
+/** Loads a checkpoint written by `saveCheckpoint`; the optimizer state comes back with it. */
+export async function loadCheckpoint(tf: Tf, dir: string): Promise<TF.LayersModel> {
+  let modelJson: TF.io.ModelJSON;
+  let weights: Buffer;
+  try {
+    modelJson = JSON.parse(await readFile(join(dir, modelJsonFile), 'utf8')) as TF.io.ModelJSON;
+    weights = await readFile(join(dir, weightsFile));
+  } catch (error) {
+    throw new LabError('CHECKPOINT_UNREADABLE', `The checkpoint in ${dir} cannot be read (${(error as Error).message}).`, { cause: error });
+  }
+  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+    const specs = manifest.flatMap((group) => group.weights);
+    const data = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+    return [specs, data];
+  });
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+}
+
+function toBuffers(data: TF.io.WeightData | undefined): ArrayBuffer[] {
+  if (data === undefined) return [];
+  return Array.isArray(data) ? data : [data];
+}

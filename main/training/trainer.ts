@@ -1,0 +1,347 @@
+/**
+ * One training run, inside the training worker: build or resume the model, stream batches from
+ * the dataset pipeline, report progress and epochs, keep the last and best checkpoints, stop on
+ * request, on NaN, or early. Reports through callbacks; never touches the UI or run.json.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import { LabError, toWireError } from '../errors';
+import type { WireError } from '../contract';
+import type { AugmentSettings } from '../dataset/augment';
+import { ImageCache } from '../dataset/cache';
+import type { LabelledImage } from '../dataset/labelled-image';
+import { createPipeline } from '../dataset/pipeline';
+import type { ModelConfig } from '../models/model-config';
+import { balancedClassWeights, scheduledLearningRate, type TrainingSettings } from '../models/training-settings';
+import { buildXception } from '../models/xception';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint-io';
+
+type Tf = typeof TF;
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number | null;
+  acc: number | null;
+  val_loss: number | null;
+  val_acc: number | null;
+  top5?: number | null;
+  val_top5?: number | null;
+  lr: number;
+  epochTimeMs: number;
+  imagesPerSec: number;
+}
+
+export interface BestEpoch {
+  epoch: number;
+  val_loss: number | null;
+  val_acc: number | null;
+}
+
+export interface TrainJob {
+  runId: string;
+  dataDir: string;
+  checkpoints: { last: string; best: string };
+  classNames: string[];
+  train: LabelledImage[];
+  val: LabelledImage[];
+  model: ModelConfig;
+  settings: TrainingSettings;
+  augment: AugmentSettings | null;
+  /** Epochs already done (0 for a new run); a resumed run loads `checkpoints.last`. */
+  initialEpoch: number;
+  /** The best epoch so far, when resuming, so best-checkpoint and early-stopping carry on. */
+  best?: BestEpoch;
+  /** Epochs since the best one, when resuming. */
+  epochsSinceBest?: number;
+  /** Progress messages per second at most. */
+  progressPerSecond?: number;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
+  loss: number;
+  acc: number | null;
+  imagesPerSec: number;
+  /** Estimated time to the end of the run. */
+  etaMs: number;
+}
+
+export interface TrainReporter {
+  progress(progress: TrainProgress): void;
+  epoch(metrics: EpochMetrics, best: BestEpoch | undefined): void;
+  /** After a few batches of the first epoch: how long an epoch will take on this engine. */
+  estimate(secondsPerEpoch: number): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+  params(count: number): void;
+}
+
+export interface TrainOutcome {
+  status: 'completed' | 'stopped' | 'failed';
+  epochsDone: number;
+  best?: BestEpoch;
+  epochsSinceBest: number;
+  error?: WireError;
+}
+
+/** A stop request from the host, read between batches. */
+export interface TrainControl {
+  stopRequested: boolean;
+}
+
+const probeBatches = 3;
+
+/** Top-5 accuracy: the true class is among the five most probable. */
+function top5(tf: Tf): (yTrue: TF.Tensor, yPred: TF.Tensor) => TF.Tensor {
+  const fn = (yTrue: TF.Tensor, yPred: TF.Tensor): TF.Tensor =>
+    tf.tidy(() => {
+      const k = Math.min(5, yPred.shape[yPred.shape.length - 1] ?? 5);
+      const { indices } = tf.topk(yPred, k);
+      const truth = tf.argMax(yTrue, -1).expandDims(1).cast('int32');
+      return tf.any(tf.equal(indices, truth), -1).cast('float32');
+    });
+  Object.defineProperty(fn, 'name', { value: 'top5' });
+  return fn;
+}
+
+function makeOptimizer(tf: Tf, settings: TrainingSettings, learningRate: number): TF.Optimizer {
+  switch (settings.optimizer) {
+    case 'adam':
+      return tf.train.adam(learningRate);
+    case 'sgd':
+      return settings.momentum > 0 ? tf.train.momentum(learningRate, settings.momentum, settings.nesterov) : tf.train.sgd(learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(learningRate);
+  }
+}
+
+/**
+ * Cross-entropy with label smoothing, plus an L2 penalty on conv and dense kernels (weight
+ * decay). The penalty reads the model's variables inside the loss, so the optimizer's
+ * gradients include it.
+ */
+function makeLoss(tf: Tf, model: TF.LayersModel, settings: TrainingSettings, classes: number) {
+  const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName ?? w.name));
+  const loss = (yTrue: TF.Tensor, yPred: TF.Tensor): TF.Tensor =>
+    tf.tidy(() => {
+      const target = settings.labelSmoothing > 0 ? yTrue.mul(1 - settings.labelSmoothing).add(settings.labelSmoothing / classes) : yTrue;
+      const ce = tf.metrics.categoricalCrossentropy(target, yPred).mean();
+      if (settings.weightDecay === 0 || kernels.length === 0) return ce;
+      const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k.read()))));
+      return ce.add(l2.mul(settings.weightDecay));
+    });
+  Object.defineProperty(loss, 'name', { value: 'loss' });
+  return loss;
+}
+
+function currentLearningRate(optimizer: TF.Optimizer): number {
+  return (optimizer as unknown as { learningRate: number }).learningRate;
+}
+
+function setLearningRate(optimizer: TF.Optimizer, rate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Out of memory in the native engine or in V8 typed arrays. */
+function isOutOfMemory(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /OOM|out of memory|Array buffer allocation failed|allocation failed|Invalid typed array length/i.test(text);
+}
+
+export async function train(tf: Tf, job: TrainJob, control: TrainControl, report: TrainReporter): Promise<TrainOutcome> {
+  const { settings, classNames } = job;
+  const classes = classNames.length;
+  const epochs = settings.epochs;
+  let best = job.best;
+  let epochsSinceBest = job.epochsSinceBest ?? 0;
+  let epochsDone = job.initialEpoch;
+  let failure: WireError | undefined;
+  let stoppedEarly = false;
+
+  const cache = await ImageCache.open({ dataDir: job.dataDir, size: job.model.inputSize }).catch((error: unknown) => {
+    report.log('warn', `The preprocessing cache is unavailable (${(error as Error).message}); decoding every epoch.`);
+    return null;
+  });
+  const skipped = (image: LabelledImage, error: LabError): void => report.log('warn', `Skipped ${image.path}: ${error.message}`);
+  const common = {
+    tf,
+    classNames,
+    size: job.model.inputSize,
+    batchSize: settings.batchSize,
+    seed: settings.seed,
+    cache,
+    onUnreadable: skipped,
+  };
+  const trainData = createPipeline({ ...common, images: job.train, shuffle: true, augment: job.augment, initialEpoch: job.initialEpoch });
+  const valData = createPipeline({ ...common, images: job.val, shuffle: false, augment: null });
+
+  let model: TF.LayersModel;
+  let optimizer: TF.Optimizer;
+  if (job.initialEpoch > 0) {
+    model = await loadCheckpoint(tf, job.checkpoints.last);
+    optimizer = model.optimizer ?? makeOptimizer(tf, settings, scheduledLearningRate(settings, job.initialEpoch));
+    report.log('info', `Resumed from the checkpoint of epoch ${job.initialEpoch}, optimizer state included.`);
+  } else {
+    model = buildXception(job.model, tf);
+    optimizer = makeOptimizer(tf, settings, scheduledLearningRate(settings, 0));
+  }
+  report.params(model.countParams());
+  const metrics: (string | ((yTrue: TF.Tensor, yPred: TF.Tensor) => TF.Tensor))[] = classes > 5 ? ['accuracy', top5(tf)] : ['accuracy'];
+  model.compile({ optimizer, loss: makeLoss(tf, model, settings, classes), metrics });
+
+  const counts = classNames.map((_, label) => job.train.filter((image) => image.label === label).length);
+  const classWeight =
+    settings.classWeights === 'balanced' ? Object.fromEntries(balancedClassWeights(counts).map((w, i) => [i, w])) : undefined;
+
+  const batchesPerEpoch = trainData.batchesPerEpoch;
+  const throttleMs = 1000 / (job.progressPerSecond ?? 10);
+  let epochStart = 0;
+  let batchStart = 0;
+  let batchTimes: number[] = [];
+  let lastProgress = 0;
+  let imagesThisEpoch = 0;
+  let plateauWait = 0;
+  let plateauBest = Number.POSITIVE_INFINITY;
+  const runStart = Date.now();
+
+  const callbacks = new tf.CustomCallback({
+    onEpochBegin: async (epoch) => {
+      epochStart = Date.now();
+      imagesThisEpoch = 0;
+      if (settings.schedule !== 'plateau') setLearningRate(optimizer, scheduledLearningRate(settings, epoch));
+    },
+    onBatchBegin: async () => {
+      batchStart = Date.now();
+    },
+    onBatchEnd: async (batch, logs) => {
+      const epoch = epochsDone;
+      const loss = logs?.loss;
+      const size = Math.min(settings.batchSize, job.train.length - batch * settings.batchSize);
+      imagesThisEpoch += Math.max(0, size);
+      if (loss === undefined || !Number.isFinite(loss)) {
+        failure = {
+          code: 'LOSS_NAN',
+          message: `loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch + 1}, batch ${batch + 1} — try a lower learning rate`,
+        };
+        model.stopTraining = true;
+        return;
+      }
+      if (epoch === job.initialEpoch && batchTimes.length < probeBatches) {
+        batchTimes.push(Date.now() - batchStart);
+        if (batchTimes.length === Math.min(probeBatches, batchesPerEpoch)) {
+          // The first batch includes one-off set-up; use the others when there are any.
+          const steady = batchTimes.length > 1 ? batchTimes.slice(1) : batchTimes;
+          const perBatch = steady.reduce((a, b) => a + b, 0) / steady.length;
+          report.estimate((perBatch * batchesPerEpoch) / 1000);
+        }
+      }
+      const now = Date.now();
+      if (now - lastProgress >= throttleMs || batch + 1 === batchesPerEpoch) {
+        lastProgress = now;
+        const elapsed = now - epochStart;
+        const perBatch = elapsed / (batch + 1);
+        const remaining = (batchesPerEpoch - batch - 1) * perBatch + (epochs - epoch - 1) * perBatch * batchesPerEpoch;
+        report.progress({
+          epoch,
+          batch,
+          batchesPerEpoch,
+          loss,
+          acc: num(logs?.acc),
+          imagesPerSec: elapsed > 0 ? (imagesThisEpoch * 1000) / elapsed : 0,
+          etaMs: Math.max(0, remaining),
+        });
+      }
+      if (control.stopRequested) model.stopTraining = true;
+    },
+    onEpochEnd: async (epoch, logs) => {
+      if (failure) return;
+      // An epoch cut short by a stop request is not a finished epoch; its weights are still saved below.
+      if (control.stopRequested && imagesThisEpoch < job.train.length) return;
+      const epochTimeMs = Date.now() - epochStart;
+      const line: EpochMetrics = {
+        epoch,
+        loss: num(logs?.loss),
+        acc: num(logs?.acc),
+        val_loss: num(logs?.val_loss),
+        val_acc: num(logs?.val_acc),
+        ...(classes > 5 ? { top5: num(logs?.top5), val_top5: num(logs?.val_top5) } : {}),
+        lr: currentLearningRate(optimizer),
+        epochTimeMs,
+        imagesPerSec: epochTimeMs > 0 ? (imagesThisEpoch * 1000) / epochTimeMs : 0,
+      };
+      epochsDone = epoch + 1;
+      const improved = line.val_loss !== null && (best?.val_loss == null || line.val_loss < best.val_loss);
+      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId });
+      if (improved) {
+        best = { epoch, val_loss: line.val_loss, val_acc: line.val_acc };
+        epochsSinceBest = 0;
+        await saveCheckpoint(tf, model, job.checkpoints.best, { epoch: epochsDone, runId: job.runId });
+      } else {
+        epochsSinceBest++;
+      }
+      report.epoch(line, best);
+      if (settings.schedule === 'plateau' && line.val_loss !== null) {
+        if (line.val_loss < plateauBest) {
+          plateauBest = line.val_loss;
+          plateauWait = 0;
+        } else if (++plateauWait >= settings.plateauPatience) {
+          const next = Math.max(settings.minLearningRate, currentLearningRate(optimizer) * settings.plateauFactor);
+          setLearningRate(optimizer, next);
+          plateauWait = 0;
+          report.log('info', `val_loss has not improved for ${settings.plateauPatience} epochs: learning rate lowered to ${next}.`);
+        }
+      }
+      if (settings.earlyStoppingPatience > 0 && epochsSinceBest >= settings.earlyStoppingPatience) {
+        stoppedEarly = true;
+        report.log('info', `Early stopping: val_loss has not improved for ${epochsSinceBest} epochs (best: epoch ${best!.epoch + 1}).`);
+        model.stopTraining = true;
+      }
+      if (control.stopRequested) model.stopTraining = true;
+    },
+  });
+
+  try {
+    if (epochsDone < epochs) {
+      await model.fitDataset(trainData.dataset, {
+        epochs,
+        initialEpoch: job.initialEpoch,
+        validationData: valData.dataset,
+        callbacks: [callbacks],
+        ...(classWeight ? { classWeight } : {}),
+        verbose: 0,
+      });
+    }
+    if (failure) return { status: 'failed', epochsDone, best, epochsSinceBest, error: failure };
+    if (control.stopRequested && !stoppedEarly) {
+      // Keep the weights reached when the user stopped; the unfinished epoch is redone on resume.
+      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, partial: true });
+      return { status: 'stopped', epochsDone, best, epochsSinceBest };
+    }
+    if (settings.restoreBestWeights && best && best.epoch + 1 !== epochsDone) {
+      const bestModel = await loadCheckpoint(tf, job.checkpoints.best);
+      model.setWeights(bestModel.getWeights());
+      bestModel.dispose();
+      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, restoredBest: best.epoch + 1 });
+      report.log('info', `Restored the weights of the best epoch (${best.epoch + 1}).`);
+    }
+    report.log('info', `Finished ${epochsDone} epochs in ${Math.round((Date.now() - runStart) / 1000)} s.`);
+    return { status: 'completed', epochsDone, best, epochsSinceBest };
+  } catch (error) {
+    if (isOutOfMemory(error)) {
+      const half = Math.max(1, Math.floor(settings.batchSize / 2));
+      return {
+        status: 'failed',
+        epochsDone,
+        best,
+        epochsSinceBest,
+        error: { code: 'OUT_OF_MEMORY', message: `batch size ${settings.batchSize} does not fit on this device — try ${half}` },
+      };
+    }
+    return { status: 'failed', epochsDone, best, epochsSinceBest, error: toWireError(error) };
+  } finally {
+    model.dispose();
+    await cache?.close();
+  }
+}
