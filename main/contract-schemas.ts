@@ -13,6 +13,8 @@ export const settingsSchema = z.object({ theme: themeSchema }) satisfies z.ZodTy
 /** Field values are checked by the model's own schema, which names the field; here only the shape. */
 const modelRequestSchema = z.looseObject({ preset: z.string().max(40).optional() });
 
+const runId = z.string().regex(/^[0-9]{8}-[0-9]{6}(-[a-z0-9-]+)?$/, 'not a run id');
+
 export const argSchemas = {
   getAppInfo: z.tuple([]),
   getEngine: z.tuple([]),
@@ -29,4 +31,19 @@ export const argSchemas = {
     z.boolean(),
   ]),
   deleteConfig: z.tuple([z.string().min(1).max(100)]),
+  startTraining: z.tuple([
+    z.object({
+      dataset: z.string().min(1),
+      model: modelRequestSchema,
+      training: z.record(z.string(), z.unknown()),
+      augment: z.record(z.string(), z.unknown()).optional(),
+      name: z.string().max(200).optional(),
+    }),
+  ]),
+  stopTraining: z.tuple([runId]),
+  resumeRun: z.tuple([runId]),
+  listRuns: z.tuple([]),
+  getRun: z.tuple([runId]),
+  renameRun: z.tuple([runId, z.string().min(1).max(200)]),
+  deleteRun: z.tuple([runId]),
 } satisfies Record<LabMethod, z.ZodTuple>;

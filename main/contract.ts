@@ -119,6 +119,102 @@ export interface NamedConfig {
   savedAt: string;
 }
 
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'failed';
+
+export interface EpochSummary {
+  /** 0-based. */
+  epoch: number;
+  loss: number | null;
+  acc: number | null;
+  val_loss: number | null;
+  val_acc: number | null;
+}
+
+/** A run as stored in its run.json. */
+export interface RunInfo {
+  id: string;
+  name: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** Training time summed over every session of the run. */
+  durationMs: number;
+  epochs: number;
+  epochsDone: number;
+  params?: number;
+  model: { preset?: string; [field: string]: unknown };
+  training: Record<string, unknown>;
+  dataset: { path: string; fingerprint: string; classNames: string[]; split: { seed: number; key: string; [field: string]: unknown } };
+  engine?: { name: string; device: string; version: string; [field: string]: unknown };
+  versions: Record<string, string>;
+  best?: EpochSummary;
+  last?: EpochSummary;
+  error?: WireError;
+}
+
+/** A listed run, or why its run.json could not be read (the others still list). */
+export type RunListEntry = { id: string; run: RunInfo } | { id: string; error: string };
+
+/** One epoch's metrics as recorded in metrics.jsonl. */
+export interface EpochMetricsLine {
+  type: 'epoch';
+  epoch: number;
+  time: string;
+  loss: number | null;
+  acc: number | null;
+  val_loss?: number | null;
+  val_acc?: number | null;
+  top5?: number | null;
+  val_top5?: number | null;
+  lr?: number;
+  epochTimeMs?: number;
+  imagesPerSec?: number;
+}
+
+/** A sampled batch as recorded in metrics.jsonl. */
+export interface BatchMetricsLine {
+  type: 'batch';
+  epoch: number;
+  batch: number;
+  time: string;
+  loss: number | null;
+  acc?: number | null;
+}
+
+export interface RunDetails {
+  run: RunInfo;
+  metrics: (EpochMetricsLine | BatchMetricsLine)[];
+  /** metrics.jsonl lines that could not be read (e.g. torn by a crash). */
+  damaged: { line: number; reason: string }[];
+  /** The run's folder, for the user to open. */
+  folder: string;
+}
+
+export interface TrainRequest {
+  /** Dataset folder. */
+  dataset: string;
+  /** Preset and fields; `classes` defaults to the dataset's class count. */
+  model: ModelRequest;
+  training: Record<string, unknown>;
+  /** Augmentation for training images; none when omitted. */
+  augment?: Record<string, unknown>;
+  name?: string;
+}
+
+export interface TrainProgressEvent {
+  runId: string;
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
+  epochs: number;
+  loss: number;
+  acc: number | null;
+  imagesPerSec: number;
+  etaMs: number;
+}
+
 /** Every call a front end can make. All calls are async; errors arrive as `WireError`. */
 export interface LabApi {
   getAppInfo(): Promise<AppInfo>;
@@ -138,6 +234,18 @@ export interface LabApi {
   /** Saves a named config; an existing one is replaced only with `overwrite: true`. */
   saveConfig(config: { name: string; model: ModelRequest; training: Record<string, unknown> }, overwrite: boolean): Promise<NamedConfig>;
   deleteConfig(name: string): Promise<void>;
+
+  /** Scans the dataset, draws (or reuses) its split, creates the run and starts training it. */
+  startTraining(request: TrainRequest): Promise<RunInfo>;
+  /** Finishes the current batch, saves, and keeps the run as `stopped`. */
+  stopTraining(runId: string): Promise<void>;
+  /** Continues a stopped or interrupted run from its last checkpoint, optimizer state included. */
+  resumeRun(runId: string): Promise<RunInfo>;
+  listRuns(): Promise<RunListEntry[]>;
+  getRun(runId: string): Promise<RunDetails>;
+  renameRun(runId: string, name: string): Promise<RunInfo>;
+  /** Deletes a run's folder; the UI confirms first. A running run cannot be deleted. */
+  deleteRun(runId: string): Promise<void>;
 }
 
 export interface LogEntry {
@@ -163,6 +271,16 @@ export interface LabEvents {
   menu: MenuEvent;
   /** Settings after any change, so every window and tab follows (e.g. the theme). */
   settings: Settings;
+  /** Batch-level progress of the training run, at most ~10 a second. */
+  trainProgress: TrainProgressEvent;
+  /** A finished epoch of a training run. */
+  trainEpoch: { runId: string; metrics: EpochMetricsLine };
+  /** How long an epoch will take, measured on the first batches; `warning` when the run looks long. */
+  trainEstimate: { runId: string; secondsPerEpoch: number; totalSeconds: number; warning?: string };
+  /** A run's record changed (started, epoch done, stopped, finished, renamed, deleted → `deleted: true`). */
+  runUpdated: { run?: RunInfo; runId: string; deleted?: boolean };
+  /** A line of a run's training log. */
+  trainLog: { runId: string; level: 'info' | 'warn' | 'error'; message: string };
 }
 
 export type LabMethod = keyof LabApi;
@@ -182,9 +300,16 @@ export const labMethods = [
   'listConfigs',
   'saveConfig',
   'deleteConfig',
+  'startTraining',
+  'stopTraining',
+  'resumeRun',
+  'listRuns',
+  'getRun',
+  'renameRun',
+  'deleteRun',
 ] as const satisfies readonly LabMethod[];
 
-export const labEvents = ['engine', 'log', 'menu', 'settings'] as const satisfies readonly LabEvent[];
+export const labEvents = ['engine', 'log', 'menu', 'settings', 'trainProgress', 'trainEpoch', 'trainEstimate', 'runUpdated', 'trainLog'] as const satisfies readonly LabEvent[];
 
 /** A typed error as it crosses a process or network boundary. `message` is for the user. */
 export interface WireError {

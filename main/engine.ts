@@ -10,6 +10,9 @@ import { listSamples } from './samples/samples';
 import { appRoot, appVersion, productName } from './version';
 import { checkTrainingSettings, describeModel, listModelPresets } from './models/describe-model';
 import { deleteNamedConfig, listNamedConfigs, saveNamedConfig } from './models/named-configs';
+import { createRunStore } from './runs/run-store';
+import { createTrainingService } from './training/training-service';
+import { indexDataset } from './dataset/dataset-index';
 
 const maxLogEntries = 500;
 
@@ -22,6 +25,8 @@ export interface LabOptions {
   workerUrl: URL;
   /** Environment the engine reads (XLAB_BACKEND, TF_*); defaults to the process's. */
   env?: NodeJS.ProcessEnv;
+  /** Start the training worker on first use instead of at once (CLI commands that may not need it). */
+  lazyEngine?: boolean;
 }
 
 /** The engine behind every front end: the contract's calls plus its typed events. */
@@ -60,15 +65,44 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   let settings: Settings = loaded.settings;
   if (loaded.warning) log({ level: 'warn', message: loaded.warning, time: new Date().toISOString() });
 
-  const worker: TrainingWorkerHost = startTrainingWorker({
-    workerUrl: options.workerUrl,
-    env: options.env,
-    onLog: log,
+  const runs = createRunStore(dataDir);
+  for (const id of await runs.recoverInterrupted()) {
+    log({ level: 'warn', message: `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`, time: new Date().toISOString() });
+  }
+
+  // One long-lived worker; if it dies (crash, out of memory) the run it trained is interrupted
+  // and the next request starts a fresh one.
+  let worker: TrainingWorkerHost | undefined;
+  let closing = false;
+  const startWorker = (): TrainingWorkerHost => {
+    const host = startTrainingWorker({
+      workerUrl: options.workerUrl,
+      env: options.env,
+      onLog: log,
+      onTrainEvent: (runId, event) => training.onTrainEvent(runId, event),
+      onUnexpectedExit: (code) =>
+        log({ level: 'error', message: `The training worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`, time: new Date().toISOString() }),
+    });
+    host.engine.then(
+      (engine) => events.emit('engine', engine),
+      (error: Error) => log({ level: 'error', message: error.message, time: new Date().toISOString() }),
+    );
+    return host;
+  };
+  if (!options.lazyEngine) worker = startWorker();
+  const currentWorker = (): TrainingWorkerHost => {
+    if (!worker || (worker.exited && !closing)) worker = startWorker();
+    return worker;
+  };
+
+  const training = createTrainingService({
+    dataDir,
+    runs,
+    worker: currentWorker,
+    indexDataset: (path) => indexDataset(path),
+    emit: (event, payload) => events.emit(event, payload),
+    versions: { app: version, node: process.versions.node },
   });
-  worker.engine.then(
-    (engine) => events.emit('engine', engine),
-    (error: Error) => log({ level: 'error', message: error.message, time: new Date().toISOString() }),
-  );
 
   return {
     events,
@@ -87,7 +121,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       };
     },
     getEngine(): Promise<EngineInfo> {
-      return worker.engine;
+      return currentWorker().engine;
     },
     async getSettings(): Promise<Settings> {
       return { ...settings };
@@ -109,7 +143,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       return listModelPresets();
     },
     describeModel(request, batchSize = 32) {
-      return describeModel(request, batchSize, (config) => worker.request({ kind: 'summarizeModel', config }));
+      return describeModel(request, batchSize, (config) => currentWorker().request({ kind: 'summarizeModel', config }));
     },
     async checkTrainingSettings(settings) {
       return checkTrainingSettings(settings);
@@ -123,9 +157,34 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     deleteConfig(name) {
       return deleteNamedConfig(dataDir, name);
     },
+    startTraining: (request) => training.start(request),
+    stopTraining: (runId) => training.stop(runId),
+    resumeRun: (runId) => training.resume(runId),
+    async listRuns() {
+      return (await runs.list()).map((listed) => ('record' in listed ? { id: listed.id, run: listed.record } : listed));
+    },
+    async getRun(runId) {
+      const [run, metrics] = await Promise.all([runs.get(runId), runs.readMetrics(runId)]);
+      return { run, metrics: metrics.lines, damaged: metrics.damaged, folder: runs.paths(runId).dir };
+    },
+    async renameRun(runId, name) {
+      const run = await runs.rename(runId, name);
+      events.emit('runUpdated', { runId, run });
+      return run;
+    },
+    async deleteRun(runId) {
+      if (training.active === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
+      await runs.remove(runId);
+      events.emit('runUpdated', { runId, deleted: true });
+    },
     async close(): Promise<void> {
+      closing = true;
+      if (training.active) {
+        worker?.stopTraining(training.active);
+        await Promise.race([training.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+      }
       events.clear();
-      await worker.terminate();
+      await worker?.terminate();
     },
   };
 }

@@ -4,6 +4,7 @@ import { resolveDataDir } from '../paths/data-dir';
 import { appVersion } from '../version';
 import { doctor } from './doctor';
 import { modelCommand } from './model';
+import { trainCommands } from './train';
 import type { CliIo } from './io';
 import { serve } from './serve';
 
@@ -65,6 +66,7 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
     });
 
   program.addCommand(modelCommand(io));
+  for (const command of trainCommands(io, dataDirOf)) program.addCommand(command);
   for (const command of extraCommands) program.addCommand(command);
   for (const command of program.commands) command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
   return program;

@@ -10,6 +10,8 @@ import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerS
 import { toWireError } from '../errors';
 import { buildXception, type Tf } from '../models/xception';
 import { summarizeModel } from '../models/model-summary';
+import { train, type TrainControl } from '../training/trainer';
+import type { TrainEvent } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('training-worker must run in a worker thread');
@@ -20,6 +22,11 @@ const log = (level: 'info' | 'warn' | 'error', message: string): void =>
 
 const require = createRequire(import.meta.url);
 
+/** Stop switches of the runs training now, by run id. */
+const controls = new Map<string, TrainControl>();
+
+const trainEvent = (runId: string, event: TrainEvent): void => post({ type: 'train-event', runId, event });
+
 type Handlers = { [K in keyof WorkerRequests]: (request: WorkerRequests[K]['request'], tf: Tf) => Promise<WorkerRequests[K]['response']> };
 
 const handlers: Handlers = {
@@ -29,6 +36,21 @@ const handlers: Handlers = {
       return summarizeModel(model);
     } finally {
       model.dispose();
+    }
+  },
+  async train({ job }, tf) {
+    const control: TrainControl = { stopRequested: false };
+    controls.set(job.runId, control);
+    try {
+      return await train(tf, job, control, {
+        progress: (progress) => trainEvent(job.runId, { kind: 'progress', progress }),
+        epoch: (metrics, best) => trainEvent(job.runId, { kind: 'epoch', metrics, ...(best ? { best } : {}) }),
+        estimate: (secondsPerEpoch) => trainEvent(job.runId, { kind: 'estimate', secondsPerEpoch }),
+        params: (count) => trainEvent(job.runId, { kind: 'params', count }),
+        log: (level, message) => trainEvent(job.runId, { kind: 'log', level, message }),
+      });
+    } finally {
+      controls.delete(job.runId);
     }
   },
 };
@@ -57,6 +79,10 @@ async function main(): Promise<void> {
   }
   port!.on('message', (message: HostMessage) => {
     if (message.type === 'request') void answer(message.id, message.request, tf);
+    if (message.type === 'stop-training') {
+      const control = controls.get(message.runId);
+      if (control) control.stopRequested = true;
+    }
   });
 }
 

@@ -2,13 +2,17 @@ import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { EngineInfo, LogEntry } from '../contract';
 import { LabError } from '../errors';
-import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
+import type { HostMessage, TrainEvent, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
 
 export interface TrainingWorkerHost {
   /** Resolves with the engine the worker loaded; rejects with a LabError if none could load. */
   readonly engine: Promise<EngineInfo>;
   /** Asks the worker for tensor work once its engine is ready; rejects with the worker's LabError. */
   request<K extends keyof WorkerRequests>(request: { kind: K } & WorkerRequests[K]['request']): Promise<WorkerRequests[K]['response']>;
+  /** Asks a training run to finish its batch and stop. */
+  stopTraining(runId: string): void;
+  /** True once the worker thread has ended (crash or terminate). */
+  readonly exited: boolean;
   terminate(): Promise<void>;
 }
 
@@ -17,6 +21,9 @@ export interface StartWorkerOptions {
   workerUrl: URL;
   env?: NodeJS.ProcessEnv;
   onLog?: (entry: LogEntry) => void;
+  onTrainEvent?: (runId: string, event: TrainEvent) => void;
+  /** The worker ended without being asked to (crash, out of memory, killed). */
+  onUnexpectedExit?: (code: number) => void;
 }
 
 /**
@@ -70,6 +77,9 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
         case 'log':
           onLog(message.entry);
           break;
+        case 'train-event':
+          options.onTrainEvent?.(message.runId, message.event);
+          break;
         case 'response': {
           const call = pending.get(message.id);
           pending.delete(message.id);
@@ -84,6 +94,7 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
     );
     worker.on('exit', (code) => {
       failPending(new LabError('ENGINE_FAILED', `The training worker stopped (exit code ${code}) before it answered.`));
+      if (!terminated) options.onUnexpectedExit?.(code);
       if (!terminated) {
         reject(new LabError('ENGINE_FAILED', `The training worker stopped unexpectedly (exit code ${code}). Restart the app; if it happens again run "xlab doctor".`));
       }
@@ -102,6 +113,12 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
         worker.postMessage({ type: 'request', id, request: request as WorkerRequest } satisfies HostMessage);
       });
+    },
+    stopTraining(runId) {
+      if (!exited) worker.postMessage({ type: 'stop-training', runId } satisfies HostMessage);
+    },
+    get exited() {
+      return exited;
     },
     async terminate() {
       terminated = true;

@@ -1,6 +1,7 @@
 import type { EngineInfo, LogEntry, WireError } from '../contract';
 import type { ModelConfig } from '../models/model-config';
 import type { ModelSummary } from '../models/model-summary';
+import type { BestEpoch, EpochMetrics, TrainJob, TrainOutcome, TrainProgress } from '../training/trainer';
 
 /** Data the host gives the training worker at start. */
 export interface WorkerStartData {
@@ -12,7 +13,17 @@ export interface WorkerStartData {
 export interface WorkerRequests {
   /** Build the model (never trained) and summarise it, Keras-style, from the real layers. */
   summarizeModel: { request: { config: ModelConfig }; response: ModelSummary };
+  /** Train one run; answers when it ends. Its progress arrives as `train-event` messages. */
+  train: { request: { job: TrainJob }; response: TrainOutcome };
 }
+
+/** What a training run reports while it runs. */
+export type TrainEvent =
+  | { kind: 'progress'; progress: TrainProgress }
+  | { kind: 'epoch'; metrics: EpochMetrics; best?: BestEpoch }
+  | { kind: 'estimate'; secondsPerEpoch: number }
+  | { kind: 'params'; count: number }
+  | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 export type WorkerRequestKind = keyof WorkerRequests;
 
@@ -24,7 +35,12 @@ export type WorkerMessage =
   | { type: 'failed'; error: WireError }
   | { type: 'log'; entry: LogEntry }
   | { type: 'response'; id: number; ok: true; value: unknown }
-  | { type: 'response'; id: number; ok: false; error: WireError };
+  | { type: 'response'; id: number; ok: false; error: WireError }
+  | { type: 'train-event'; runId: string; event: TrainEvent };
 
 /** Messages from the host to the training worker. */
-export type HostMessage = { type: 'shutdown' } | { type: 'request'; id: number; request: WorkerRequest };
+export type HostMessage =
+  | { type: 'shutdown' }
+  | { type: 'request'; id: number; request: WorkerRequest }
+  /** Finish the current batch, save, and end the run as stopped. */
+  | { type: 'stop-training'; runId: string };

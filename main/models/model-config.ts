@@ -38,6 +38,7 @@ export const allowedValues = {
   dropout: 'a number from 0 (no dropout) up to, but not including, 1',
   pooling: '"avg" (global average pooling)',
   includeTop: 'true or false',
+  batchNormMomentum: 'a number from 0 up to, but not including, 1 (Keras: 0.99)',
 } as const;
 
 export type ModelConfigField = keyof typeof allowedValues;
@@ -69,6 +70,12 @@ export const modelConfigSchema = z.strictObject({
   pooling: z.enum(['avg']).default('avg'),
   /** false: the model ends at the pooled features (`avg_pool`), without dropout and classifier. */
   includeTop: z.boolean().default(true),
+  /**
+   * How fast BatchNormalization's moving statistics follow the batches (Keras: 0.99). With few
+   * batches per epoch (small datasets) 0.99 leaves them near their initial values for many
+   * epochs, so validation looks like chance; the CPU presets use 0.9. Not a parameter count.
+   */
+  batchNormMomentum: z.number().min(0).lt(1).default(0.99),
 });
 
 /** A validated config with every field filled in. */

@@ -8,15 +8,45 @@ import { planXception, type LayerSpec, type XceptionPlan } from './xception-plan
  */
 export type Tf = typeof import('@tensorflow/tfjs');
 
-function layerFor(tf: Tf, spec: Exclude<LayerSpec, { kind: 'input' }>) {
+/** Options that change how weights start, not the architecture. */
+export interface BuildOptions {
+  /**
+   * Seeds every random initializer (and dropout), so the same seed gives the same starting
+   * weights: two runs with one seed train identically on the JS engine. Unseeded: random.
+   */
+  seed?: number;
+}
+
+/** A seeded initializer per layer and role: distinct, reproducible streams. */
+function seeded(tf: Tf, seed: number | undefined, index: number, role: number) {
+  return seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: (seed * 7919 + index * 13 + role) % 2 ** 31 });
+}
+
+function layerFor(tf: Tf, spec: Exclude<LayerSpec, { kind: 'input' }>, batchNormMomentum: number, seed: number | undefined, index: number) {
   const name = spec.name;
+  const init = (role: number) => seeded(tf, seed, index, role);
   switch (spec.kind) {
     case 'conv':
-      return tf.layers.conv2d({ name, filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, useBias: false });
+      return tf.layers.conv2d({
+        name,
+        filters: spec.filters,
+        kernelSize: spec.kernel,
+        strides: spec.strides,
+        padding: spec.padding,
+        useBias: false,
+        ...(seed !== undefined ? { kernelInitializer: init(0) } : {}),
+      });
     case 'sepconv':
-      return tf.layers.separableConv2d({ name, filters: spec.filters, kernelSize: spec.kernel, padding: spec.padding, useBias: false });
+      return tf.layers.separableConv2d({
+        name,
+        filters: spec.filters,
+        kernelSize: spec.kernel,
+        padding: spec.padding,
+        useBias: false,
+        ...(seed !== undefined ? { depthwiseInitializer: init(1), pointwiseInitializer: init(2) } : {}),
+      });
     case 'batchnorm':
-      return tf.layers.batchNormalization({ name });
+      return tf.layers.batchNormalization({ name, momentum: batchNormMomentum });
     case 'relu':
       return tf.layers.activation({ name, activation: 'relu' });
     case 'maxpool':
@@ -26,14 +56,14 @@ function layerFor(tf: Tf, spec: Exclude<LayerSpec, { kind: 'input' }>) {
     case 'globalavgpool':
       return tf.layers.globalAveragePooling2d({ name });
     case 'dropout':
-      return tf.layers.dropout({ name, rate: spec.rate });
+      return tf.layers.dropout({ name, rate: spec.rate, ...(seed !== undefined ? { seed: seed + index } : {}) });
     case 'dense':
-      return tf.layers.dense({ name, units: spec.units, activation: spec.activation });
+      return tf.layers.dense({ name, units: spec.units, activation: spec.activation, ...(seed !== undefined ? { kernelInitializer: init(3) } : {}) });
   }
 }
 
 /** Turns a plan into a tfjs functional model, layer by layer, wiring each to the layers it reads. */
-export function buildFromPlan(plan: XceptionPlan, tf: Tf): LayersModel {
+export function buildFromPlan(plan: XceptionPlan, tf: Tf, options: BuildOptions = {}): LayersModel {
   const tensors = new Map<string, SymbolicTensor>();
   const read = (name: string): SymbolicTensor => {
     const tensor = tensors.get(name);
@@ -41,14 +71,14 @@ export function buildFromPlan(plan: XceptionPlan, tf: Tf): LayersModel {
     return tensor;
   };
   let input: SymbolicTensor | undefined;
-  for (const spec of plan.layers) {
+  for (const [index, spec] of plan.layers.entries()) {
     if (spec.kind === 'input') {
       input = tf.input({ name: spec.name, shape: [spec.size, spec.size, spec.channels] });
       tensors.set(spec.name, input);
       continue;
     }
     const inputs = spec.inputs.map(read);
-    const output = layerFor(tf, spec).apply(inputs.length === 1 ? inputs[0]! : inputs) as SymbolicTensor;
+    const output = layerFor(tf, spec, plan.config.batchNormMomentum, options.seed, index).apply(inputs.length === 1 ? inputs[0]! : inputs) as SymbolicTensor;
     tensors.set(spec.name, output);
   }
   if (!input) throw new Error('Plan error: the plan has no input layer.');
@@ -61,6 +91,6 @@ export function buildFromPlan(plan: XceptionPlan, tf: Tf): LayersModel {
  * bad field), plans the layers, then creates them with the given tfjs module. The caller owns
  * the model: `model.dispose()` frees its weights.
  */
-export function buildXception(config: ModelConfigInput, tf: Tf): LayersModel {
-  return buildFromPlan(planXception(validateModelConfig(config)), tf);
+export function buildXception(config: ModelConfigInput, tf: Tf, options: BuildOptions = {}): LayersModel {
+  return buildFromPlan(planXception(validateModelConfig(config)), tf, options);
 }

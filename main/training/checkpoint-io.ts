@@ -24,7 +24,7 @@ export async function saveCheckpoint(tf: Tf, model: TF.LayersModel, dir: string,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy ?? null,
         modelTopology: artifacts.modelTopology,
-        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        ...(artifacts.trainingConfig ? { trainingConfig: portableTrainingConfig(artifacts.trainingConfig) } : {}),
         weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
         userDefinedMetadata: extra,
       };
@@ -51,6 +51,16 @@ export async function loadCheckpoint(tf: Tf, dir: string): Promise<TF.LayersMode
     return [specs, data];
   });
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+}
+
+/**
+ * The trainer compiles with its own loss (label smoothing, weight decay) and a top-5 metric,
+ * which tfjs cannot deserialise by name. The file records the standard equivalents (what Keras
+ * and tensorflowjs_converter understand) and keeps the optimizer config, whose state is saved
+ * with the weights; a resumed run compiles its own loss and metrics again.
+ */
+function portableTrainingConfig(config: TF.io.TrainingConfig): TF.io.TrainingConfig {
+  return { ...config, loss: 'categorical_crossentropy', metrics: ['accuracy'] };
 }
 
 function toBuffers(data: TF.io.WeightData | undefined): ArrayBuffer[] {

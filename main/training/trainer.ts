@@ -184,7 +184,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     optimizer = model.optimizer ?? makeOptimizer(tf, settings, scheduledLearningRate(settings, job.initialEpoch));
     report.log('info', `Resumed from the checkpoint of epoch ${job.initialEpoch}, optimizer state included.`);
   } else {
-    model = buildXception(job.model, tf);
+    model = buildXception(job.model, tf, { seed: settings.seed });
     optimizer = makeOptimizer(tf, settings, scheduledLearningRate(settings, 0));
   }
   report.params(model.countParams());

@@ -1,7 +1,22 @@
 import { vi } from 'vitest';
-import { labMethods, type LabArgs, type LabEvents, type LabMethod, type LabResult } from '../../main/contract';
+import { labMethods, type LabArgs, type LabEvents, type LabMethod, type LabResult, type RunInfo } from '../../main/contract';
 import type { Lab } from '../../main/engine';
 import { Emitter } from '../../main/events';
+
+const run: RunInfo = {
+  id: '20261125-120000-micro-ab12',
+  name: 'micro on flowers',
+  status: 'completed',
+  createdAt: '2026-11-25T12:00:00.000Z',
+  updatedAt: '2026-11-25T12:01:00.000Z',
+  durationMs: 60_000,
+  epochs: 2,
+  epochsDone: 2,
+  model: { preset: 'micro' },
+  training: {},
+  dataset: { path: '/data/flowers', fingerprint: 'f', classNames: ['a', 'b'], split: { seed: 42, key: 'k' } },
+  versions: {},
+};
 
 /** A typical answer of each call. The record type makes a new contract call a compile error here. */
 export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
@@ -17,6 +32,13 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   listConfigs: { configs: [], problems: [] },
   saveConfig: { name: 'c', model: { preset: 'micro' }, training: {}, savedAt: '2026-01-01T00:00:00.000Z' },
   deleteConfig: undefined,
+  startTraining: { ...run, status: 'running' },
+  stopTraining: undefined,
+  resumeRun: { ...run, status: 'running' },
+  listRuns: [{ id: run.id, run }],
+  getRun: { run, metrics: [], damaged: [], folder: '/data/runs/x' },
+  renameRun: { ...run, name: 'renamed' },
+  deleteRun: undefined,
 };
 
 /** Valid arguments for each call, as a front end would send them. */
@@ -33,6 +55,13 @@ export const sampleArgs: { [M in LabMethod]: LabArgs<M> } = {
   listConfigs: [],
   saveConfig: [{ name: 'c', model: { preset: 'micro' }, training: {} }, false],
   deleteConfig: ['c'],
+  startTraining: [{ dataset: '/data/flowers', model: { preset: 'micro' }, training: { epochs: 2 } }],
+  stopTraining: [run.id],
+  resumeRun: [run.id],
+  listRuns: [],
+  getRun: [run.id],
+  renameRun: [run.id, 'renamed'],
+  deleteRun: [run.id],
 };
 
 /** An engine stand-in whose every call is a spy answering its sample result. */

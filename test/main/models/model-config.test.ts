@@ -31,6 +31,7 @@ describe('validateModelConfig', () => {
       dropout: 0,
       pooling: 'avg',
       includeTop: true,
+      batchNormMomentum: 0.99,
     });
   });
 

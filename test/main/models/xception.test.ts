@@ -99,3 +99,18 @@ describe('buildXception: structure of every preset at tiny inputs', () => {
     expect(() => buildXception({ inputSize: 8 }, tf)).toThrow(/inputSize is 8/);
   });
 });
+
+describe('seeded initialisation', () => {
+  it('the same seed gives the same starting weights; another seed does not', () => {
+    const config = { inputSize: 24, classes: 3, widthMultiplier: 0.125, middleRepeats: 1 };
+    const weights = (seed: number) => {
+      const model = buildXception(config, tf, { seed });
+      const values = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return values;
+    };
+    const a = weights(5);
+    expect(weights(5)).toEqual(a);
+    expect(weights(6)).not.toEqual(a);
+  });
+});

@@ -1,0 +1,195 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import type { LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract';
+import { createLab, type Lab } from '../engine';
+import { LabError } from '../errors';
+import { printJson, type CliIo } from './io';
+
+/** `xlab runs --json`: one object per run (a run whose run.json is unreadable shows its error). */
+export interface RunsJsonEntry {
+  id: string;
+  name?: string;
+  status?: string;
+  epochsDone?: number;
+  epochs?: number;
+  params?: number | null;
+  engine?: string | null;
+  best?: { val_acc: number | null; val_loss: number | null; epoch: number } | null;
+  error?: string;
+}
+
+export function runsJson(entries: readonly RunListEntry[]): RunsJsonEntry[] {
+  return entries.map((entry) => {
+    if (!('run' in entry)) return { id: entry.id, error: entry.error };
+    const { run } = entry;
+    return {
+      id: run.id,
+      name: run.name,
+      status: run.status,
+      epochsDone: run.epochsDone,
+      epochs: run.epochs,
+      params: run.params ?? null,
+      engine: run.engine ? `${run.engine.name} (${run.engine.device})` : null,
+      best: run.best ? { val_acc: run.best.val_acc, val_loss: run.best.val_loss, epoch: run.best.epoch + 1 } : null,
+    };
+  });
+}
+
+function wholeNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\s*\d+\s*$/.test(value)) throw new LabError('INVALID_OPTION', `${flag} must be a whole number (got ${JSON.stringify(value)}).`);
+  return Number(value);
+}
+
+const pct = (v: number | null | undefined): string => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null | undefined): string => (v == null ? '–' : v.toFixed(4));
+
+/**
+ * Follows a run until it ends: progress and epochs on stderr, Ctrl+C stops it gracefully (the
+ * current batch finishes and a checkpoint is saved); a second Ctrl+C leaves at once.
+ */
+async function follow(io: CliIo, lab: Lab, run: RunInfo, json: boolean): Promise<RunInfo> {
+  const runId = run.id;
+  let lastLine = 0;
+  const offs = [
+    lab.events.on('trainProgress', (p: LabEvents['trainProgress']) => {
+      if (p.runId !== runId || json) return;
+      const now = Date.now();
+      if (now - lastLine < 1000 && p.batch + 1 !== p.batchesPerEpoch) return;
+      lastLine = now;
+      io.stderr(`epoch ${p.epoch + 1}/${p.epochs}  batch ${p.batch + 1}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  ${p.imagesPerSec.toFixed(1)} img/s  ETA ${Math.ceil(p.etaMs / 1000)} s\n`);
+    }),
+    lab.events.on('trainEpoch', ({ runId: id, metrics: m }) => {
+      if (id !== runId) return;
+      io.stderr(`epoch ${m.epoch + 1}: loss ${num(m.loss)}  acc ${pct(m.acc)}  val_loss ${num(m.val_loss)}  val_acc ${pct(m.val_acc)}  (${((m.epochTimeMs ?? 0) / 1000).toFixed(1)} s)\n`);
+    }),
+    lab.events.on('trainEstimate', ({ runId: id, secondsPerEpoch, warning }) => {
+      if (id !== runId) return;
+      io.stderr(`≈ ${secondsPerEpoch < 90 ? `${Math.ceil(secondsPerEpoch)} s` : `${Math.ceil(secondsPerEpoch / 60)} min`} per epoch\n`);
+      if (warning) io.stderr(`Warning: ${warning}\n`);
+    }),
+    lab.events.on('trainLog', ({ runId: id, level, message }) => {
+      if (id === runId && level !== 'info') io.stderr(`[${level}] ${message}\n`);
+    }),
+  ];
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr('Stopping after the current batch (Ctrl+C again to leave at once)…\n');
+      void lab.stopTraining(runId).catch(() => {});
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    return await new Promise<RunInfo>((resolve) => {
+      offs.push(
+        lab.events.on('runUpdated', (update) => {
+          if (update.runId === runId && update.run && update.run.status !== 'running') resolve(update.run);
+        }),
+      );
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    offs.forEach((off) => off());
+  }
+}
+
+function report(io: CliIo, run: RunInfo, json: boolean): void {
+  if (json) return printJson(io, run);
+  const best = run.best ? `best val_acc ${pct(run.best.val_acc)} at epoch ${run.best.epoch + 1}` : 'no validated epoch';
+  io.stdout(`Run ${run.id} ${run.status}: ${run.epochsDone}/${run.epochs} epochs, ${best}.\n`);
+  if (run.error) io.stdout(`${run.error.message}\n`);
+}
+
+type DataDirOf = (cmd: Command) => string;
+
+export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
+  const train = new Command('train')
+    .description('train a model on a dataset folder and record the run')
+    .argument('<dataset>', 'dataset folder: one sub-folder per class, or train/val/test folders of classes')
+    .option('--preset <id>', 'model preset: xception, seed, mini, micro', 'mini')
+    .option('--config <file>', 'a saved config (JSON with "model" and "training") to start from')
+    .option('--epochs <n>', 'epochs to train')
+    .option('--batch <n>', 'batch size')
+    .option('--size <px>', 'input size in pixels')
+    .option('--seed <n>', 'seed for the split, shuffling and initial weights')
+    .option('--name <text>', 'a name for the run')
+    .option('--json', 'print the finished run as JSON on stdout')
+    .action(async (dataset: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
+      let base: { model: Record<string, unknown>; training: Record<string, unknown> } = { model: {}, training: {} };
+      if (typeof opts.config === 'string') {
+        try {
+          const raw = JSON.parse(await readFile(opts.config, 'utf8')) as { model?: Record<string, unknown>; training?: Record<string, unknown> };
+          base = { model: raw.model ?? {}, training: raw.training ?? {} };
+        } catch (error) {
+          throw new LabError('CONFIG_UNREADABLE', `Cannot read the config ${opts.config}: ${(error as Error).message}.`);
+        }
+      }
+      const presetGiven = cmd.getOptionValueSource('preset') !== 'default';
+      const request: TrainRequest = {
+        dataset,
+        model: {
+          ...base.model,
+          ...(presetGiven || !base.model.preset ? { preset: opts.preset as string } : {}),
+          ...(opts.size !== undefined ? { inputSize: wholeNumber('--size', opts.size as string) } : {}),
+        },
+        training: {
+          ...base.training,
+          ...(opts.epochs !== undefined ? { epochs: wholeNumber('--epochs', opts.epochs as string) } : {}),
+          ...(opts.batch !== undefined ? { batchSize: wholeNumber('--batch', opts.batch as string) } : {}),
+          ...(opts.seed !== undefined ? { seed: wholeNumber('--seed', opts.seed as string) } : {}),
+        },
+        ...(typeof opts.name === 'string' ? { name: opts.name } : {}),
+      };
+      const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl });
+      try {
+        const started = await lab.startTraining(request);
+        io.stderr(`Run ${started.id} started on ${started.engine?.name ?? 'the engine'} (${started.engine?.device ?? '?'}).\n`);
+        const finished = await follow(io, lab, started, Boolean(opts.json));
+        report(io, finished, Boolean(opts.json));
+        if (finished.status === 'failed') throw new LabError(finished.error?.code ?? 'RUN_FAILED', finished.error?.message ?? 'The run failed.');
+      } finally {
+        await lab.close();
+      }
+    });
+
+  const resume = new Command('resume')
+    .description('continue a stopped or interrupted run from its last checkpoint')
+    .argument('<run-id>', 'the run to resume (see "xlab runs")')
+    .option('--json', 'print the finished run as JSON on stdout')
+    .action(async (runId: string, opts: { json?: boolean }, cmd: Command) => {
+      const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl });
+      try {
+        const started = await lab.resumeRun(runId);
+        io.stderr(`Run ${runId} resumed at epoch ${started.epochsDone + 1} of ${started.epochs}.\n`);
+        const finished = await follow(io, lab, started, Boolean(opts.json));
+        report(io, finished, Boolean(opts.json));
+        if (finished.status === 'failed') throw new LabError(finished.error?.code ?? 'RUN_FAILED', finished.error?.message ?? 'The run failed.');
+      } finally {
+        await lab.close();
+      }
+    });
+
+  const runs = new Command('runs')
+    .description('list the recorded runs, newest first')
+    .option('--json', 'machine-readable output on stdout')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl, lazyEngine: true });
+      try {
+        const entries = runsJson(await lab.listRuns());
+        if (opts.json) return printJson(io, entries);
+        if (entries.length === 0) return io.stdout('No runs yet: train one with "xlab train DATASET".\n');
+        for (const e of entries) {
+          if (e.error) io.stdout(`${e.id}  unreadable: ${e.error}\n`);
+          else io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  best val_acc ${pct(e.best?.val_acc)}  ${e.name}\n`);
+        }
+      } finally {
+        await lab.close();
+      }
+    });
+
+  return [train, resume, runs];
+}
