@@ -164,6 +164,14 @@ describe('WebSocket transport', () => {
     await expect(pending).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
   });
 
+  it('resolves a call that returns nothing (its {ok: true} has no value after JSON)', async () => {
+    const { client, last } = setup();
+    last().open();
+    const pending = client.deleteConfig('old');
+    last().raw(JSON.stringify({ type: 'result', id: 1, result: { ok: true, value: undefined } }));
+    await expect(pending).resolves.toBeUndefined();
+  });
+
   it('ignores unreadable frames and results for unknown ids', async () => {
     const { client, last } = setup();
     last().open();

@@ -72,7 +72,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isCallResult(value: unknown): value is CallResult<unknown> {
   if (!isRecord(value)) return false;
-  if (value.ok === true) return 'value' in value;
+  // A call that returns nothing (`Promise<void>`) arrives as {ok: true}: JSON drops `undefined`.
+  if (value.ok === true) return true;
   return value.ok === false && isRecord(value.error) && typeof value.error.code === 'string' && typeof value.error.message === 'string';
 }
 
