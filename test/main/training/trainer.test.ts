@@ -21,7 +21,7 @@ async function job(overrides: Partial<TrainJob> = {}, settings: Record<string, u
     train,
     val,
     model: resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 20, blockStyle: 'seed' }),
-    settings: validateTrainingSettings({ epochs: 3, batchSize: 9, learningRate: 0.01, seed: 7, ...settings }),
+    settings: validateTrainingSettings({ epochs: 3, batchSize: 9, learningRate: 0.003, seed: 7, ...settings }),
     augment: null,
     initialEpoch: 0,
   };
@@ -61,11 +61,43 @@ describe('train', () => {
     const outcome = await train(tf, j, { stopRequested: false }, r.reporter);
     expect(outcome).toMatchObject({ status: 'completed', epochsDone: 3 });
     expect(r.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
-    expect(r.epochs[2]!.loss!).toBeLessThan(r.epochs[0]!.loss!);
+    expect(r.epochs[2]!.loss!, JSON.stringify(r.epochs.map((e) => [e.loss, e.val_acc]))).toBeLessThan(r.epochs[0]!.loss!);
     expect(r.epochs[2]!.val_acc!).toBeGreaterThan(1 / 3);
     expect(r.progress.length).toBeGreaterThan(0);
     expect(r.estimate).toBeGreaterThan(0);
     expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).format).toBe('layers-model');
     expect(outcome.best).toBeDefined();
+  });
+
+  it('stops a run whose loss becomes NaN as failed, naming the epoch and batch, and keeps the last good checkpoint', async () => {
+    const j = await job({}, { epochs: 2 });
+    const r = recorder();
+    let calls = 0;
+    // Inject NaN into the loss from the 4th batch on (the first epoch has 3 batches of 9).
+    const poisoned = {
+      ...tf,
+      metrics: {
+        ...tf.metrics,
+        categoricalCrossentropy: (a: tf.Tensor, b: tf.Tensor) => {
+          const ce = tf.metrics.categoricalCrossentropy(a, b);
+          return ++calls > 3 ? ce.mul(Number.NaN) : ce;
+        },
+      },
+    } as typeof tf;
+    const outcome = await train(poisoned, j, { stopRequested: false }, r.reporter);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toEqual({ code: 'LOSS_NAN', message: 'loss became NaN at epoch 2, batch 1 — try a lower learning rate' });
+    expect(outcome.epochsDone).toBe(1);
+    expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).userDefinedMetadata).toMatchObject({ epoch: 1 });
+  });
+
+  it('a stop request ends the run as stopped with its weights saved', async () => {
+    const j = await job({}, { epochs: 5 });
+    const r = recorder();
+    const control = { stopRequested: false };
+    const reporter = { ...r.reporter, epoch: (m: EpochMetrics) => { r.epochs.push(m); control.stopRequested = true; } };
+    const outcome = await train(tf, j, control, reporter);
+    expect(outcome).toMatchObject({ status: 'stopped', epochsDone: 1 });
+    expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).userDefinedMetadata).toMatchObject({ epoch: 1 });
   });
 });
