@@ -1,0 +1,10 @@
+export { default as CostPanel } from './CostPanel.svelte';
+export { default as FlowDiagram } from './FlowDiagram.svelte';
+export { default as FormField } from './FormField.svelte';
+export { default as ModelForm } from './ModelForm.svelte';
+export { default as PresetPicker } from './PresetPicker.svelte';
+export { default as SavedConfigs } from './SavedConfigs.svelte';
+export { default as SummaryTable } from './SummaryTable.svelte';
+export { flowBands, describeBlock, type BandView, type BlockView } from './flow-view';
+export { formatBytes, formatCount, formatFeatureShape, formatFlops, formatParamsWithSize, formatShape } from './format';
+export * from './model-form';

@@ -1,0 +1,348 @@
+/**
+ * End to end: the Model page against the real `xlab serve` (server + engine worker) in Debian's
+ * Chromium — presets, field validation next to the field, the summary and cost computed by the
+ * engine, named configs (save, replace prompt, load, compare, delete), axe in both themes.
+ *
+ * Needs `npm run build` first (out/cli.js and out/renderer/); it never builds by itself.
+ * Screenshots go to test-results/e2e/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const chromiumPath = '/usr/bin/chromium';
+const resultsDir = join(root, 'test-results', 'e2e');
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The engine loads tfjs in a worker before it can build a model; on a slow machine that takes a while. */
+const engineTimeout = 25_000;
+
+interface AxeResult {
+  violations: { id: string; impact?: string | null; help: string; helpUrl: string; nodes: { target: unknown[]; failureSummary?: string }[] }[];
+}
+
+interface DescribeResult {
+  ok: boolean;
+  model?: { summary: { totals: { params: number } }; cost: { flopsPerImage: number } };
+}
+
+let server: ChildProcess | undefined;
+let serverLog = '';
+let context: BrowserContext | undefined;
+let page: Page;
+let url: URL;
+const tmpDirs: string[] = [];
+const pageErrors: string[] = [];
+
+/** Starts `xlab serve` and resolves with the URL it prints once listening. */
+function startServer(dataDir: string): Promise<URL> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/xlab.js', 'serve', '--port', '0', '--no-open', '--data-dir', dataDir], {
+      cwd: root,
+      env: { ...process.env, XLAB_BACKEND: 'js' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = child;
+    let stdout = '';
+    const timer = setTimeout(() => fail(new Error('"xlab serve" printed no URL within 30 s')), 30_000);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      reject(new Error(`${error.message}\n--- server output ---\n${serverLog}`));
+    };
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      serverLog += chunk;
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(new URL(match[0]));
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      serverLog += chunk;
+    });
+    child.once('error', (error) => fail(error));
+    child.once('exit', (code, signal) => fail(new Error(`"xlab serve" exited early (code ${code}, signal ${signal})`)));
+  });
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  server = undefined;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+/** One call of the contract over a fresh authorised WebSocket, as the page makes it. */
+function callLab(method: string, args: unknown[] = []): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`);
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method, args })));
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; id?: number; result?: { ok: boolean; value?: unknown; error?: { message: string } } };
+      if (message.type !== 'result' || message.id !== 1 || !message.result) return;
+      ws.close();
+      if (message.result.ok) resolve(message.result.value);
+      else reject(new Error(message.result.error?.message));
+    });
+    ws.once('error', reject);
+  });
+}
+
+async function runAxe(label: string): Promise<void> {
+  // Evaluated over the DevTools protocol: an injected inline <script> would be blocked by the CSP.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious
+    .map(
+      (v) =>
+        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+        v.nodes.map((n) => `    at ${JSON.stringify(n.target)}${n.failureSummary ? `: ${n.failureSummary.replace(/\n\s*/g, ' ')}` : ''}`).join('\n'),
+    )
+    .join('\n');
+  expect(serious, `axe-core found serious/critical violations (${label}):\n${report}`).toEqual([]);
+}
+
+const main = (): Locator => page.getByRole('main');
+/** The text input labelled `label` (exact), e.g. "Classes". */
+const field = (label: string): Locator => main().getByLabel(label, { exact: true });
+const numberIn = async (testId: string): Promise<number> => Number(await main().getByTestId(testId).getAttribute('data-value'));
+
+/** The messages an input points to with aria-describedby. */
+async function describedText(input: Locator): Promise<string> {
+  const ids = (await input.getAttribute('aria-describedby'))?.split(/\s+/).filter(Boolean) ?? [];
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()));
+  return texts.join(' ');
+}
+
+/** The whole page: the shell scrolls inside <main>, so grow the window to its content for the shot. */
+async function screenshotPage(file: string): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
+  const overflow = await page.evaluate(() => {
+    const scroller = document.querySelector('main');
+    return scroller ? scroller.scrollHeight - scroller.clientHeight : 0;
+  });
+  await page.setViewportSize({ width: viewport.width, height: viewport.height + overflow });
+  await page.screenshot({ path: join(resultsDir, file) });
+  await page.setViewportSize(viewport);
+}
+
+async function totalParamsShown(): Promise<number> {
+  return numberIn('total-params');
+}
+
+describe('Model page (xlab serve + Chromium)', () => {
+  beforeAll(async () => {
+    if (!existsSync(join(root, 'out', 'cli.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
+      throw new Error('out/cli.js or out/renderer/index.html is missing: run "npm run build" before the e2e test.');
+    }
+    if (!existsSync(chromiumPath)) {
+      throw new Error(`Debian chromium not found at ${chromiumPath} — apt-get install chromium`);
+    }
+    await mkdir(resultsDir, { recursive: true });
+    const dataDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-model-data-'));
+    const profileDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-model-chromium-'));
+    tmpDirs.push(dataDir, profileDir);
+
+    url = await startServer(dataDir);
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 900 },
+      colorScheme: 'light',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console error: ${message.text()}`);
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => {});
+    await stopServer();
+    await Promise.all(tmpDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  }, 30_000);
+
+  it('picks the micro preset and shows the total params the engine computes for it', async () => {
+    await page.goto(`${url.href}#/model`);
+    await main().getByRole('heading', { level: 1, name: 'Model' }).waitFor();
+    const micro = main().getByRole('radio', { name: 'Micro (tests and demos)' });
+    await micro.waitFor({ timeout: 10_000 });
+    await micro.check();
+    expect(await field('Input size (px)').inputValue()).toBe('24');
+
+    const expected = (await callLab('describeModel', [{ preset: 'micro' }, 32])) as DescribeResult;
+    const params = expected.model?.summary.totals.params ?? NaN;
+    expect(params).toBeGreaterThan(1000);
+    await expect.poll(totalParamsShown, { timeout: engineTimeout }).toBe(params);
+    expect(await main().getByTestId('total-params').textContent()).toContain(params.toLocaleString('en-US'));
+    // The Keras-style totals under the summary table agree.
+    expect(await main().getByTestId('summary-total').textContent()).toContain(params.toLocaleString('en-US'));
+    expect(await main().getByTestId('summary-table').locator('tbody tr').count()).toBeGreaterThan(30);
+  }, engineTimeout + 10_000);
+
+  it('puts the error next to Classes, keeps the last valid model, and clears it when fixed', async () => {
+    const shownBefore = await totalParamsShown();
+    const classes = field('Classes');
+    await classes.fill('1');
+    await expect.poll(() => classes.getAttribute('aria-invalid'), { timeout: 5_000 }).toBe('true');
+    expect(await describedText(classes)).toMatch(/classes is 1; it must be a whole number from 2/);
+    // The error is inside the Classes field's own box, not somewhere else on the page.
+    expect(await main().locator('[data-field="classes"]').getByTestId('error-classes').isVisible()).toBe(true);
+    expect(await main().getByText(/showing the last valid model/i).first().isVisible()).toBe(true);
+    expect(await totalParamsShown()).toBe(shownBefore);
+    await main().locator('[data-field="classes"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(resultsDir, 'model-invalid.png') });
+
+    await classes.fill('10');
+    await expect.poll(() => classes.getAttribute('aria-invalid'), { timeout: 5_000 }).toBeNull();
+    expect(await main().getByTestId('error-classes').count()).toBe(0);
+    await expect.poll(() => main().getByText(/showing the last valid model/i).count()).toBe(0);
+  });
+
+  it('shows more FLOPs per image at 64 px than at 32 px', async () => {
+    const size = field('Input size (px)');
+    await size.fill('32');
+    const at32 = ((await callLab('describeModel', [{ preset: 'micro', inputSize: 32 }, 32])) as DescribeResult).model?.cost.flopsPerImage;
+    expect(at32).toBeGreaterThan(0);
+    await expect.poll(() => numberIn('flops'), { timeout: 5_000 }).toBe(at32);
+    const activations32 = await numberIn('activation-memory');
+
+    await size.fill('64');
+    await expect.poll(() => numberIn('flops'), { timeout: 5_000 }).toBeGreaterThan(at32 ?? Infinity);
+    expect(await numberIn('activation-memory')).toBeGreaterThan(activations32);
+    expect(await main().getByTestId('flops').textContent()).toMatch(/\d (k|M|G)FLOPs/);
+  });
+
+  it('expands a flow block to its layers, shows the middle flow once with its repeat count, filters the summary', async () => {
+    const block2 = main().getByTestId('block-block2');
+    expect(await block2.getAttribute('aria-expanded')).toBe('false');
+    await block2.click();
+    expect(await block2.getAttribute('aria-expanded')).toBe('true');
+    const panel = page.locator(`[id="${await block2.getAttribute('aria-controls')}"]`);
+    expect(await panel.textContent()).toMatch(/block2_sepconv1[\s\S]*\(None, \d+, \d+, \d+\)/);
+
+    expect(await main().getByTestId('middle-repeats').textContent()).toBe('× 1');
+    await field('Middle repeats').fill('3');
+    await expect.poll(() => main().getByTestId('middle-repeats').textContent(), { timeout: 5_000 }).toBe('× 3');
+    expect(await main().getByTestId('block-block5').textContent()).toMatch(/block5–block7/);
+
+    const filter = main().getByLabel('Filter layers');
+    await filter.fill('block5');
+    await expect.poll(() => main().getByTestId('summary-table').locator('tbody tr').count()).toBeLessThan(15);
+    expect(await main().getByTestId('summary-count').textContent()).toMatch(/of \d+ layers/);
+    await filter.fill('');
+    await field('Middle repeats').fill('1');
+  });
+
+  it('saves a named config, asks before replacing it, loads it back and compares two configs', async () => {
+    const name = main().getByLabel('Name', { exact: true });
+    const save = main().getByRole('button', { name: 'Save', exact: true });
+    const notice = main().getByTestId('config-notice');
+
+    await name.fill('Micro 64');
+    await save.click();
+    await expect.poll(() => notice.textContent(), { timeout: 5_000 }).toBe('Saved “Micro 64”.');
+    expect(await main().getByTestId('config-item').count()).toBe(1);
+
+    // Same name again: the server answers CONFIG_EXISTS and the page asks first.
+    await save.click();
+    const prompt = main().getByTestId('replace-prompt');
+    await prompt.waitFor({ timeout: 5_000 });
+    expect(await prompt.textContent()).toMatch(/“Micro 64” already exists\. Replace it\?/);
+    await prompt.getByRole('button', { name: 'Replace' }).click();
+    await expect.poll(() => notice.textContent(), { timeout: 5_000 }).toBe('Replaced “Micro 64”.');
+    expect(await prompt.count()).toBe(0);
+    expect(await main().getByTestId('config-item').count()).toBe(1);
+
+    // A second config that differs in classes only.
+    await field('Classes').fill('5');
+    await name.fill('Micro 5 classes');
+    await expect.poll(() => field('Classes').getAttribute('aria-invalid')).toBeNull();
+    await save.click();
+    await expect.poll(() => main().getByTestId('config-item').count(), { timeout: 5_000 }).toBe(2);
+
+    // Load the first: its fields come back.
+    await main().getByRole('button', { name: 'Load “Micro 64”' }).click();
+    expect(await field('Classes').inputValue()).toBe('10');
+    expect(await field('Input size (px)').inputValue()).toBe('64');
+    expect(await main().getByRole('radio', { name: 'Micro (tests and demos)' }).isChecked()).toBe(true);
+    await expect.poll(() => notice.textContent()).toBe('Loaded “Micro 64”.');
+
+    // Compare: only the difference is listed, in describeChange's words.
+    await main().getByLabel('First').selectOption('Micro 64');
+    await main().getByLabel('Second').selectOption('Micro 5 classes');
+    expect(await main().getByTestId('differences').locator('li').allTextContents()).toEqual(['classes: 10 → 5']);
+  });
+
+  it('deletes a config after asking', async () => {
+    await main().getByRole('button', { name: 'Delete “Micro 5 classes”' }).click();
+    const confirm = main().getByRole('button', { name: 'Delete', exact: true });
+    await confirm.click();
+    await expect.poll(() => main().getByTestId('config-item').count(), { timeout: 5_000 }).toBe(1);
+    expect(await main().getByTestId('config-notice').textContent()).toBe('Deleted “Micro 5 classes”.');
+    const saved = (await callLab('listConfigs')) as { configs: { name: string }[] };
+    expect(saved.configs.map((c) => c.name)).toEqual(['Micro 64']);
+  });
+
+  it('shows momentum only for SGD and checks training settings next to the field', async () => {
+    expect(await field('Momentum').count()).toBe(0);
+    await field('Optimizer').selectOption('sgd');
+    await field('Momentum').waitFor();
+    const rate = field('Learning rate');
+    await rate.fill('-1');
+    await expect.poll(() => rate.getAttribute('aria-invalid'), { timeout: 5_000 }).toBe('true');
+    expect(await describedText(rate)).toMatch(/learningRate is -1/);
+    await rate.fill('0.001');
+    await field('Optimizer').selectOption('adam');
+    await expect.poll(() => rate.getAttribute('aria-invalid'), { timeout: 5_000 }).toBeNull();
+  });
+
+  it('has no serious or critical accessibility violations in the light and dark themes', async () => {
+    // An expanded block and a comparison on screen, so axe sees them too.
+    await main().getByLabel('Second').selectOption({ label: 'Current form' });
+    await screenshotPage('model.png');
+    await runAxe('light theme, Model page');
+
+    const toggle = page.getByTestId('theme-toggle');
+    for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await screenshotPage('model-dark.png');
+    await runAxe('dark theme, Model page');
+  });
+
+  it('keeps the edits after visiting another page; a preset switch shows its values and can be undone', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Model' }).click();
+    await main().getByRole('heading', { level: 1, name: 'Model' }).waitFor();
+    expect(await field('Input size (px)').inputValue()).toBe('64');
+    expect(await main().getByTestId('preset-state').textContent()).toMatch(/Changed from the Micro \(tests and demos\) preset: Input size \(px\)\./);
+
+    await main().getByRole('radio', { name: 'Mini (CPU)' }).check();
+    expect(await field('Input size (px)').inputValue()).toBe('32');
+    expect(await field('Width multiplier α').inputValue()).toBe('0.25');
+    await main().getByTestId('preset-state').getByRole('button', { name: 'Undo' }).click();
+    expect(await field('Input size (px)').inputValue()).toBe('64');
+    expect(await main().getByRole('radio', { name: 'Micro (tests and demos)' }).isChecked()).toBe(true);
+  });
+
+  it('logged no page errors (CSP violations, exceptions)', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
