@@ -49,7 +49,7 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
   // Libraries print to the console (tfjs's "install the node backend" hint); that belongs in the
   // log, not in a CLI's --json stdout.
   forwardLines(worker.stdout, (line) => onLog(entry('info', line)));
-  forwardLines(worker.stderr, (line) => onLog(entry('warn', line)));
+  forwardLines(worker.stderr, (line) => onLog(entry(isLibraryBanner(line) ? 'info' : 'warn', line)));
 
   let terminated = false;
   let exited = false;
@@ -130,6 +130,11 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
       clearTimeout(timer);
     },
   };
+}
+
+/** pure-JS tfjs prints a "install the node backend" banner on stderr; `xlab doctor` already says that. */
+export function isLibraryBanner(line: string): boolean {
+  return /^=+$/.test(line.trim()) || /Looks like you are running TensorFlow\.js in Node\.js|install our node backend/.test(line);
 }
 
 function entry(level: LogEntry['level'], message: string): LogEntry {

@@ -42,6 +42,8 @@ describe('startTrainingWorker', () => {
       import { parentPort } from 'node:worker_threads';
       console.log('Hi there from a library');
       console.error('a warning');
+      console.warn('============================');
+      console.warn('Hi there 👋. Looks like you are running TensorFlow.js in Node.js. To speed things up dramatically, install our node backend');
       setTimeout(() => parentPort.postMessage({ type: 'ready', engine: { name: 'tfjs', device: 'cpu', reason: '', backend: 'cpu', version: '0' } }), 50);
     `);
     const logs: LogEntry[] = [];
@@ -53,7 +55,10 @@ describe('startTrainingWorker', () => {
       expect.arrayContaining([
         ['info', 'Hi there from a library'],
         ['warn', 'a warning'],
+        ['info', '============================'],
       ]),
     );
+    // tfjs's "install the node backend" banner is not a warning about the user's work.
+    expect(logs.filter((l) => l.message.includes('Hi there'))[0]?.level).toBe('info');
   });
 });
