@@ -5,6 +5,7 @@ import { appVersion } from '../version';
 import { doctor } from './doctor';
 import { modelCommand } from './model';
 import { trainCommands } from './train';
+import { scanCommand } from './scan';
 import type { CliIo } from './io';
 import { serve } from './serve';
 
@@ -65,6 +66,7 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
       });
     });
 
+  program.addCommand(scanCommand(io));
   program.addCommand(modelCommand(io));
   for (const command of trainCommands(io, dataDirOf)) program.addCommand(command);
   for (const command of extraCommands) program.addCommand(command);

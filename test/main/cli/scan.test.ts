@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/program';
-import { formatScanReport, printable, scanCommand } from '../../../main/cli/scan';
+import { formatScanReport, printable } from '../../../main/cli/scan';
 import type { ScanReport } from '../../../main/dataset/report';
 import { put, tempDir } from '../dataset/fixtures';
 import { cut, jpeg, png } from '../dataset/scan-fixtures';
@@ -31,7 +31,7 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   let stdout = '';
   let stderr = '';
   const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), env: {}, workerUrl: new URL('file:///unused') };
-  const code = await runCli(argv, io, [scanCommand(io)]);
+  const code = await runCli(argv, io);
   return { code, stdout, stderr };
 }
 
