@@ -13,6 +13,8 @@ export const settingsSchema = z.object({ theme: themeSchema }) satisfies z.ZodTy
 /** Field values are checked by the model's own schema, which names the field; here only the shape. */
 const modelRequestSchema = z.looseObject({ preset: z.string().max(40).optional() });
 
+const path = z.string().min(1).max(4096);
+const scanId = z.string().min(1).max(100);
 const runId = z.string().regex(/^[0-9]{8}-[0-9]{6}(-[a-z0-9-]+)?$/, 'not a run id');
 
 export const argSchemas = {
@@ -46,4 +48,26 @@ export const argSchemas = {
   getRun: z.tuple([runId]),
   renameRun: z.tuple([runId, z.string().min(1).max(200)]),
   deleteRun: z.tuple([runId]),
+  scanDataset: z.tuple([path, scanId]),
+  cancelScan: z.tuple([scanId]),
+  listRecentDatasets: z.tuple([]),
+  forgetRecentDataset: z.tuple([path]),
+  browseFolder: z.tuple([path.optional()]),
+  getThumbnails: z.tuple([path, z.string().min(1).max(1000), z.int().min(0), z.int().min(1).max(200)]),
+  previewAugmentation: z.tuple([
+    path,
+    z.object({
+      flip: z.boolean(),
+      rotation: z.number(),
+      zoom: z.number(),
+      brightness: z.number(),
+      contrast: z.number(),
+      noise: z.number(),
+    }),
+    z.int().min(8).max(1024),
+    z.int().min(1).max(64),
+    z.int().min(0).max(2 ** 31 - 1),
+  ]),
+  getCacheInfo: z.tuple([]),
+  clearCache: z.tuple([]),
 } satisfies Record<LabMethod, z.ZodTuple>;

@@ -171,6 +171,8 @@ export interface EpochMetricsLine {
   lr?: number;
   epochTimeMs?: number;
   imagesPerSec?: number;
+  /** Live tensors in the engine at the epoch's end (flat unless something leaks). */
+  tensors?: number;
 }
 
 /** A sampled batch as recorded in metrics.jsonl. */
@@ -215,6 +217,134 @@ export interface TrainProgressEvent {
   etaMs: number;
 }
 
+// ---- Datasets (the scanner's report; main/dataset/report.ts re-exports these) ----
+
+/** `folders`: `root/<class>/**`; `splits`: `root/{train, val|validation, test}/<class>/**`. */
+export type DatasetLayout = 'folders' | 'splits';
+
+/** `headers`: format, size and structure of each file; `full`: also decodes every image. */
+export type ScanValidation = 'headers' | 'full';
+
+/** A file or folder that is not used, and why, e.g. `{ path: "cat/x.jpg", reason: "truncated JPEG" }`. */
+export interface DatasetProblem {
+  path: string;
+  reason: string;
+}
+
+/** A class and its usable images; the split counts are there in the `splits` layout only. */
+export interface ScannedClass {
+  name: string;
+  images: number;
+  train?: number;
+  val?: number;
+  test?: number;
+}
+
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * Sizes of the usable images (after EXIF orientation), ordered by pixel area (width × height,
+ * ties by width): the smallest, the median (the lower middle one for an even count) and the
+ * largest. Each is the size of a real image, never a mix of two images' dimensions.
+ */
+export interface SizeDistribution {
+  min: ImageSize;
+  median: ImageSize;
+  max: ImageSize;
+}
+
+/** Usable images with identical bytes (same SHA-256), sorted paths; `classes` they are in. */
+export interface DuplicateGroup {
+  paths: string[];
+  classes: string[];
+  /** Size of each copy in bytes. */
+  bytes: number;
+}
+
+export interface ScanReport {
+  /** The dataset folder, absolute. */
+  root: string;
+  layout: DatasetLayout;
+  validation: ScanValidation;
+  classes: ScannedClass[];
+  problems: DatasetProblem[];
+  /** Class-level findings in words: empty or tiny classes, imbalance, duplicates, split mismatches. */
+  warnings: string[];
+  /** Hidden and system files and folders, and non-image files outside the class folders. */
+  ignored: number;
+  /** Usable images in all classes. */
+  images: number;
+  /** Usable images per format (`JPEG`, `PNG`, `WebP`, `GIF`, `TIFF`, `AVIF`, `SVG`). */
+  formats: Record<string, number>;
+  /** `null` when there is no usable image. */
+  sizes: SizeDistribution | null;
+  duplicates: DuplicateGroup[];
+  /**
+   * SHA-256 (hex) of the sorted (relative path, size, content hash) of every usable image:
+   * equal fingerprints mean the same images with the same bytes at the same paths.
+   */
+  fingerprint: string;
+}
+
+/** Scan progress, at most ~10 a second. `listing`: folders listed of those found so far. */
+export interface ScanProgress {
+  phase: 'listing' | 'reading';
+  done: number;
+  total: number;
+  /** Usable images so far. */
+  images: number;
+  problems: number;
+}
+
+export interface RecentDataset {
+  path: string;
+  name: string;
+  classes: number;
+  images: number;
+  problems: number;
+  openedAt: string;
+}
+
+export interface FolderListing {
+  path: string;
+  /** Undefined at a file-system root. */
+  parent?: string;
+  folders: { name: string; path: string }[];
+  /** Image files directly in this folder (a hint that it is a class folder). */
+  imageFiles: number;
+}
+
+export interface Thumbnail {
+  /** Relative to the dataset root. */
+  path: string;
+  /** A small PNG as a data: URL. */
+  dataUrl: string;
+}
+
+export interface AugmentSettings {
+  flip: boolean;
+  /** Degrees either way, 0–180. */
+  rotation: number;
+  /** Crop/zoom, 0–0.5. */
+  zoom: number;
+  /** 0–1. */
+  brightness: number;
+  /** 0–1. */
+  contrast: number;
+  /** Gaussian noise σ as a fraction of full scale, 0–0.5. */
+  noise: number;
+}
+
+export interface CacheInfo {
+  /** DATA_DIR/cache/images. */
+  dir: string;
+  bytes: number;
+  files: number;
+}
+
 /** Every call a front end can make. All calls are async; errors arrive as `WireError`. */
 export interface LabApi {
   getAppInfo(): Promise<AppInfo>;
@@ -246,6 +376,25 @@ export interface LabApi {
   renameRun(runId: string, name: string): Promise<RunInfo>;
   /** Deletes a run's folder; the UI confirms first. A running run cannot be deleted. */
   deleteRun(runId: string): Promise<void>;
+
+  /**
+   * The dataset's health report; progress arrives as `scanProgress` events with this `scanId`.
+   * Only reads the folder. A successful scan is remembered in the recent datasets.
+   */
+  scanDataset(path: string, scanId: string): Promise<ScanReport>;
+  /** Ends a scan early; its `scanDataset` call rejects with code CANCELLED. */
+  cancelScan(scanId: string): Promise<void>;
+  listRecentDatasets(): Promise<RecentDataset[]>;
+  forgetRecentDataset(path: string): Promise<RecentDataset[]>;
+  /** Sub-folders of a folder on the machine running the engine (browser mode cannot see its disk). */
+  browseFolder(path?: string): Promise<FolderListing>;
+  /** Thumbnails of a scanned class's usable images, a page at a time. */
+  getThumbnails(root: string, className: string, offset: number, limit: number): Promise<{ total: number; thumbnails: Thumbnail[] }>;
+  /** Augmented variants of one image of a scanned dataset, as the training pipeline makes them. */
+  previewAugmentation(root: string, settings: AugmentSettings, size: number, count: number, seed: number): Promise<{ path: string; images: string[] }>;
+  getCacheInfo(): Promise<CacheInfo>;
+  /** Deletes the preprocessing cache (refused while training uses it). */
+  clearCache(): Promise<CacheInfo>;
 }
 
 export interface LogEntry {
@@ -281,6 +430,8 @@ export interface LabEvents {
   runUpdated: { run?: RunInfo; runId: string; deleted?: boolean };
   /** A line of a run's training log. */
   trainLog: { runId: string; level: 'info' | 'warn' | 'error'; message: string };
+  /** Progress of a dataset scan, at most ~10 a second. */
+  scanProgress: ScanProgress & { scanId: string };
 }
 
 export type LabMethod = keyof LabApi;
@@ -307,9 +458,18 @@ export const labMethods = [
   'getRun',
   'renameRun',
   'deleteRun',
+  'scanDataset',
+  'cancelScan',
+  'listRecentDatasets',
+  'forgetRecentDataset',
+  'browseFolder',
+  'getThumbnails',
+  'previewAugmentation',
+  'getCacheInfo',
+  'clearCache',
 ] as const satisfies readonly LabMethod[];
 
-export const labEvents = ['engine', 'log', 'menu', 'settings', 'trainProgress', 'trainEpoch', 'trainEstimate', 'runUpdated', 'trainLog'] as const satisfies readonly LabEvent[];
+export const labEvents = ['engine', 'log', 'menu', 'settings', 'trainProgress', 'trainEpoch', 'trainEstimate', 'runUpdated', 'trainLog', 'scanProgress'] as const satisfies readonly LabEvent[];
 
 /** A typed error as it crosses a process or network boundary. `message` is for the user. */
 export interface WireError {

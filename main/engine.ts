@@ -12,7 +12,10 @@ import { checkTrainingSettings, describeModel, listModelPresets } from './models
 import { deleteNamedConfig, listNamedConfigs, saveNamedConfig } from './models/named-configs';
 import { createRunStore } from './runs/run-store';
 import { createTrainingService } from './training/training-service';
-import { indexDataset } from './dataset/dataset-index';
+// dataset-service imports sharp: it must be loaded on this (main) thread before the training
+// worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
+import { createDatasetService } from './dataset/dataset-service';
+import { browseFolder } from './fs/browse-folder';
 
 const maxLogEntries = 500;
 
@@ -95,11 +98,17 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     return worker;
   };
 
+  const datasets = createDatasetService({
+    dataDir,
+    emit: (event, payload) => events.emit(event, payload),
+    warn: (message) => log({ level: 'warn', message, time: new Date().toISOString() }),
+  });
+
   const training = createTrainingService({
     dataDir,
     runs,
     worker: currentWorker,
-    indexDataset: (path) => indexDataset(path),
+    indexDataset: (path) => datasets.index(path),
     emit: (event, payload) => events.emit(event, payload),
     versions: { app: version, node: process.versions.node },
   });
@@ -177,6 +186,15 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       await runs.remove(runId);
       events.emit('runUpdated', { runId, deleted: true });
     },
+    scanDataset: (path, scanId) => datasets.scan(path, scanId),
+    cancelScan: (scanId) => datasets.cancel(scanId),
+    listRecentDatasets: () => datasets.recent(),
+    forgetRecentDataset: (path) => datasets.forget(path),
+    browseFolder: (path) => browseFolder(path),
+    getThumbnails: (root, className, offset, limit) => datasets.thumbnails(root, className, offset, limit),
+    previewAugmentation: (root, settings, size, count, seed) => datasets.preview(root, settings, size, count, seed),
+    getCacheInfo: () => datasets.cacheInfo(),
+    clearCache: () => datasets.clearCache(),
     async close(): Promise<void> {
       closing = true;
       if (training.active) {

@@ -28,6 +28,8 @@ export interface EpochMetrics {
   lr: number;
   epochTimeMs: number;
   imagesPerSec: number;
+  /** Live tensors at the end of the epoch: flat across epochs unless something leaks. */
+  tensors: number;
 }
 
 export interface BestEpoch {
@@ -270,6 +272,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
         lr: currentLearningRate(optimizer),
         epochTimeMs,
         imagesPerSec: epochTimeMs > 0 ? (imagesThisEpoch * 1000) / epochTimeMs : 0,
+        tensors: tf.memory().numTensors,
       };
       epochsDone = epoch + 1;
       const improved = line.val_loss !== null && (best?.val_loss == null || line.val_loss < best.val_loss);

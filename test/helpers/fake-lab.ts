@@ -39,6 +39,28 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   getRun: { run, metrics: [], damaged: [], folder: '/data/runs/x' },
   renameRun: { ...run, name: 'renamed' },
   deleteRun: undefined,
+  scanDataset: {
+    root: '/data/flowers',
+    layout: 'folders',
+    validation: 'full',
+    classes: [{ name: 'a', images: 3 }],
+    problems: [],
+    warnings: [],
+    ignored: 0,
+    images: 3,
+    formats: { PNG: 3 },
+    sizes: null,
+    duplicates: [],
+    fingerprint: 'f',
+  },
+  cancelScan: undefined,
+  listRecentDatasets: [],
+  forgetRecentDataset: [],
+  browseFolder: { path: '/data', folders: [], imageFiles: 0 },
+  getThumbnails: { total: 0, thumbnails: [] },
+  previewAugmentation: { path: 'a/1.png', images: [] },
+  getCacheInfo: { dir: '/data/cache/images', bytes: 0, files: 0 },
+  clearCache: { dir: '/data/cache/images', bytes: 0, files: 0 },
 };
 
 /** Valid arguments for each call, as a front end would send them. */
@@ -62,6 +84,15 @@ export const sampleArgs: { [M in LabMethod]: LabArgs<M> } = {
   getRun: [run.id],
   renameRun: [run.id, 'renamed'],
   deleteRun: [run.id],
+  scanDataset: ['/data/flowers', 'scan-1'],
+  cancelScan: ['scan-1'],
+  listRecentDatasets: [],
+  forgetRecentDataset: ['/data/flowers'],
+  browseFolder: ['/data'],
+  getThumbnails: ['/data/flowers', 'a', 0, 24],
+  previewAugmentation: ['/data/flowers', { flip: true, rotation: 10, zoom: 0.1, brightness: 0.1, contrast: 0.1, noise: 0 }, 64, 8, 1],
+  getCacheInfo: [],
+  clearCache: [],
 };
 
 /** An engine stand-in whose every call is a spy answering its sample result. */
