@@ -1,0 +1,76 @@
+import { describe, expect, it, vi } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LabEvents } from '../../../main/contract';
+import { LabError } from '../../../main/errors';
+import type { TrainingWorkerHost } from '../../../main/engine/worker-host';
+import { createRunStore } from '../../../main/runs/run-store';
+import { createTrainingService } from '../../../main/training/training-service';
+import { learnableDataset } from './learnable-dataset';
+import type { DatasetIndex } from '../../../main/dataset/dataset-index';
+
+/** A worker whose `train` request is settled by the test. */
+function fakeWorker() {
+  let settle: { resolve: (v: unknown) => void; reject: (e: Error) => void } | undefined;
+  const host = {
+    engine: Promise.resolve({ name: 'tfjs', device: 'cpu', reason: 'test', backend: 'cpu', version: '4.22.0' }),
+    request: vi.fn(() => new Promise((resolve, reject) => (settle = { resolve, reject }))),
+    stopTraining: vi.fn(),
+    exited: false,
+    terminate: vi.fn(async () => {}),
+  } as unknown as TrainingWorkerHost;
+  return { host, settle: () => settle! };
+}
+
+async function setup() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'xlab-service-'));
+  const data = await learnableDataset({ classes: 2, perClass: 5, size: 24 });
+  const index: DatasetIndex = { root: data.root, classNames: data.classNames, images: data.images, fingerprint: 'fp-test' };
+  const runs = createRunStore(dataDir);
+  const worker = fakeWorker();
+  const events: { event: keyof LabEvents; payload: unknown }[] = [];
+  const service = createTrainingService({
+    dataDir,
+    runs,
+    worker: () => worker.host,
+    indexDataset: async () => index,
+    emit: (event, payload) => events.push({ event, payload }),
+    versions: { app: 'test' },
+  });
+  return { service, runs, worker, events, data };
+}
+
+describe('training service', () => {
+  it('marks the run interrupted when the training worker dies, and refuses a second run while one trains', async () => {
+    const { service, runs, worker, data } = await setup();
+    const run = await service.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } });
+    expect(run.status).toBe('running');
+    await expect(service.start({ dataset: data.root, model: { preset: 'micro' }, training: {} })).rejects.toMatchObject({ code: 'BUSY' });
+    worker.settle().reject(new LabError('ENGINE_FAILED', 'The training worker stopped (exit code 1) before it answered.'));
+    await service.idle();
+    const after = await runs.get(run.id);
+    expect(after.status).toBe('interrupted');
+    expect(after.error?.message).toContain('Resume it');
+    expect(service.active).toBeUndefined();
+  });
+
+  it('records epochs from the worker in metrics.jsonl and run.json, keeping the best epoch', async () => {
+    const { service, runs, worker, data, events } = await setup();
+    const run = await service.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } });
+    const metrics = (epoch: number, val_loss: number) => ({ epoch, loss: 1, acc: 0.5, val_loss, val_acc: 0.5, lr: 0.001, epochTimeMs: 10, imagesPerSec: 5, tensors: 100 });
+    service.onTrainEvent(run.id, { kind: 'epoch', metrics: metrics(0, 0.9), best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    service.onTrainEvent(run.id, { kind: 'epoch', metrics: metrics(1, 1.2), best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    worker.settle().resolve({ status: 'completed', epochsDone: 2, epochsSinceBest: 1, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    await service.idle();
+    const after = await runs.get(run.id);
+    expect(after).toMatchObject({ status: 'completed', epochsDone: 2, best: { epoch: 0, val_loss: 0.9 }, last: { epoch: 1, val_loss: 1.2 } });
+    expect((await runs.readMetrics(run.id)).lines.map((l) => l.epoch)).toEqual([0, 1]);
+    expect(events.filter((e) => e.event === 'trainEpoch')).toHaveLength(2);
+  });
+
+  it('refuses a model whose class count differs from the dataset, naming both', async () => {
+    const { service, data } = await setup();
+    await expect(service.start({ dataset: data.root, model: { preset: 'micro', classes: 5 }, training: {} })).rejects.toThrow(/5 classes but .* has 2/);
+  });
+});
