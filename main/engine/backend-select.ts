@@ -130,6 +130,6 @@ function describeEngine(tf: TfLike, candidate: Candidate, skipped: string[], for
     case 'tfjs-node':
       return { name: candidate.name, device: 'cpu', backend, version, reason: `${prefix}native TensorFlow on the CPU` };
     case 'tfjs':
-      return { name: candidate.name, device: 'cpu', backend, version, reason: `${prefix}pure-JS engine on the CPU (slow)` };
+      return { name: candidate.name, device: 'cpu', backend, version, reason: `${prefix}pure-JS engine on the CPU (slower than native TensorFlow)` };
   }
 }

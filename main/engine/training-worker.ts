@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { selectBackend, parseBackendPreference, type TfLike } from './backend-select';
+import { registerFastKernels, simdAvailable } from './kernels';
 import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
 import { toWireError } from '../errors';
 import { buildXception, type Tf } from '../models/xception';
@@ -72,6 +73,9 @@ async function main(): Promise<void> {
     const selected = await selectBackend<TfLike>({ load: (name) => require(name) as TfLike, force });
     tf = selected.tf as unknown as Tf;
     log('info', `Engine: ${selected.info.name} ${selected.info.version} on ${selected.info.device.toUpperCase()} — ${selected.info.reason}`);
+    if (selected.info.name === 'tfjs' && process.env.XLAB_FAST_KERNELS !== '0') {
+      log('info', `Fast kernels for the JS engine${simdAvailable() ? ' (WebAssembly SIMD)' : ''}: ${registerFastKernels(tf).join(', ')}. XLAB_FAST_KERNELS=0 turns them off.`);
+    }
     post({ type: 'ready', engine: selected.info });
   } catch (error) {
     post({ type: 'failed', error: toWireError(error) });

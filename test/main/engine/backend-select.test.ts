@@ -61,7 +61,7 @@ describe('selectBackend', () => {
     const { load } = loader({ '@tensorflow/tfjs': tf });
     const { info } = await selectBackend({ load });
     expect(info).toMatchObject({ name: 'tfjs', device: 'cpu', backend: 'cpu' });
-    expect(info.reason).toBe('tfjs-node-gpu is not installed; tfjs-node is not installed — pure-JS engine on the CPU (slow)');
+    expect(info.reason).toBe('tfjs-node-gpu is not installed; tfjs-node is not installed — pure-JS engine on the CPU (slower than native TensorFlow)');
   });
 
   it('explains a native package that is installed but broken (e.g. missing CUDA libraries)', async () => {
