@@ -183,6 +183,8 @@ export interface BatchMetricsLine {
   time: string;
   loss: number | null;
   acc?: number | null;
+  /** Batches in this epoch. */
+  batches?: number;
 }
 
 export interface RunDetails {
@@ -192,6 +194,8 @@ export interface RunDetails {
   damaged: { line: number; reason: string }[];
   /** The run's folder, for the user to open. */
   folder: string;
+  /** The last lines of the run's train.log, oldest first. */
+  log: string[];
 }
 
 export interface TrainRequest {

@@ -173,8 +173,8 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       return (await runs.list()).map((listed) => ('record' in listed ? { id: listed.id, run: listed.record } : listed));
     },
     async getRun(runId) {
-      const [run, metrics] = await Promise.all([runs.get(runId), runs.readMetrics(runId)]);
-      return { run, metrics: metrics.lines, damaged: metrics.damaged, folder: runs.paths(runId).dir };
+      const [run, metrics, log] = await Promise.all([runs.get(runId), runs.readMetrics(runId), runs.readLog(runId, 300)]);
+      return { run, metrics: metrics.lines, damaged: metrics.damaged, folder: runs.paths(runId).dir, log };
     },
     async renameRun(runId, name) {
       const run = await runs.rename(runId, name);

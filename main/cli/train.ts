@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract';
 import { createLab, type Lab } from '../engine';
@@ -130,7 +131,7 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
       }
       const presetGiven = cmd.getOptionValueSource('preset') !== 'default';
       const request: TrainRequest = {
-        dataset,
+        dataset: resolve(dataset),
         model: {
           ...base.model,
           ...(presetGiven || !base.model.preset ? { preset: opts.preset as string } : {}),

@@ -3,7 +3,7 @@
  * thumbnails and augmentation previews of scanned images, and the preprocessing cache.
  * Everything here only reads the dataset folder.
  */
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { AugmentSettings, CacheInfo, LabEvents, RecentDataset, ScanReport, Thumbnail } from '../contract';
 import { LabError } from '../errors';
@@ -36,6 +36,16 @@ export interface DatasetService {
   index(path: string): Promise<DatasetIndex>;
 }
 
+/**
+ * Folders from a front end must be absolute: in browser mode a relative path would silently
+ * resolve against the server's working folder. (The CLI resolves its arguments first.)
+ */
+export function requireAbsolute(path: string): void {
+  if (!isAbsolute(path)) {
+    throw new LabError('BAD_PATH', `"${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`);
+  }
+}
+
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const { dataDir, emit } = options;
   const scans = new Map<string, AbortController>();
@@ -65,6 +75,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
   return {
     async scan(path, scanId) {
+      requireAbsolute(path);
       if (scans.has(scanId)) throw new LabError('INVALID_ARGUMENT', `A scan with id ${scanId} is already running.`);
       const controller = new AbortController();
       scans.set(scanId, controller);

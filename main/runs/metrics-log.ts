@@ -18,6 +18,7 @@ export const metricsLineSchema = z.discriminatedUnion('type', [
     batch: z.int().nonnegative(),
     time: z.string(),
     loss: z.number().nullable(),
+    batches: z.int().positive().optional(),
   }),
 ]);
 

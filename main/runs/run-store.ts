@@ -45,6 +45,8 @@ export interface RunStore {
   appendMetrics(id: string, lines: readonly MetricsLine[]): Promise<void>;
   readMetrics(id: string): Promise<MetricsRead>;
   appendLog(id: string, line: string): Promise<void>;
+  /** The last `count` lines of train.log (none when there is no log yet). */
+  readLog(id: string, count: number): Promise<string[]>;
   /** Marks this process as the run's owner while it trains. */
   claim(id: string): Promise<void>;
   release(id: string): Promise<void>;
@@ -168,6 +170,10 @@ export function createRunStore(dataDir: string, isProcessAlive: (pid: number) =>
     readMetrics: (id) => readMetrics(paths(id).metrics),
     async appendLog(id, line) {
       await writeFile(paths(id).log, `${new Date().toISOString()} ${line}\n`, { flag: 'a' });
+    },
+    async readLog(id, count) {
+      const text = await readFile(paths(id).log, 'utf8').catch(() => '');
+      return text.split('\n').filter(Boolean).slice(-count);
     },
     async claim(id) {
       const owner: Owner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };

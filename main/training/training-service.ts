@@ -6,6 +6,7 @@
 import type { EngineInfo, LabEvents, RunInfo, TrainRequest } from '../contract';
 import { parseAugmentSettings } from '../dataset/augment';
 import type { DatasetIndex } from '../dataset/dataset-index';
+import { requireAbsolute } from '../dataset/dataset-service';
 import { prepareSplit, splitImages } from '../dataset/split';
 import { LabError, toWireError } from '../errors';
 import { mergeModelRequest } from '../models/describe-model';
@@ -67,7 +68,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       error: undefined,
     }));
     updated(running);
-    await runs.appendLog(record.id, `Training started: epochs ${job.initialEpoch + 1}–${job.settings.epochs}, ${job.train.length} training and ${job.val.length} validation images.`);
+    const started = `Training started: epochs ${job.initialEpoch + 1}–${job.settings.epochs}, ${job.train.length} training and ${job.val.length} validation images.`;
+    await runs.appendLog(record.id, started);
+    emit('trainLog', { runId: record.id, level: 'info', message: started });
     const done = options
       .worker()
       .request({ kind: 'train', job })
@@ -147,6 +150,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     },
     async start(request) {
       busy();
+      requireAbsolute(request.dataset);
       const settings = validateTrainingSettings(request.training);
       const augment = request.augment ? parseAugmentSettings(request.augment) : null;
       const { index, split, file, images } = await prepare(request.dataset, settings);
@@ -234,7 +238,15 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           emit('trainProgress', { runId, ...event.progress, epochs: active?.epochs ?? 0 });
           void serial(() =>
             runs.appendMetrics(runId, [
-              { type: 'batch', epoch: event.progress.epoch, batch: event.progress.batch, time: new Date().toISOString(), loss: event.progress.loss, acc: event.progress.acc },
+              {
+                type: 'batch',
+                epoch: event.progress.epoch,
+                batch: event.progress.batch,
+                batches: event.progress.batchesPerEpoch,
+                time: new Date().toISOString(),
+                loss: event.progress.loss,
+                acc: event.progress.acc,
+              },
             ]),
           );
           break;
@@ -263,7 +275,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
               ? `This run will take about ${Math.round(totalSeconds / 60)} minutes on this engine: try the mini preset or a smaller input size.`
               : undefined;
           emit('trainEstimate', { runId, secondsPerEpoch: event.secondsPerEpoch, totalSeconds, ...(warning ? { warning } : {}) });
-          void serial(() => runs.appendLog(runId, `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`));
+          const line = `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`;
+          emit('trainLog', { runId, level: warning ? 'warn' : 'info', message: line });
+          void serial(() => runs.appendLog(runId, line));
           break;
         }
         case 'params':

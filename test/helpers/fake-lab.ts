@@ -36,7 +36,7 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   stopTraining: undefined,
   resumeRun: { ...run, status: 'running' },
   listRuns: [{ id: run.id, run }],
-  getRun: { run, metrics: [], damaged: [], folder: '/data/runs/x' },
+  getRun: { run, metrics: [], damaged: [], folder: '/data/runs/x', log: [] },
   renameRun: { ...run, name: 'renamed' },
   deleteRun: undefined,
   scanDataset: {

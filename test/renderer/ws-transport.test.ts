@@ -125,6 +125,17 @@ describe('WebSocket transport', () => {
     await expect(pending).resolves.toEqual({ theme: 'dark' });
   });
 
+  it('leaves out trailing undefined arguments (JSON would send null, which the schemas refuse)', () => {
+    const { client, last } = setup();
+    last().open();
+    void client.browseFolder(undefined);
+    void client.describeModel({ preset: 'micro' }, undefined);
+    expect(last().sent).toEqual([
+      { type: 'call', id: 1, method: 'browseFolder', args: [] },
+      { type: 'call', id: 2, method: 'describeModel', args: [{ preset: 'micro' }] },
+    ]);
+  });
+
   it('queues calls made before the socket opens and sends them in order once it does', async () => {
     const { client, last } = setup();
     const info = client.getAppInfo();

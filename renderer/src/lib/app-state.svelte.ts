@@ -55,6 +55,8 @@ export class AppState {
   log = $state.raw<LogEntry[]>([]);
   /** A folder picked with the native menu's Open Dataset…, until dataset import uses it. */
   openedFolder = $state<string | null>(null);
+  /** The dataset folder the user chose to train on (the Datasets page's "Train on this dataset"). */
+  datasetPath = $state<string | null>(null);
   /** The last action that failed, said for the user; cleared by `dismissNotice`. */
   notice = $state<string | null>(null);
 

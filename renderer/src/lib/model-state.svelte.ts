@@ -12,6 +12,7 @@ import {
 } from '../components/model/model-form';
 import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
+import { sessionLived } from './session-lived.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -344,7 +345,7 @@ const states = new WeakMap<AppState, ModelState>();
 export function modelStateFor(app: AppState): ModelState {
   let state = states.get(app);
   if (!state) {
-    state = new ModelState(app.lab);
+    state = sessionLived(() => new ModelState(app.lab));
     states.set(app, state);
   }
   return state;

@@ -207,7 +207,11 @@ export function createWsTransport(options: WsTransportOptions): Transport {
       if (closed) return Promise.resolve(failure('CLOSED', `The lab client is closed; "${method}" was not sent.`));
       return new Promise((resolve) => {
         const id = nextId++;
-        const message: ClientMessage = { type: 'call', id, method, args };
+        // JSON turns a trailing `undefined` (an optional argument left out) into null, which the
+        // server's schema would refuse; leave it out as a direct call would.
+        const sent = [...args];
+        while (sent.length > 0 && sent[sent.length - 1] === undefined) sent.pop();
+        const message: ClientMessage = { type: 'call', id, method, args: sent };
         pending.set(id, { method, message: JSON.stringify(message), sent: false, resolve });
         if (isOpen) flush();
       });

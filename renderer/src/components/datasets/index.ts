@@ -1,0 +1,12 @@
+export { default as AugmentPreview } from './AugmentPreview.svelte';
+export { default as CachePanel } from './CachePanel.svelte';
+export { default as ClassChart } from './ClassChart.svelte';
+export { default as ClassTable } from './ClassTable.svelte';
+export { default as ClassThumbnails } from './ClassThumbnails.svelte';
+export { default as FolderBrowser } from './FolderBrowser.svelte';
+export { default as HealthReport } from './HealthReport.svelte';
+export { default as OpenDataset } from './OpenDataset.svelte';
+export { default as PathGroup } from './PathGroup.svelte';
+export { default as RecentDatasets } from './RecentDatasets.svelte';
+export { default as ScanStatusPanel } from './ScanStatusPanel.svelte';
+export * from './dataset-view';

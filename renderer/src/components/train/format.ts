@@ -1,0 +1,70 @@
+/** How training numbers are written on the Train and Runs pages. Pure, so unit-tested. */
+
+/** `21066380` → `21,066,380` (as Keras prints parameter counts). */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** `0.9333` → `93.3%`; `null` → `—`. */
+export function formatPercent(value: number | null | undefined, digits = 1): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${(value * 100).toFixed(digits)}%` : '—';
+}
+
+/** A loss with four significant decimals; `null` → `—`. */
+export function formatLoss(value: number | null | undefined): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(4) : '—';
+}
+
+/** A span of time for people: `42 s`, `3 min 05 s`, `2 h 07 min`, `< 1 s`. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return '—';
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 1) return '< 1 s';
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** Images per second, one decimal below 100. */
+export function formatRate(value: number | null | undefined): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
+  return `${value < 100 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US')} img/s`;
+}
+
+/** An estimate in the unit that reads best: `31 s`, `4 min`, `1.5 h`. */
+export function formatApprox(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** `tfjs`, `cpu` → `tfjs (CPU)`. */
+export function formatEngine(engine: { name: string; device: string } | null | undefined): string {
+  return engine ? `${engine.name} (${engine.device.toUpperCase()})` : 'this engine';
+}
+
+/** "≈ 31 s per epoch on tfjs (CPU), about 2 min in all" */
+export function formatEstimate(
+  estimate: { secondsPerEpoch: number; totalSeconds: number },
+  engine: { name: string; device: string } | null | undefined,
+): string {
+  const total = estimate.totalSeconds > estimate.secondsPerEpoch * 1.5 ? `, about ${formatApprox(estimate.totalSeconds)} in all` : '';
+  return `≈ ${formatApprox(estimate.secondsPerEpoch)} per epoch on ${formatEngine(engine)}${total}`;
+}
+
+/** The last part of a folder path, for either separator: `/data/flowers/` → `flowers`. */
+export function folderName(path: string): string {
+  const parts = path.split(/[\\/]+/).filter(Boolean);
+  return parts[parts.length - 1] ?? path;
+}
+
+/** A local date and time, short: `25 Nov 2026, 21:39`; the ISO text when unreadable. */
+export function formatDateTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}

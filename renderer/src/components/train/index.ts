@@ -1,0 +1,10 @@
+export { default as KnobField } from './KnobField.svelte';
+export { default as LiveView } from './LiveView.svelte';
+export { default as MetricChart } from './MetricChart.svelte';
+export { default as TrainCharts } from './TrainCharts.svelte';
+export { default as TrainLog } from './TrainLog.svelte';
+export { default as TrainSetup } from './TrainSetup.svelte';
+export * from './chart-series';
+export * from './format';
+export * from './live';
+export * from './train-form';

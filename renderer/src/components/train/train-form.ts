@@ -1,0 +1,182 @@
+/**
+ * The Train page's form: what the user typed (all text, as typed), checked on the spot and
+ * turned into the `TrainRequest` the engine takes. Pure, so unit-tested.
+ */
+import type { ModelPresetInfo, NamedConfig, SampleDataset, TrainRequest } from '../../../../main/contract';
+
+export interface TrainFormValues {
+  datasetSource: 'sample' | 'path';
+  sampleId: string;
+  path: string;
+  modelSource: 'preset' | 'config';
+  preset: string;
+  configName: string;
+  inputSize: string;
+  epochs: string;
+  batchSize: string;
+  learningRate: string;
+  seed: string;
+  name: string;
+}
+
+/** The fields an error can be shown next to. */
+export type TrainField = 'dataset' | 'model' | 'inputSize' | 'epochs' | 'batchSize' | 'learningRate' | 'seed' | 'name';
+
+export type FieldErrors = Partial<Record<TrainField, string>>;
+
+export interface KnobSpec {
+  field: Exclude<TrainField, 'dataset' | 'model' | 'name'>;
+  label: string;
+  integer: boolean;
+  min: number;
+  max: number;
+  /** `min` itself is not allowed (learning rate > 0). */
+  exclusiveMin?: boolean;
+  unit?: string;
+}
+
+export const knobs: readonly KnobSpec[] = [
+  { field: 'inputSize', label: 'Input size', integer: true, min: 1, max: 1024, unit: 'px' },
+  { field: 'epochs', label: 'Epochs', integer: true, min: 1, max: 10_000 },
+  { field: 'batchSize', label: 'Batch size', integer: true, min: 1, max: 4096 },
+  { field: 'learningRate', label: 'Learning rate', integer: false, min: 0, max: 10, exclusiveMin: true },
+  { field: 'seed', label: 'Seed', integer: true, min: 0, max: 2 ** 31 - 1 },
+];
+
+/** Epochs the form starts with: a first run on the sample finishes in minutes, not hours. */
+export const defaultEpochs = 5;
+
+export const defaultPreset = 'micro';
+
+export function initialValues(): TrainFormValues {
+  return {
+    datasetSource: 'sample',
+    sampleId: '',
+    path: '',
+    modelSource: 'preset',
+    preset: defaultPreset,
+    configName: '',
+    inputSize: '24',
+    epochs: String(defaultEpochs),
+    batchSize: '32',
+    learningRate: '0.001',
+    seed: '42',
+    name: '',
+  };
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value : undefined;
+
+/** The knobs' values a preset brings (its input size). */
+export function knobsFromPreset(preset: ModelPresetInfo | undefined): Partial<TrainFormValues> {
+  const size = text(preset?.config.inputSize);
+  return size ? { inputSize: size } : {};
+}
+
+/** The knobs' values a saved config brings (its input size and training settings). */
+export function knobsFromConfig(config: NamedConfig | undefined): Partial<TrainFormValues> {
+  if (!config) return {};
+  const out: Partial<TrainFormValues> = {};
+  const size = text(config.model.inputSize);
+  if (size) out.inputSize = size;
+  for (const field of ['epochs', 'batchSize', 'learningRate', 'seed'] as const) {
+    const value = text(config.training[field]);
+    if (value) out[field] = value;
+  }
+  return out;
+}
+
+/** The engine's training defaults (from `checkTrainingSettings({})`) for the knobs it has. */
+export function knobsFromDefaults(settings: Record<string, unknown> | null): Partial<TrainFormValues> {
+  if (!settings) return {};
+  const out: Partial<TrainFormValues> = {};
+  for (const field of ['batchSize', 'learningRate', 'seed'] as const) {
+    const value = text(settings[field]);
+    if (value) out[field] = value;
+  }
+  return out;
+}
+
+/** A knob's number, or why it is not acceptable. */
+export function parseKnob(spec: KnobSpec, raw: string): { ok: true; value: number } | { ok: false; message: string } {
+  const trimmed = raw.trim();
+  if (trimmed === '') return { ok: false, message: `${spec.label} is required.` };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) return { ok: false, message: `${spec.label} must be a number, not "${trimmed}".` };
+  if (spec.integer && !Number.isInteger(value)) return { ok: false, message: `${spec.label} must be a whole number.` };
+  if (spec.exclusiveMin ? value <= spec.min : value < spec.min) {
+    return { ok: false, message: `${spec.label} must be ${spec.exclusiveMin ? 'above' : 'at least'} ${spec.min}.` };
+  }
+  if (value > spec.max) return { ok: false, message: `${spec.label} must be at most ${spec.max.toLocaleString('en-US')}.` };
+  return { ok: true, value };
+}
+
+export interface FormContext {
+  samples: readonly SampleDataset[];
+  configs: readonly NamedConfig[];
+}
+
+/** The request for `startTraining`, or the problems field by field. `classes` is left to the dataset. */
+export function buildTrainRequest(values: TrainFormValues, context: FormContext): { ok: true; request: TrainRequest } | { ok: false; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  let dataset = '';
+  if (values.datasetSource === 'sample') {
+    const sample = context.samples.find((s) => s.id === values.sampleId);
+    if (sample) dataset = sample.path;
+    else errors.dataset = 'Pick a sample dataset.';
+  } else {
+    dataset = values.path.trim();
+    if (!dataset) errors.dataset = 'Type the path of a dataset folder (one sub-folder per class).';
+  }
+
+  let model: TrainRequest['model'] = {};
+  let training: Record<string, unknown> = {};
+  if (values.modelSource === 'preset') {
+    if (values.preset) model = { preset: values.preset };
+    else errors.model = 'Pick a model preset.';
+  } else {
+    const config = context.configs.find((c) => c.name === values.configName);
+    if (config) {
+      // The engine sizes the classifier to the dataset: a saved class count would only clash.
+      const { classes: _classes, ...fields } = config.model;
+      model = fields;
+      training = { ...config.training };
+    } else {
+      errors.model = 'Pick a saved config.';
+    }
+  }
+
+  const numbers: Partial<Record<KnobSpec['field'], number>> = {};
+  for (const spec of knobs) {
+    const parsed = parseKnob(spec, values[spec.field]);
+    if (parsed.ok) numbers[spec.field] = parsed.value;
+    else errors[spec.field] = parsed.message;
+  }
+  const name = values.name.trim();
+  if (name.length > 200) errors.name = `A run name can be at most 200 characters (this one has ${name.length}).`;
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const request: TrainRequest = {
+    dataset,
+    model: { ...model, inputSize: numbers.inputSize },
+    training: {
+      ...training,
+      epochs: numbers.epochs,
+      batchSize: numbers.batchSize,
+      learningRate: numbers.learningRate,
+      seed: numbers.seed,
+    },
+  };
+  if (name) request.name = name;
+  return { ok: true, request };
+}
+
+/** The engine's message names the field it is about ("… inputSize is 20, …"): which of ours? */
+export function fieldOfServerError(code: string, message: string): TrainField | undefined {
+  const named = /\b(inputSize|epochs|batchSize|learningRate|seed)\b/.exec(message)?.[1];
+  if (named) return named as TrainField;
+  if (/^(DATASET_|NO_CLASSES|NOT_A_FOLDER|SPLIT_|BAD_PATH)/.test(code)) return 'dataset';
+  if (code === 'UNKNOWN_PRESET' || code === 'CLASS_COUNT_MISMATCH' || code === 'INVALID_MODEL_CONFIG') return 'model';
+  return undefined;
+}

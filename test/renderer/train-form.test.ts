@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelPresetInfo, NamedConfig, SampleDataset } from '../../main/contract';
+import {
+  buildTrainRequest,
+  fieldOfServerError,
+  initialValues,
+  knobs,
+  knobsFromConfig,
+  knobsFromDefaults,
+  knobsFromPreset,
+  parseKnob,
+  type TrainFormValues,
+} from '../../renderer/src/components/train/train-form';
+import {
+  folderName,
+  formatApprox,
+  formatCount,
+  formatDuration,
+  formatEstimate,
+  formatPercent,
+  formatRate,
+} from '../../renderer/src/components/train/format';
+
+const sample: SampleDataset = {
+  id: 'fashion-mini',
+  name: 'Fashion-MNIST mini',
+  description: '300 images',
+  path: '/app/assets/samples/fashion-mini',
+  classes: [{ name: 'a', images: 30 }],
+  images: 300,
+  license: 'MIT',
+};
+
+const config: NamedConfig = {
+  name: 'small flowers',
+  model: { preset: 'mini', inputSize: 48, classes: 5, dropout: 0.2 },
+  training: { epochs: 30, batchSize: 16, learningRate: 0.0005, seed: 7, optimizer: 'sgd' },
+  savedAt: '2026-11-25T12:00:00.000Z',
+};
+
+const values = (over: Partial<TrainFormValues> = {}): TrainFormValues => ({ ...initialValues(), sampleId: 'fashion-mini', ...over });
+const context = { samples: [sample], configs: [config] };
+
+describe('buildTrainRequest', () => {
+  it('sends the sample path, the preset with its input size, and the knobs as numbers; never classes', () => {
+    const built = buildTrainRequest(values({ epochs: '2', name: '  first  ' }), context);
+    expect(built).toEqual({
+      ok: true,
+      request: {
+        dataset: '/app/assets/samples/fashion-mini',
+        model: { preset: 'micro', inputSize: 24 },
+        training: { epochs: 2, batchSize: 32, learningRate: 0.001, seed: 42 },
+        name: 'first',
+      },
+    });
+  });
+
+  it('takes a typed folder path and leaves the name out when empty', () => {
+    const built = buildTrainRequest(values({ datasetSource: 'path', path: ' /data/flowers ' }), context);
+    expect(built.ok && built.request.dataset).toBe('/data/flowers');
+    expect(built.ok && 'name' in built.request).toBe(false);
+  });
+
+  it("starts from a saved config's model and training, with the knobs on top and its class count dropped", () => {
+    const built = buildTrainRequest(values({ modelSource: 'config', configName: 'small flowers', inputSize: '40' }), context);
+    expect(built.ok && built.request.model).toEqual({ preset: 'mini', inputSize: 40, dropout: 0.2 });
+    expect(built.ok && built.request.training).toEqual({ epochs: 5, batchSize: 32, learningRate: 0.001, seed: 42, optimizer: 'sgd' });
+  });
+
+  it('names every field that is wrong', () => {
+    const built = buildTrainRequest(
+      values({ datasetSource: 'path', path: '', modelSource: 'config', configName: 'gone', epochs: '0', batchSize: '2.5', learningRate: 'fast', name: 'x'.repeat(201) }),
+      context,
+    );
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(Object.keys(built.errors).sort()).toEqual(['batchSize', 'dataset', 'epochs', 'learningRate', 'model', 'name']);
+    expect(built.errors.learningRate).toBe('Learning rate must be a number, not "fast".');
+  });
+});
+
+describe('parseKnob', () => {
+  const spec = (field: string) => knobs.find((k) => k.field === field)!;
+  it('accepts whole numbers in range, and a learning rate above 0', () => {
+    expect(parseKnob(spec('epochs'), ' 12 ')).toEqual({ ok: true, value: 12 });
+    expect(parseKnob(spec('learningRate'), '1e-3')).toEqual({ ok: true, value: 0.001 });
+    expect(parseKnob(spec('seed'), '0')).toEqual({ ok: true, value: 0 });
+  });
+  it('says what is wrong', () => {
+    expect(parseKnob(spec('epochs'), '')).toEqual({ ok: false, message: 'Epochs is required.' });
+    expect(parseKnob(spec('epochs'), '1.5')).toEqual({ ok: false, message: 'Epochs must be a whole number.' });
+    expect(parseKnob(spec('learningRate'), '0')).toEqual({ ok: false, message: 'Learning rate must be above 0.' });
+    expect(parseKnob(spec('batchSize'), '5000')).toEqual({ ok: false, message: 'Batch size must be at most 4,096.' });
+  });
+});
+
+describe('knobs from presets, configs and defaults', () => {
+  it('reads the input size of a preset, and a config’s training settings', () => {
+    const preset = { id: 'mini', title: 'Mini', description: '', suggestedSizes: { min: 32, max: 64 }, config: { inputSize: 32 } } as ModelPresetInfo;
+    expect(knobsFromPreset(preset)).toEqual({ inputSize: '32' });
+    expect(knobsFromPreset(undefined)).toEqual({});
+    expect(knobsFromConfig(config)).toEqual({ inputSize: '48', epochs: '30', batchSize: '16', learningRate: '0.0005', seed: '7' });
+    expect(knobsFromDefaults({ batchSize: 32, learningRate: 0.001, seed: 42, epochs: 20 })).toEqual({ batchSize: '32', learningRate: '0.001', seed: '42' });
+  });
+});
+
+describe('fieldOfServerError', () => {
+  it('finds the field the engine names, or the part of the form the code is about', () => {
+    expect(fieldOfServerError('INVALID_MODEL_CONFIG', 'Invalid model config: inputSize is 20, too small for this network')).toBe('inputSize');
+    expect(fieldOfServerError('INVALID_TRAINING_SETTINGS', 'Invalid training settings: batchSize is 0; too small')).toBe('batchSize');
+    expect(fieldOfServerError('DATASET_TOO_SMALL', '/x has 1 usable class')).toBe('dataset');
+    expect(fieldOfServerError('DATASET_NOT_FOUND', '/x does not exist')).toBe('dataset');
+    expect(fieldOfServerError('CLASS_COUNT_MISMATCH', 'The model has 10 classes')).toBe('model');
+    expect(fieldOfServerError('BUSY', 'Run r1 is training')).toBeUndefined();
+  });
+});
+
+describe('format', () => {
+  it('writes counts, percentages, durations and rates for people', () => {
+    expect(formatCount(21_066_380)).toBe('21,066,380');
+    expect(formatPercent(0.9333)).toBe('93.3%');
+    expect(formatPercent(null)).toBe('—');
+    expect(formatDuration(400)).toBe('< 1 s');
+    expect(formatDuration(42_000)).toBe('42 s');
+    expect(formatDuration(185_000)).toBe('3 min 05 s');
+    expect(formatDuration(7_620_000)).toBe('2 h 07 min');
+    expect(formatRate(12.34)).toBe('12.3 img/s');
+    expect(formatRate(1234.5)).toBe('1,235 img/s');
+  });
+
+  it('says the estimate as the issue words it', () => {
+    expect(formatEstimate({ secondsPerEpoch: 31, totalSeconds: 31 }, { name: 'tfjs', device: 'cpu' })).toBe('≈ 31 s per epoch on tfjs (CPU)');
+    expect(formatEstimate({ secondsPerEpoch: 31, totalSeconds: 620 }, { name: 'tfjs-node-gpu', device: 'gpu' })).toBe(
+      '≈ 31 s per epoch on tfjs-node-gpu (GPU), about 10 min in all',
+    );
+    expect(formatApprox(5400)).toBe('1.5 h');
+  });
+
+  it('takes the folder name of either kind of path', () => {
+    expect(folderName('/data/flowers/')).toBe('flowers');
+    expect(folderName('C:\\data\\cats')).toBe('cats');
+  });
+});
