@@ -66,13 +66,20 @@ describe('a seed-style micro Xception with the fast kernels', () => {
     }
   });
 
-  it('follows the same loss curve for a few Adam steps', async () => {
+  // SGD with momentum at a moderate rate: its steps are linear in the gradients, so rounding
+  // differences stay rounding-sized. (Adam's first steps are lr × sign(g) for every component:
+  // a gradient that is ±1e-9 by rounding flips a whole step, and curves of the same model
+  // diverged by up to 7e-3 on some random starts — chaos, not a kernel error. A high rate that
+  // drives the loss of 4 images to ~0 makes relative differences meaningless the same way.)
+  it('follows the same loss curve for a few SGD steps', async () => {
     const { x, y } = batch(62, 4);
-    const model = buildXception(MICRO_SEED, tf);
+    // Seeded weights: the comparison must not depend on a random start (Adam amplifies the
+    // float-rounding differences of some starts more than others).
+    const model = buildXception(MICRO_SEED, tf, { seed: 11 });
     const initial = model.getWeights().map((w) => w.clone());
     const curve = async (): Promise<number[]> => {
       model.setWeights(initial);
-      model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+      model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy' });
       const losses: number[] = [];
       for (let step = 0; step < 4; step++) losses.push((await model.trainOnBatch(x, y)) as number);
       return losses;
@@ -83,7 +90,8 @@ describe('a seed-style micro Xception with the fast kernels', () => {
       const fast = await curve();
       unregisterFastKernels(tf);
       expect(stock[3]).toBeLessThan(stock[0]!); // it does learn
-      for (let i = 0; i < stock.length; i++) expect(Math.abs(fast[i]! - stock[i]!) / stock[i]!).toBeLessThan(1e-3);
+      const worst = Math.max(...stock.map((s, i) => Math.abs(fast[i]! - s) / s));
+      expect(worst).toBeLessThan(1e-4); // measured ~1e-6 on several starts
     } finally {
       model.dispose();
       tf.dispose(initial);
