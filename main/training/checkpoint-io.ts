@@ -16,6 +16,17 @@ export const weightsFile = 'weights.bin';
  * every engine: tfjs-node's file:// handler is not needed, the files are written here.
  */
 export async function saveCheckpoint(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<string, unknown> = {}): Promise<void> {
+  // tfjs leaks a tensor per save with includeOptimizer (the optimizer's iteration count is
+  // wrapped in a new scalar and never disposed): one scope around the save frees it.
+  tf.engine().startScope();
+  try {
+    await save(tf, model, dir, extra);
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
+async function save(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<string, unknown>): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = new Uint8Array(tf.io.concatenateArrayBuffers(toBuffers(artifacts.weightData)));
