@@ -46,7 +46,12 @@ function layerFor(tf: Tf, spec: Exclude<LayerSpec, { kind: 'input' }>, batchNorm
         ...(seed !== undefined ? { depthwiseInitializer: init(1), pointwiseInitializer: init(2) } : {}),
       });
     case 'batchnorm':
-      return tf.layers.batchNormalization({ name, momentum: batchNormMomentum });
+      // Moving variance starts at 0, not Keras' 1: separable convs start with tiny activations
+      // (variance ~1e-6 deep in the net), so a moving variance that starts at 1 needs ~100s of
+      // steps to come down, and until then inference divides by a far too large std — validation
+      // sits at chance (uniform predictions) on small datasets. From 0 it tracks the true
+      // variance from the first steps. Parameter counts and training-mode behaviour are unchanged.
+      return tf.layers.batchNormalization({ name, momentum: batchNormMomentum, movingVarianceInitializer: 'zeros' });
     case 'relu':
       return tf.layers.activation({ name, activation: 'relu' });
     case 'maxpool':
