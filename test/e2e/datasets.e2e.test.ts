@@ -8,22 +8,12 @@
  *
  * Needs `npm run build` first; the screenshots go to test-results/e2e/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { copyFile, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const chromiumPath = '/usr/bin/chromium';
-const resultsDir = join(root, 'test-results', 'e2e');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { expectNoSeriousAxeViolations, LabSession, resultsDir } from './harness';
 
 /** Markup as a class folder's name: it must show as these characters, never become an element. */
 const hostile = '<img src=x onerror=alert(1)>';
@@ -31,64 +21,14 @@ const classes = ['cat', 'dog', hostile];
 /** A machine shared with other work: generous waits for what the engine does. */
 const slow = 20_000;
 
-interface AxeResult {
-  violations: { id: string; impact?: string | null; help: string; helpUrl: string; nodes: { target: unknown[]; failureSummary?: string }[] }[];
-}
-
-let server: ChildProcess | undefined;
-let serverLog = '';
-let context: BrowserContext | undefined;
+const session = new LabSession();
 let page: Page;
 let url: URL;
 let datasetDir: string;
 let bigDir: string;
 let listingBefore: string[];
-const tmpDirs: string[] = [];
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const dialogs: string[] = [];
-
-/** Starts `xlab serve` and resolves with the URL it prints once listening. */
-function startServer(dataDir: string): Promise<URL> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/xlab.js', 'serve', '--port', '0', '--no-open', '--data-dir', dataDir], {
-      cwd: root,
-      env: { ...process.env, XLAB_BACKEND: 'js' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let stdout = '';
-    const timer = setTimeout(() => fail(new Error('"xlab serve" printed no URL within 30 s')), 30_000);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      reject(new Error(`${error.message}\n--- server output ---\n${serverLog}`));
-    };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      serverLog += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(new URL(match[0]));
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      serverLog += chunk;
-    });
-    child.once('error', (error) => fail(error));
-    child.once('exit', (code, signal) => fail(new Error(`"xlab serve" exited early (code ${code}, signal ${signal})`)));
-  });
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(killer);
-}
 
 /** A tiny PNG: a diagonal gradient with a bright corner, so flips and turns show in the preview. */
 function png(width: number, height: number, seed: number): Promise<Buffer> {
@@ -139,20 +79,7 @@ async function listing(dir: string): Promise<string[]> {
   return lines.sort();
 }
 
-async function runAxe(label: string): Promise<void> {
-  // Evaluated over the DevTools protocol: an injected inline <script> would be blocked by the CSP.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious
-    .map(
-      (v) =>
-        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-        v.nodes.map((n) => `    at ${JSON.stringify(n.target)}${n.failureSummary ? `: ${n.failureSummary.replace(/\n\s*/g, ' ')}` : ''}`).join('\n'),
-    )
-    .join('\n');
-  expect(serious, `axe-core found serious/critical violations (${label}):\n${report}`).toEqual([]);
-}
+const runAxe = (label: string): Promise<void> => expectNoSeriousAxeViolations(page, label);
 
 const report = () => page.getByTestId('health-report');
 
@@ -180,51 +107,26 @@ async function openPath(path: string): Promise<void> {
 
 describe('Datasets page (xlab serve + Chromium)', () => {
   beforeAll(async () => {
-    if (!existsSync(join(root, 'out', 'cli.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
-      throw new Error('out/cli.js or out/renderer/index.html is missing: run "npm run build" before the e2e test.');
-    }
-    if (!existsSync(chromiumPath)) throw new Error(`Debian chromium not found at ${chromiumPath} — apt-get install chromium`);
-    await mkdir(resultsDir, { recursive: true });
-    const dataDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-data-'));
-    const profileDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-chromium-'));
-    const work = await mkdtemp(join(tmpdir(), 'xlab-e2e-ds-'));
-    tmpDirs.push(dataDir, profileDir, work);
-
-    datasetDir = join(work, 'messy');
-    await makeDataset(datasetDir);
-    // Enough files for a scan to be cancelled while it reads them.
-    bigDir = join(work, 'big');
-    const seed = join(datasetDir, 'cat', 'img0.png');
-    for (const name of ['a', 'b', 'c']) {
-      await mkdir(join(bigDir, name), { recursive: true });
-      await Promise.all(Array.from({ length: 1000 }, (_, i) => copyFile(seed, join(bigDir, name, `${i}.png`))));
-    }
-    listingBefore = await listing(datasetDir);
-
-    url = await startServer(dataDir);
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 800 },
-      colorScheme: 'light',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console error: ${message.text()}`);
-    });
+    ({ url, page, pageErrors } = await session.open('xlab-e2e-', { width: 1280, height: 800 }, async () => {
+      const work = await session.tempDir('xlab-e2e-ds-');
+      datasetDir = join(work, 'messy');
+      await makeDataset(datasetDir);
+      // Enough files for a scan to be cancelled while it reads them.
+      bigDir = join(work, 'big');
+      const seed = join(datasetDir, 'cat', 'img0.png');
+      for (const name of ['a', 'b', 'c']) {
+        await mkdir(join(bigDir, name), { recursive: true });
+        await Promise.all(Array.from({ length: 1000 }, (_, i) => copyFile(seed, join(bigDir, name, `${i}.png`))));
+      }
+      listingBefore = await listing(datasetDir);
+    }));
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
   }, 90_000);
 
-  afterAll(async () => {
-    await context?.close().catch(() => {});
-    await stopServer();
-    await Promise.all(tmpDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  }, 30_000);
+  afterAll(() => session.close(), 30_000);
 
   it('keeps the bundled sample listed, with an Open button', async () => {
     await page.goto(url.href);

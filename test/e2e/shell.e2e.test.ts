@@ -4,81 +4,19 @@
  * Needs `npm run build` first (out/cli.js and out/renderer/); it never builds by itself.
  * Screenshots go to test-results/e2e/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const chromiumPath = '/usr/bin/chromium';
-const resultsDir = join(root, 'test-results', 'e2e');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir } from './harness';
 
 /** The engine loads tfjs in a worker; on a slow machine that takes a while. */
 const engineTimeout = 25_000;
 
-interface AxeResult {
-  violations: { id: string; impact?: string | null; help: string; helpUrl: string; nodes: { target: unknown[]; failureSummary?: string }[] }[];
-}
-
-let server: ChildProcess | undefined;
-let serverLog = '';
-let context: BrowserContext | undefined;
+const session = new LabSession();
 let page: Page;
 let url: URL;
-const tmpDirs: string[] = [];
-const pageErrors: string[] = [];
-
-/** Starts `xlab serve` and resolves with the URL it prints once listening. */
-function startServer(dataDir: string): Promise<URL> {
-  return new Promise((resolve, reject) => {
-    // XLAB_BACKEND=js: the badge must name the pure-JS engine even where tfjs-node is installed.
-    const child = spawn(process.execPath, ['bin/xlab.js', 'serve', '--port', '0', '--no-open', '--data-dir', dataDir], {
-      cwd: root,
-      env: { ...process.env, XLAB_BACKEND: 'js' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let stdout = '';
-    const timer = setTimeout(() => fail(new Error('"xlab serve" printed no URL within 30 s')), 30_000);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      reject(new Error(`${error.message}\n--- server output ---\n${serverLog}`));
-    };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      serverLog += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(new URL(match[0]));
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      serverLog += chunk;
-    });
-    child.once('error', (error) => fail(error));
-    child.once('exit', (code, signal) => fail(new Error(`"xlab serve" exited early (code ${code}, signal ${signal})`)));
-  });
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(killer);
-}
+let pageErrors: string[] = [];
 
 /** Opens a WebSocket and resolves with the HTTP status of a refused upgrade, or 101 when accepted. */
 function upgradeStatus(socketUrl: string, headers: Record<string, string> = {}): Promise<number> {
@@ -97,37 +35,8 @@ function upgradeStatus(socketUrl: string, headers: Record<string, string> = {}):
   });
 }
 
-/** One call of the contract over a fresh authorised WebSocket, as the page makes it. */
-function callLab(method: string, args: unknown[] = []): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`);
-    ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method, args })));
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; id?: number; result?: { ok: boolean; value?: unknown; error?: { message: string } } };
-      if (message.type !== 'result' || message.id !== 1 || !message.result) return;
-      ws.close();
-      if (message.result.ok) resolve(message.result.value);
-      else reject(new Error(message.result.error?.message));
-    });
-    ws.once('error', reject);
-  });
-}
-
-async function runAxe(label: string): Promise<void> {
-  // Evaluated over the DevTools protocol: page.addScriptTag would inject an inline <script>, which
-  // our CSP (script-src 'self') rightly blocks.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious
-    .map(
-      (v) =>
-        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-        v.nodes.map((n) => `    at ${JSON.stringify(n.target)}${n.failureSummary ? `: ${n.failureSummary.replace(/\n\s*/g, ' ')}` : ''}`).join('\n'),
-    )
-    .join('\n');
-  expect(serious, `axe-core found serious/critical violations (${label}):\n${report}`).toEqual([]);
-}
+const callLab = (method: string, args: unknown[] = []): Promise<unknown> => callLabAt(url, method, args);
+const runAxe = (label: string): Promise<void> => expectNoSeriousAxeViolations(page, label);
 
 const themeOf = (): Promise<{ shown: string | undefined; setting: string | undefined }> =>
   page.evaluate(() => ({ shown: document.documentElement.dataset.theme, setting: document.documentElement.dataset.themeSetting }));
@@ -144,45 +53,10 @@ async function waitForEngine(): Promise<string> {
 
 describe('browser mode shell (xlab serve + Chromium)', () => {
   beforeAll(async () => {
-    if (!existsSync(join(root, 'out', 'cli.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
-      throw new Error('out/cli.js or out/renderer/index.html is missing: run "npm run build" before the e2e test.');
-    }
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`Debian chromium not found at ${chromiumPath} — apt-get install chromium`);
-    }
-    await mkdir(resultsDir, { recursive: true });
-    const dataDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-data-'));
-    const profileDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-chromium-'));
-    tmpDirs.push(dataDir, profileDir);
-
-    url = await startServer(dataDir);
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 800 },
-      colorScheme: 'light',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console error: ${message.text()}`);
-    });
+    ({ url, page, pageErrors } = await session.open('xlab-e2e-', { width: 1280, height: 800 }));
   }, 90_000);
 
-  afterAll(async () => {
-    await context?.close().catch(() => {});
-    await stopServer();
-    await Promise.all(tmpDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  }, 30_000);
+  afterAll(() => session.close(), 30_000);
 
   it('refuses HTTP requests without the token (401)', async () => {
     const bare = new URL(url.pathname, url.origin);

@@ -10,22 +10,12 @@
  * epoch lasts long enough to click Stop in the middle of the run. Needs `npm run build` first;
  * screenshots go to test-results/e2e/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const chromiumPath = '/usr/bin/chromium';
-const resultsDir = join(root, 'test-results', 'e2e');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { expectNoSeriousAxeViolations, LabSession, resultsDir } from './harness';
 
 /** The engine loads tfjs in a worker; on a slow machine that takes a while. */
 const engineTimeout = 25_000;
@@ -35,62 +25,12 @@ const runTimeout = 60_000;
 const hostile = '<img src=x onerror=alert(1)>';
 const brokenRun = '20260101-000000-torn';
 
-interface AxeResult {
-  violations: { id: string; impact?: string | null; help: string; helpUrl: string; nodes: { target: unknown[]; failureSummary?: string }[] }[];
-}
-
-let server: ChildProcess | undefined;
-let serverLog = '';
-let context: BrowserContext | undefined;
+const session = new LabSession();
 let page: Page;
 let url: URL;
 /** 3 classes × 40 images, one named with markup. */
 let datasetDir: string;
-const tmpDirs: string[] = [];
-const pageErrors: string[] = [];
-
-/** Starts `xlab serve` and resolves with the URL it prints once listening. */
-function startServer(dataDir: string): Promise<URL> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/xlab.js', 'serve', '--port', '0', '--no-open', '--data-dir', dataDir], {
-      cwd: root,
-      env: { ...process.env, XLAB_BACKEND: 'js' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let stdout = '';
-    const timer = setTimeout(() => fail(new Error('"xlab serve" printed no URL within 30 s')), 30_000);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      reject(new Error(`${error.message}\n--- server output ---\n${serverLog}`));
-    };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      serverLog += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(new URL(match[0]));
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      serverLog += chunk;
-    });
-    child.once('error', (error) => fail(error));
-    child.once('exit', (code, signal) => fail(new Error(`"xlab serve" exited early (code ${code}, signal ${signal})`)));
-  });
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(killer);
-}
+let pageErrors: string[] = [];
 
 /** 3 classes × `perClass` solid-colour PNGs with noise, one class named with markup. */
 async function makeDataset(dir: string, perClass: number, size: number): Promise<void> {
@@ -112,20 +52,7 @@ async function makeDataset(dir: string, perClass: number, size: number): Promise
   }
 }
 
-async function runAxe(label: string): Promise<void> {
-  // Evaluated over the DevTools protocol: an injected inline <script> would be blocked by the CSP.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious
-    .map(
-      (v) =>
-        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-        v.nodes.map((n) => `    at ${JSON.stringify(n.target)}${n.failureSummary ? `: ${n.failureSummary.replace(/\n\s*/g, ' ')}` : ''}`).join('\n'),
-    )
-    .join('\n');
-  expect(serious, `axe-core found serious/critical violations (${label}):\n${report}`).toEqual([]);
-}
+const runAxe = (label: string): Promise<void> => expectNoSeriousAxeViolations(page, label);
 
 /** A screenshot of the whole page: the shell scrolls inside <main>, so the window grows to fit it first. */
 async function screenshot(name: string): Promise<void> {
@@ -182,34 +109,13 @@ async function fillForm(values: { dataset: 'sample' | string; epochs: number; ba
 
 describe('Train and Runs pages (xlab serve + Chromium)', () => {
   beforeAll(async () => {
-    if (!existsSync(join(root, 'out', 'cli.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
-      throw new Error('out/cli.js or out/renderer/index.html is missing: run "npm run build" before the e2e test.');
-    }
-    if (!existsSync(chromiumPath)) throw new Error(`Debian chromium not found at ${chromiumPath} — apt-get install chromium`);
-    await mkdir(resultsDir, { recursive: true });
-    const dataDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-train-data-'));
-    const profileDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-train-chromium-'));
-    const datasetsDir = await mkdtemp(join(tmpdir(), 'xlab-e2e-train-dataset-'));
-    tmpDirs.push(dataDir, profileDir, datasetsDir);
-    datasetDir = join(datasetsDir, 'tiny-colours');
-    await makeDataset(datasetDir, 40, 20);
-    // A run whose run.json is torn: listed as an error row, the others still list.
-    await mkdir(join(dataDir, 'runs', brokenRun), { recursive: true });
-    await writeFile(join(dataDir, 'runs', brokenRun, 'run.json'), '{"formatVersion": 1, "id": ');
-
-    url = await startServer(dataDir);
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-      colorScheme: 'light',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console error: ${message.text()}`);
-    });
+    ({ url, page, pageErrors } = await session.open('xlab-e2e-train-', { width: 1280, height: 900 }, async (dataDir) => {
+      datasetDir = join(await session.tempDir('xlab-e2e-train-dataset-'), 'tiny-colours');
+      await makeDataset(datasetDir, 40, 20);
+      // A run whose run.json is torn: listed as an error row, the others still list.
+      await mkdir(join(dataDir, 'runs', brokenRun), { recursive: true });
+      await writeFile(join(dataDir, 'runs', brokenRun, 'run.json'), '{"formatVersion": 1, "id": ');
+    }));
     // An alert() would mean a name was parsed as markup.
     page.on('dialog', (dialog) => {
       pageErrors.push(`unexpected dialog: ${dialog.type()} ${dialog.message()}`);
@@ -217,11 +123,7 @@ describe('Train and Runs pages (xlab serve + Chromium)', () => {
     });
   }, 90_000);
 
-  afterAll(async () => {
-    await context?.close().catch(() => {});
-    await stopServer();
-    await Promise.all(tmpDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  }, 30_000);
+  afterAll(() => session.close(), 30_000);
 
   it('offers the bundled sample and the micro preset with its description', async () => {
     await page.goto(new URL('#/train', url).href);
