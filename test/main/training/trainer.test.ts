@@ -100,4 +100,29 @@ describe('train', () => {
     expect(outcome).toMatchObject({ status: 'stopped', epochsDone: 1 });
     expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).userDefinedMetadata).toMatchObject({ epoch: 1 });
   });
+
+  it('turns running out of memory into "batch size N does not fit on this device — try N/2"', async () => {
+    const j = await job({}, { epochs: 1, batchSize: 8 });
+    const r = recorder();
+    const exhausted = {
+      ...tf,
+      metrics: {
+        ...tf.metrics,
+        categoricalCrossentropy: () => {
+          throw new RangeError('Array buffer allocation failed');
+        },
+      },
+    } as typeof tf;
+    const outcome = await train(exhausted, j, { stopRequested: false }, r.reporter);
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'OUT_OF_MEMORY', message: 'batch size 8 does not fit on this device — try 4' } });
+  });
+
+  it('skips and logs an image that vanished after the scan; the run still completes', async () => {
+    const j = await job({}, { epochs: 1 });
+    const vanished = { ...j.train[0]!, path: `${j.train[0]!.path}.gone.png` };
+    const r = recorder();
+    const outcome = await train(tf, { ...j, train: [...j.train, vanished] }, { stopRequested: false }, r.reporter);
+    expect(outcome.status).toBe('completed');
+    expect(r.logs.some((line) => line.startsWith(`Skipped ${vanished.path}`))).toBe(true);
+  });
 });
