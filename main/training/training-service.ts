@@ -275,9 +275,8 @@ export function createTrainingService(options: TrainingServiceOptions): Training
               ? `This run will take about ${Math.round(totalSeconds / 60)} minutes on this engine: try the mini preset or a smaller input size.`
               : undefined;
           emit('trainEstimate', { runId, secondsPerEpoch: event.secondsPerEpoch, totalSeconds, ...(warning ? { warning } : {}) });
-          const line = `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`;
-          emit('trainLog', { runId, level: warning ? 'warn' : 'info', message: line });
-          void serial(() => runs.appendLog(runId, line));
+          // The live view writes its own line from `trainEstimate`; train.log keeps it for later.
+          void serial(() => runs.appendLog(runId, `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`));
           break;
         }
         case 'params':
