@@ -5,7 +5,7 @@ import { modelConfigIssues, validateModelConfig, type ModelConfig } from './mode
 import type { ModelSummary } from './model-summary';
 import { getModelPreset, modelPresetIds, modelPresets } from './presets';
 import { outlineFlows, planXception } from './xception-plan';
-import { trainingSettingsSchema, validateTrainingSettings } from './training-settings';
+import { trainingSettingsIssues, validateTrainingSettings } from './training-settings';
 
 export function listModelPresets(): ModelPresetInfo[] {
   return modelPresetIds.map((id) => {
@@ -50,20 +50,6 @@ export async function describeModel(
 
 /** Training settings with defaults filled in, or the problems field by field. */
 export function checkTrainingSettings(raw: Record<string, unknown>): TrainingSettingsResult {
-  const parsed = trainingSettingsSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((issue) =>
-        issue.code === 'unrecognized_keys'
-          ? { field: 'config', message: `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` }
-          : { field: String(issue.path[0] ?? 'config'), message: `${issue.path.join('.')} is ${JSON.stringify(issue.input) ?? 'missing'}; ${issue.message}` },
-      ),
-    };
-  }
-  try {
-    return { ok: true, settings: validateTrainingSettings(raw) };
-  } catch (error) {
-    return { ok: false, issues: [{ field: 'valFraction', message: (error as Error).message }] };
-  }
+  const issues = trainingSettingsIssues(raw);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, settings: validateTrainingSettings(raw) };
 }

@@ -45,29 +45,74 @@ export const trainingSettingsSchema = z.strictObject({
 export type TrainingSettings = z.output<typeof trainingSettingsSchema>;
 export type TrainingSettingsInput = z.input<typeof trainingSettingsSchema>;
 
+/** What each field accepts, in words; every validation message quotes one of these. */
+export const allowedTrainingValues: Record<keyof TrainingSettings, string> = {
+  optimizer: `one of ${optimizers.map((o) => `"${o}"`).join(', ')}`,
+  learningRate: 'a number greater than 0 and at most 10',
+  momentum: 'a number from 0 up to, but not including, 1',
+  nesterov: 'true or false',
+  schedule: `one of ${schedules.map((o) => `"${o}"`).join(', ')}`,
+  stepEvery: 'a whole number of epochs from 1 to 10,000',
+  stepFactor: 'a number between 0 and 1 (both excluded)',
+  plateauFactor: 'a number between 0 and 1 (both excluded)',
+  plateauPatience: 'a whole number of epochs from 1 to 1,000',
+  minLearningRate: 'a number of 0 or more',
+  batchSize: 'a whole number from 1 to 4,096',
+  epochs: 'a whole number from 1 to 10,000',
+  weightDecay: 'a number from 0 (none) to 1',
+  labelSmoothing: 'a number from 0 (none) up to, but not including, 1',
+  classWeights: `one of ${classWeightModes.map((o) => `"${o}"`).join(', ')}`,
+  seed: 'a whole number from 0 to 2,147,483,647',
+  earlyStoppingPatience: 'a whole number of epochs from 0 (never stop early) to 10,000',
+  restoreBestWeights: 'true or false',
+  valFraction: 'a number between 0 and 1 (both excluded)',
+  testFraction: 'a number from 0 up to, but not including, 1',
+};
+
+/** One problem with training settings, attached to its field (`config` for unknown fields). */
+export interface TrainingSettingsIssue {
+  field: keyof TrainingSettings | 'config';
+  message: string;
+}
+
+const isTrainingField = (key: unknown): key is keyof TrainingSettings => typeof key === 'string' && key in allowedTrainingValues;
+
+/** Every problem with `raw` as training settings, field by field (empty when valid). */
+export function trainingSettingsIssues(raw: unknown): TrainingSettingsIssue[] {
+  const parsed = trainingSettingsSchema.safeParse(raw ?? {}, { reportInput: true });
+  if (!parsed.success) {
+    return parsed.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return {
+          field: 'config',
+          message: `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; the fields are ${Object.keys(allowedTrainingValues).join(', ')}.`,
+        };
+      }
+      const field = issue.path[0];
+      if (!isTrainingField(field)) return { field: 'config', message: 'training settings must be an object of fields and values.' };
+      const value = issue.input === undefined ? 'missing' : (JSON.stringify(issue.input) ?? String(issue.input));
+      return { field, message: `${field} is ${value}; ${field} must be ${allowedTrainingValues[field]}.` };
+    });
+  }
+  const s = parsed.data;
+  if (s.valFraction + s.testFraction >= 1) {
+    const message = `valFraction (${s.valFraction}) + testFraction (${s.testFraction}) must be below 1, leaving images to train on.`;
+    return [
+      { field: 'valFraction', message },
+      { field: 'testFraction', message },
+    ];
+  }
+  return [];
+}
+
 /** Validates training settings; the error names the field, quotes the value and says what is allowed. */
 export function validateTrainingSettings(raw: unknown): TrainingSettings {
-  const parsed = trainingSettingsSchema.safeParse(raw ?? {}, { reportInput: true });
-  if (parsed.success) {
-    const s = parsed.data;
-    if (s.valFraction + s.testFraction >= 1) {
-      throw new LabError(
-        'INVALID_TRAINING_SETTINGS',
-        `Invalid training settings: valFraction (${s.valFraction}) + testFraction (${s.testFraction}) must be below 1, leaving images to train on.`,
-      );
-    }
-    return s;
+  const issues = trainingSettingsIssues(raw);
+  if (issues.length > 0) {
+    const more = issues.length > 1 && issues[1]!.message !== issues[0]!.message ? ` (${issues.length - 1} more)` : '';
+    throw new LabError('INVALID_TRAINING_SETTINGS', `Invalid training settings: ${issues[0]!.message}${more}`);
   }
-  const issue = parsed.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    throw new LabError(
-      'INVALID_TRAINING_SETTINGS',
-      `Invalid training settings: unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; the fields are ${Object.keys(trainingSettingsSchema.shape).join(', ')}.`,
-    );
-  }
-  const field = issue.path.join('.');
-  const value = JSON.stringify(issue.input) ?? 'missing';
-  throw new LabError('INVALID_TRAINING_SETTINGS', `Invalid training settings: ${field} is ${value}; ${issue.message}.`);
+  return trainingSettingsSchema.parse(raw ?? {});
 }
 
 /**

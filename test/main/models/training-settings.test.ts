@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   balancedClassWeights,
   scheduledLearningRate,
+  trainingSettingsIssues,
   validateTrainingSettings,
 } from '../../../main/models/training-settings';
 
@@ -16,6 +17,18 @@ describe('training settings', () => {
     expect(() => validateTrainingSettings({ optimizer: 'adamw' })).toThrow(/optimizer is "adamw".*adam.*sgd.*rmsprop/);
     expect(() => validateTrainingSettings({ lr: 0.1 })).toThrow('unknown field "lr"');
     expect(() => validateTrainingSettings({ valFraction: 0.6, testFraction: 0.4 })).toThrow('must be below 1');
+  });
+
+  it('says what each field accepts, like the model fields, and lists every problem for the form', () => {
+    expect(() => validateTrainingSettings({ learningRate: -1 })).toThrow(
+      'Invalid training settings: learningRate is -1; learningRate must be a number greater than 0 and at most 10.',
+    );
+    expect(trainingSettingsIssues({ epochs: 0, batchSize: 'big' })).toEqual([
+      { field: 'batchSize', message: 'batchSize is "big"; batchSize must be a whole number from 1 to 4,096.' },
+      { field: 'epochs', message: 'epochs is 0; epochs must be a whole number from 1 to 10,000.' },
+    ]);
+    expect(trainingSettingsIssues({ valFraction: 0.6, testFraction: 0.4 }).map((i) => i.field)).toEqual(['valFraction', 'testFraction']);
+    expect(trainingSettingsIssues({})).toEqual([]);
   });
 
   it('schedules the learning rate', () => {
