@@ -205,7 +205,7 @@ export async function runModelCommand(options: ModelCommandOptions, io: ModelCom
 /** `xlab model`: build a preset (with changes) and print its Keras-style summary. */
 export function modelCommand(io: ModelCommandIo = {}): Command {
   return new Command('model')
-    .description('Build an Xception model and print its layers, parameter counts and cost')
+    .description('build an Xception model and print its layers, parameter counts and cost')
     .option('--preset <id>', 'starting point: xception, seed, mini or micro (default: xception)')
     .option('--classes <n>', 'number of classes')
     .option('--size <px>', 'input image size in pixels (square)')
