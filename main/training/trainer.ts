@@ -325,7 +325,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     if (settings.restoreBestWeights && best && best.epoch + 1 !== epochsDone) {
       const bestModel = await loadCheckpoint(tf, job.checkpoints.best);
       model.setWeights(bestModel.getWeights());
-      bestModel.dispose();
+      disposeModel(bestModel);
       await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, restoredBest: best.epoch + 1 });
       report.log('info', `Restored the weights of the best epoch (${best.epoch + 1}).`);
     }
@@ -345,6 +345,15 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     return { status: 'failed', epochsDone, best, epochsSinceBest, error: toWireError(error) };
   } finally {
     model.dispose();
+    // A model does not own an optimizer passed to compile(), nor one loaded with a checkpoint.
+    optimizer.dispose();
     await cache?.close();
   }
+}
+
+/** Frees a loaded checkpoint's model and the optimizer state that came with it. */
+function disposeModel(model: TF.LayersModel): void {
+  const optimizer = model.optimizer;
+  model.dispose();
+  optimizer?.dispose();
 }

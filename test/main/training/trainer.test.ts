@@ -91,6 +91,19 @@ describe('train', () => {
     expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).userDefinedMetadata).toMatchObject({ epoch: 1 });
   });
 
+  it('frees every tensor it made: model and optimizer state, after a new run, a resumed run and restoring the best weights', async () => {
+    const j = await job({}, { epochs: 1, restoreBestWeights: true });
+    const before = tf.memory().numTensors;
+    expect(await train(tf, j, { stopRequested: false }, recorder().reporter)).toMatchObject({ status: 'completed', epochsDone: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    // Resume for a second epoch with an unbeatable best epoch 0, so the best weights are restored at the end.
+    const resumed = { ...j, initialEpoch: 1, settings: { ...j.settings, epochs: 2 }, best: { epoch: 0, val_loss: -1, val_acc: 1 }, epochsSinceBest: 0 };
+    const r = recorder();
+    expect(await train(tf, resumed, { stopRequested: false }, r.reporter)).toMatchObject({ status: 'completed', epochsDone: 2 });
+    expect(r.logs.join('\n')).toContain('Restored the weights of the best epoch (1)');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('a stop request ends the run as stopped with its weights saved', async () => {
     const j = await job({}, { epochs: 5 });
     const r = recorder();
