@@ -68,7 +68,9 @@ export function fitAffine(src: { width: number; height: number }, size: number):
  * Enlarging without rotation (`b = d = 0`, ≥ 2× vertically) is done separably: each needed
  * source row is interpolated horizontally once and output rows blend two of them (28 → 299 px:
  * ~0.75 ms instead of ~1.2). Otherwise positions and weights are 16.16 / 8-bit fixed point (at
- * most ±1 level from float bilinear, ~25% faster in V8).
+ * most ±2 levels from float bilinear, ±1 for all but a few samples in 10,000 on noise; ~25%
+ * faster in V8); when enlarging ≥ 2× along the output rows (`|a| + |d| ≤ ½`), `warpRuns` gives
+ * the same values in about half the time (28 → 299 px rotated: ~0.6–0.7 ms instead of ~1.15).
  */
 export function warpInto(src: RgbImage, size: number, m: Affine, tables: ChannelTables, target: Float32Array, offset = 0): void {
   const { width: w, height: h, data: s } = src;
@@ -85,6 +87,7 @@ export function warpInto(src: RgbImage, size: number, m: Affine, tables: Channel
     return;
   }
   if (m.b === 0 && m.d === 0 && Math.abs(m.e) <= 0.5) warpSeparable(src, size, m, tables, target, offset);
+  else if (Math.abs(m.a) + Math.abs(m.d) <= 0.5) warpRuns(src, size, m, tables, target, offset);
   else warpGeneral(src, size, m, tables, target, offset);
 }
 
@@ -191,6 +194,101 @@ function warpGeneral(src: RgbImage, size: number, m: Affine, tables: ChannelTabl
       target[o] = tr[((s[i00]! * vx + s[i01]! * wx) * vy + (s[i10]! * vx + s[i11]! * wx) * wy + 32768) >> 16]!;
       target[o + 1] = tg[((s[i00 + 1]! * vx + s[i01 + 1]! * wx) * vy + (s[i10 + 1]! * vx + s[i11 + 1]! * wx) * wy + 32768) >> 16]!;
       target[o + 2] = tb[((s[i00 + 2]! * vx + s[i01 + 2]! * wx) * vy + (s[i10 + 2]! * vx + s[i11 + 2]! * wx) * wy + 32768) >> 16]!;
+    }
+  }
+}
+
+/**
+ * `warpGeneral`'s values, computed run by run: when enlarging, consecutive output pixels of a
+ * row fall in the same source cell (the four pixels around a position) for ~size/width steps.
+ * Each run's length follows from the positions; its cell's four samples per channel are read
+ * once, as the coefficients of the bilinear form
+ *   (p00·vx + p01·wx)·vy + (p10·vx + p11·wx)·wy
+ *     = 65536·p00 + 256·(p01 − p00)·wx + 256·(p10 − p00)·wy + (p11 − p10 − p01 + p00)·wx·wy
+ * (vx = 256 − wx, vy = 256 − wy; the same integers, so the same rounding), and each pixel costs
+ * three multiplies per channel instead of six plus twelve loads. A grey cell (the three channels
+ * equal: grayscale datasets) is interpolated once for all three channels.
+ */
+function warpRuns(src: RgbImage, size: number, m: Affine, tables: ChannelTables, target: Float32Array, offset: number): void {
+  const { width: w, height: h, data: s } = src;
+  const [tr, tg, tb] = tables;
+  const row = w * 3;
+  const stepX = Math.round(m.a * 65536);
+  const stepY = Math.round(m.d * 65536);
+  let o = offset;
+  for (let y = 0; y < size; y++) {
+    let fx = Math.round((m.b * y + m.c) * 65536) | 0;
+    let fy = Math.round((m.e * y + m.f) * 65536) | 0;
+    let x = 0;
+    while (x < size) {
+      const x0 = fx >> 16;
+      const y0 = fy >> 16;
+      // Steps k ≥ 0 for which fx + k·stepX (and likewise fy) stays in the cell [x0, x0 + 1).
+      let end = size;
+      if (stepX > 0) end = Math.min(end, x + Math.floor(((x0 + 1) * 65536 - fx - 1) / stepX) + 1);
+      else if (stepX < 0) end = Math.min(end, x + Math.floor((fx - x0 * 65536) / -stepX) + 1);
+      if (stepY > 0) end = Math.min(end, x + Math.floor(((y0 + 1) * 65536 - fy - 1) / stepY) + 1);
+      else if (stepY < 0) end = Math.min(end, x + Math.floor((fy - y0 * 65536) / -stepY) + 1);
+      let i00: number, i01: number, i10: number, i11: number;
+      if (x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1) {
+        i00 = y0 * row + x0 * 3;
+        i01 = i00 + 3;
+        i10 = i00 + row;
+        i11 = i10 + 3;
+      } else {
+        const xa = mirror(x0, w) * 3;
+        const xb = mirror(x0 + 1, w) * 3;
+        const ya = mirror(y0, h) * row;
+        const yb = mirror(y0 + 1, h) * row;
+        i00 = ya + xa;
+        i01 = ya + xb;
+        i10 = yb + xa;
+        i11 = yb + xb;
+      }
+      // Per channel: the constant term (with the rounding's + 32768), the wx, wy and wx·wy terms.
+      let p00 = s[i00]!;
+      let p01 = s[i01]!;
+      let p10 = s[i10]!;
+      let p11 = s[i11]!;
+      const r0 = p00 * 65536 + 32768;
+      const r1 = (p01 - p00) * 256;
+      const r2 = (p10 - p00) * 256;
+      const r3 = p11 - p10 - p01 + p00;
+      p00 = s[i00 + 1]!;
+      p01 = s[i01 + 1]!;
+      p10 = s[i10 + 1]!;
+      p11 = s[i11 + 1]!;
+      const g0 = p00 * 65536 + 32768;
+      const g1 = (p01 - p00) * 256;
+      const g2 = (p10 - p00) * 256;
+      const g3 = p11 - p10 - p01 + p00;
+      p00 = s[i00 + 2]!;
+      p01 = s[i01 + 2]!;
+      p10 = s[i10 + 2]!;
+      p11 = s[i11 + 2]!;
+      const b0 = p00 * 65536 + 32768;
+      const b1 = (p01 - p00) * 256;
+      const b2 = (p10 - p00) * 256;
+      const b3 = p11 - p10 - p01 + p00;
+      if (r0 === g0 && r0 === b0 && r1 === g1 && r1 === b1 && r2 === g2 && r2 === b2 && r3 === g3 && r3 === b3) {
+        for (; x < end; x++, fx = (fx + stepX) | 0, fy = (fy + stepY) | 0, o += 3) {
+          const wx = (fx >> 8) & 255;
+          const wy = (fy >> 8) & 255;
+          const v = (r0 + r1 * wx + r2 * wy + r3 * wx * wy) >> 16;
+          target[o] = tr[v]!;
+          target[o + 1] = tg[v]!;
+          target[o + 2] = tb[v]!;
+        }
+      } else {
+        for (; x < end; x++, fx = (fx + stepX) | 0, fy = (fy + stepY) | 0, o += 3) {
+          const wx = (fx >> 8) & 255;
+          const wy = (fy >> 8) & 255;
+          const wxy = wx * wy;
+          target[o] = tr[(r0 + r1 * wx + r2 * wy + r3 * wxy) >> 16]!;
+          target[o + 1] = tg[(g0 + g1 * wx + g2 * wy + g3 * wxy) >> 16]!;
+          target[o + 2] = tb[(b0 + b1 * wx + b2 * wy + b3 * wxy) >> 16]!;
+        }
+      }
     }
   }
 }
