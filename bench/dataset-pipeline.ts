@@ -1,5 +1,6 @@
 /**
  * Dataset pipeline benchmark (issue 3): `npm run build && npm run bench -- dataset-pipeline`.
+ * (`npm run bench -- dataset` runs it, then dataset-scan.)
  *
  *   1. cold decode + resize + augment to 299 px, no cache        target ≥ 300 img/s
  *   2. from-cache batches (299 px with and without augmentation; 28 px over all 60k)

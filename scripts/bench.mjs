@@ -1,6 +1,8 @@
-// `npm run bench -- NAME [args]`: runs bench/NAME.ts (bundled by esbuild, like the app), or
-// every bench/*.ts when no name is given. Benchmarks measure speed and memory targets; the
-// unit tests never time anything.
+// `npm run bench -- NAME [args]`: runs bench/NAME.ts (bundled by esbuild, like the app); a NAME
+// with no file of its own names a group, every bench/NAME-*.ts (`dataset`: dataset-pipeline
+// and dataset-scan, the issue's "npm run bench -- dataset"); every bench/*.ts when no name is
+// given. Each benchmark gets the same [args] and ignores those it does not know. Benchmarks
+// measure speed and memory targets; the unit tests never time anything.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
@@ -10,12 +12,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [name, ...args] = process.argv.slice(2);
 const available = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
-const names = name ? [name] : available;
-for (const bench of names) {
-  if (!available.includes(bench)) {
-    console.error(`bench: no benchmark "${bench}"; available: ${available.join(', ') || '(none)'}.`);
-    process.exit(2);
-  }
+const names = !name ? available : available.includes(name) ? [name] : available.filter((b) => b.startsWith(`${name}-`)).sort();
+if (name && names.length === 0) {
+  console.error(`bench: no benchmark "${name}"; available: ${available.join(', ') || '(none)'}.`);
+  process.exit(2);
 }
 if (!existsSync(join(root, 'out', 'training-worker.js'))) {
   console.error('bench: out/ is missing: run "npm run build" first.');
