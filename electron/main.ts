@@ -8,6 +8,7 @@ import { appRoot } from '../main/version';
 import { registerAppScheme, serveAppProtocol } from './app-protocol';
 import { setupIpc } from './ipc';
 import { setupMenu } from './menu';
+import { printToPdf } from './print-pdf';
 import { createMainWindow } from './window';
 
 const outDir = dirname(fileURLToPath(import.meta.url));
@@ -24,6 +25,7 @@ async function onReady(): Promise<void> {
       dataDir,
       samplesDir: unpacked(join(appRoot(), 'assets', 'samples')),
       workerUrl: new URL('./training-worker.js', import.meta.url),
+      pdf: printToPdf,
     });
   } catch (error) {
     dialog.showErrorBox('Xception Lab cannot start', (error as Error).message);

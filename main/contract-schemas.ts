@@ -16,6 +16,15 @@ const modelRequestSchema = z.looseObject({ preset: z.string().max(40).optional()
 const path = z.string().min(1).max(4096);
 const scanId = z.string().min(1).max(100);
 const runId = z.string().regex(/^[0-9]{8}-[0-9]{6}(-[a-z0-9-]+)?$/, 'not a run id');
+const evalSplit = z.enum(['val', 'test']);
+const checkpointKind = z.enum(['best', 'last']);
+const reportRequest = z.object({
+  runIds: z.array(runId).min(1).max(50),
+  title: z.string().max(300).optional(),
+  author: z.string().max(300).optional(),
+  notes: z.string().max(100_000).optional(),
+  basis: z.enum(['final', 'best']).optional(),
+});
 
 export const argSchemas = {
   getAppInfo: z.tuple([]),
@@ -70,4 +79,20 @@ export const argSchemas = {
   ]),
   getCacheInfo: z.tuple([]),
   clearCache: z.tuple([]),
+  evaluateRun: z.tuple([runId, evalSplit, checkpointKind]),
+  getEvaluations: z.tuple([runId]),
+  getRunImages: z.tuple([runId, z.array(path).max(200)]),
+  predictImages: z.tuple([
+    runId,
+    z
+      .array(z.union([z.object({ path }), z.object({ name: z.string().min(1).max(1000), base64: z.string().max(40_000_000) })]))
+      .min(1)
+      .max(500),
+    checkpointKind,
+  ]),
+  compareRuns: z.tuple([z.array(runId).min(1).max(50), z.enum(['final', 'best'])]),
+  renderReport: z.tuple([reportRequest]),
+  exportReport: z.tuple([reportRequest, z.enum(['html', 'pdf', 'md', 'csv']), path.optional()]),
+  exportModel: z.tuple([runId, checkpointKind, path.optional()]),
+  getExportTarget: z.tuple([]),
 } satisfies Record<LabMethod, z.ZodTuple>;

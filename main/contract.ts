@@ -349,6 +349,149 @@ export interface CacheInfo {
   files: number;
 }
 
+// ---- Evaluation, prediction, comparison, reports, model export ----
+
+/** Which images an evaluation uses: the run's validation or test split. */
+export type EvalSplit = 'val' | 'test';
+/** Which checkpoint: the best epoch's (by val_loss) or the last epoch's. */
+export type CheckpointKind = 'best' | 'last';
+
+export interface ClassMetrics {
+  name: string;
+  /** `null` when nothing was predicted as this class (0/0). */
+  precision: number | null;
+  /** `null` when the class has no images in the split. */
+  recall: number | null;
+  /** `null` when precision or recall is. */
+  f1: number | null;
+  /** Images of this class in the split. */
+  support: number;
+}
+
+/** One evaluated image; labels are indices into `EvalResult.classNames`. */
+export interface EvalPrediction {
+  /** Relative to the dataset root, `/`-separated. */
+  path: string;
+  label: number;
+  predicted: number;
+  /** Probability of the predicted class. */
+  confidence: number;
+  /** The (up to) five most probable classes, most probable first. */
+  top: { label: number; prob: number }[];
+}
+
+/** An evaluation of one checkpoint of a run on one split, stored in the run's eval.json. */
+export interface EvalResult {
+  runId: string;
+  split: EvalSplit;
+  checkpoint: CheckpointKind;
+  /** 0-based epoch the checkpoint was saved at. */
+  epoch: number;
+  createdAt: string;
+  durationMs: number;
+  classNames: string[];
+  /** Images evaluated; unreadable ones are in `skipped` and not counted. */
+  images: number;
+  skipped: DatasetProblem[];
+  /** Mean categorical cross-entropy. */
+  loss: number;
+  top1: number;
+  top5: number;
+  /** `confusion[true][predicted]`: image counts. */
+  confusion: number[][];
+  perClass: ClassMetrics[];
+  /** Unweighted mean over classes with images (classes never predicted count as precision 0). */
+  macro: { precision: number; recall: number; f1: number };
+  /** Mean weighted by support. */
+  weighted: { precision: number; recall: number; f1: number };
+  predictions: EvalPrediction[];
+  dataset: { path: string; fingerprint: string; splitKey: string };
+  engine: { name: string; device: string; version: string };
+}
+
+/** An image to predict: a file or folder on the engine's machine, or bytes (browser drops). */
+export type PredictInput = { path: string } | { name: string; base64: string };
+
+/** One file's prediction, or why it could not be predicted (the others still are). */
+export interface PredictionResult {
+  /** The path given (folders are expanded to their images), or the dropped file's name. */
+  file: string;
+  top?: { label: string; prob: number }[];
+  error?: string;
+  /** A small PNG data: URL of the image as the model saw it. */
+  thumbnail?: string;
+}
+
+/** The lecture's table reads the final epoch or each run's best epoch. */
+export type CompareBasis = 'final' | 'best';
+
+/** One run's line in the comparison table. Metrics are `null` when the run has none. */
+export interface CompareRow {
+  runId: string;
+  /** The run's name (the lecture's "Model" column, e.g. "Custom V3"). */
+  model: string;
+  preset: string | null;
+  status: RunStatus;
+  params: number | null;
+  loss: number | null;
+  val_loss: number | null;
+  acc: number | null;
+  val_acc: number | null;
+  /** 0-based epoch the metrics come from. */
+  epoch: number | null;
+  epochsDone: number;
+  epochs: number;
+  trainingMs: number;
+  /** Mean training images per second over the run's epochs. */
+  imagesPerSec: number | null;
+  /** e.g. `tfjs-node 4.22.0 (cpu)`. */
+  engine: string;
+  dataset: { path: string; fingerprint: string; splitKey: string; splitSeed: number };
+}
+
+/** A config field that differs between the compared runs, with each run's value in words. */
+export interface ConfigDifference {
+  /** Field path, e.g. `model.blockStyle`, `training.learningRate`. */
+  field: string;
+  /** Readable name, e.g. `block style`. */
+  label: string;
+  /** One per compared run, in `rows` order. */
+  values: string[];
+}
+
+export interface Comparison {
+  basis: CompareBasis;
+  rows: CompareRow[];
+  /** Why the comparison may not be fair (different datasets, splits, engines, epochs…). */
+  warnings: string[];
+  differences: ConfigDifference[];
+  /** Per-epoch curves of each run, in `rows` order. */
+  curves: { runId: string; model: string; epochs: EpochSummary[] }[];
+  /** Runs that could not be read, and why. */
+  problems: string[];
+}
+
+export type ReportFormat = 'html' | 'pdf' | 'md' | 'csv';
+
+export interface ReportRequest {
+  runIds: string[];
+  title?: string;
+  author?: string;
+  notes?: string;
+  basis?: CompareBasis;
+}
+
+export interface ExportedFiles {
+  /** Absolute paths of every file written (never an existing file overwritten). */
+  files: string[];
+}
+
+/** Where the app can write exports by default. */
+export interface ExportTarget {
+  /** The folder exports go to unless the user picks another (DATA_DIR/exports). */
+  folder: string;
+}
+
 /** Every call a front end can make. All calls are async; errors arrive as `WireError`. */
 export interface LabApi {
   getAppInfo(): Promise<AppInfo>;
@@ -399,6 +542,28 @@ export interface LabApi {
   getCacheInfo(): Promise<CacheInfo>;
   /** Deletes the preprocessing cache (refused while training uses it). */
   clearCache(): Promise<CacheInfo>;
+
+  /**
+   * Evaluates a checkpoint of a run on its val or test split and stores the result in the run's
+   * eval.json (replacing the same split + checkpoint's earlier result). Completed runs are
+   * evaluated on val with the best checkpoint automatically.
+   */
+  evaluateRun(runId: string, split: EvalSplit, checkpoint: CheckpointKind): Promise<EvalResult>;
+  /** The stored evaluations of a run (none yet: an empty list). */
+  getEvaluations(runId: string): Promise<EvalResult[]>;
+  /** Thumbnails of images of a run's dataset, by path relative to its root (e.g. a confusion cell's images). */
+  getRunImages(runId: string, paths: string[]): Promise<Thumbnail[]>;
+  /** Top-5 predictions of a run's checkpoint for files, folders or dropped images. */
+  predictImages(runId: string, inputs: PredictInput[], checkpoint: CheckpointKind): Promise<PredictionResult[]>;
+  /** The comparison table, curves, config diff and fairness warnings of runs, in the given order. */
+  compareRuns(runIds: string[], basis: CompareBasis): Promise<Comparison>;
+  /** The report as one self-contained HTML page, for the preview. */
+  renderReport(request: ReportRequest): Promise<{ html: string }>;
+  /** Writes the report into `folder` (default: the export folder); never overwrites a file. */
+  exportReport(request: ReportRequest, format: ReportFormat, folder?: string): Promise<ExportedFiles>;
+  /** Writes a checkpoint as a tfjs Layers model with labels.json and a README into a new folder inside `folder`. */
+  exportModel(runId: string, checkpoint: CheckpointKind, folder?: string): Promise<ExportedFiles>;
+  getExportTarget(): Promise<ExportTarget>;
 }
 
 export interface LogEntry {
@@ -436,6 +601,8 @@ export interface LabEvents {
   trainLog: { runId: string; level: 'info' | 'warn' | 'error'; message: string };
   /** Progress of a dataset scan, at most ~10 a second. */
   scanProgress: ScanProgress & { scanId: string };
+  /** An evaluation ran (on demand or after a completed run); its result is in the run's eval.json. */
+  evalUpdated: { runId: string; split: EvalSplit; checkpoint: CheckpointKind; top1: number };
 }
 
 export type LabMethod = keyof LabApi;
@@ -471,9 +638,18 @@ export const labMethods = [
   'previewAugmentation',
   'getCacheInfo',
   'clearCache',
+  'evaluateRun',
+  'getEvaluations',
+  'getRunImages',
+  'predictImages',
+  'compareRuns',
+  'renderReport',
+  'exportReport',
+  'exportModel',
+  'getExportTarget',
 ] as const satisfies readonly LabMethod[];
 
-export const labEvents = ['engine', 'log', 'menu', 'settings', 'trainProgress', 'trainEpoch', 'trainEstimate', 'runUpdated', 'trainLog', 'scanProgress'] as const satisfies readonly LabEvent[];
+export const labEvents = ['engine', 'log', 'menu', 'settings', 'trainProgress', 'trainEpoch', 'trainEstimate', 'runUpdated', 'trainLog', 'scanProgress', 'evalUpdated'] as const satisfies readonly LabEvent[];
 
 /** A typed error as it crosses a process or network boundary. `message` is for the user. */
 export interface WireError {

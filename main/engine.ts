@@ -16,8 +16,13 @@ import { createTrainingService } from './training/training-service';
 // worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
 import { createDatasetService } from './dataset/dataset-service';
 import { browseFolder } from './fs/browse-folder';
+import { createEvaluationService } from './evaluation/evaluation-service';
+import { createReportService, type PdfPrinter } from './reports/report-service';
+import { exportsDir } from './exports/export-files';
 
 const maxLogEntries = 500;
+/** How long closing waits for an evaluation in progress. */
+const evaluationGraceMs = 30_000;
 
 export interface LabOptions {
   /** Runs, caches and settings live here (created if missing). */
@@ -30,6 +35,8 @@ export interface LabOptions {
   env?: NodeJS.ProcessEnv;
   /** Start the training worker on first use instead of at once (CLI commands that may not need it). */
   lazyEngine?: boolean;
+  /** Prints report HTML to PDF; the desktop app passes Electron's printToPDF, elsewhere headless Chromium. */
+  pdf?: PdfPrinter;
 }
 
 /** The engine behind every front end: the contract's calls plus its typed events. */
@@ -111,24 +118,56 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     indexDataset: (path) => datasets.index(path),
     emit: (event, payload) => events.emit(event, payload),
     versions: { app: version, node: process.versions.node },
+    onFinished: (run) => autoEvaluate(run),
   });
+
+  const evaluation = createEvaluationService({
+    dataDir,
+    runs,
+    worker: currentWorker,
+    indexDataset: (path) => datasets.index(path),
+    emit: (event, payload) => events.emit(event, payload),
+    warn: (message) => log({ level: 'warn', message, time: new Date().toISOString() }),
+  });
+
+  // A completed run is evaluated on its validation split at once (best checkpoint, or the last
+  // when no epoch was validated). A failure is a warning: the run itself stays completed.
+  function autoEvaluate(run: { id: string; status: string; best?: unknown }): void {
+    if (run.status !== 'completed' || closing) return;
+    const checkpoint = run.best ? 'best' : 'last';
+    evaluation.evaluate(run.id, 'val', checkpoint).catch((error: unknown) => {
+      const message = `Run ${run.id} completed, but evaluating its ${checkpoint} checkpoint on the validation images failed: ${(error as Error).message}`;
+      log({ level: 'warn', message, time: new Date().toISOString() });
+      void runs.appendLog(run.id, `[warn] ${message}`).catch(() => {});
+    });
+  }
+
+  const appInfo = async (): Promise<AppInfo> => ({
+    name: productName,
+    version,
+    dataDir,
+    platform: process.platform,
+    arch: process.arch,
+    versions: {
+      node: process.versions.node,
+      ...(process.versions.electron ? { electron: process.versions.electron } : {}),
+      ...(process.versions.chrome ? { chrome: process.versions.chrome } : {}),
+    },
+  });
+
+  const reports = createReportService({
+    dataDir,
+    runs,
+    evaluations: (runId) => evaluation.list(runId),
+    appInfo,
+    env: options.env,
+    ...(options.pdf ? { pdf: options.pdf } : {}),
+  });
+  const exportFolder = exportsDir(dataDir);
 
   return {
     events,
-    async getAppInfo(): Promise<AppInfo> {
-      return {
-        name: productName,
-        version,
-        dataDir,
-        platform: process.platform,
-        arch: process.arch,
-        versions: {
-          node: process.versions.node,
-          ...(process.versions.electron ? { electron: process.versions.electron } : {}),
-          ...(process.versions.chrome ? { chrome: process.versions.chrome } : {}),
-        },
-      };
-    },
+    getAppInfo: appInfo,
     getEngine(): Promise<EngineInfo> {
       return currentWorker().engine;
     },
@@ -195,12 +234,28 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     previewAugmentation: (root, settings, size, count, seed) => datasets.preview(root, settings, size, count, seed),
     getCacheInfo: () => datasets.cacheInfo(),
     clearCache: () => datasets.clearCache(),
+    evaluateRun: (runId, split, checkpoint) => evaluation.evaluate(runId, split, checkpoint),
+    getEvaluations: (runId) => evaluation.list(runId),
+    getRunImages: (runId, paths) => evaluation.images(runId, paths),
+    predictImages: (runId, inputs, checkpoint) => evaluation.predict(runId, inputs, checkpoint),
+    exportModel: (runId, checkpoint, folder) => evaluation.exportModel(runId, checkpoint, folder ?? exportFolder),
+    compareRuns: (runIds, basis) => reports.compare(runIds, basis),
+    renderReport: (request) => reports.render(request),
+    exportReport: (request, format, folder) => reports.export(request, format, folder ?? exportFolder),
+    async getExportTarget() {
+      return { folder: exportFolder };
+    },
     async close(): Promise<void> {
       closing = true;
       if (training.active) {
         worker?.stopTraining(training.active);
         await Promise.race([training.idle(), new Promise((r) => setTimeout(r, 10_000))]);
       }
+      // An evaluation in progress (e.g. the one after a run completed) gets a while to finish;
+      // after that the worker is stopped under it and its eval.json is simply not written.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([evaluation.idle(), new Promise((r) => (timer = setTimeout(r, evaluationGraceMs)))]);
+      clearTimeout(timer);
       events.clear();
       await worker?.terminate();
     },

@@ -29,6 +29,7 @@ declare module 'electron' {
     setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
     on(event: 'will-navigate', listener: (event: EventLike, url: string) => void): this;
     on(event: 'will-attach-webview', listener: (event: EventLike) => void): this;
+    printToPDF(options: { printBackground?: boolean; pageSize?: 'A4' | 'Letter' }): Promise<Buffer>;
   }
 
   export interface BrowserWindowConstructorOptions {
@@ -46,6 +47,8 @@ declare module 'electron' {
       nodeIntegration?: boolean;
       webSecurity?: boolean;
       spellcheck?: boolean;
+      javascript?: boolean;
+      partition?: string;
     };
   }
 
@@ -60,6 +63,7 @@ declare module 'electron' {
     isMinimized(): boolean;
     isDestroyed(): boolean;
     loadURL(url: string): Promise<void>;
+    destroy(): void;
   }
 
   export interface IpcMainInvokeEvent {

@@ -13,6 +13,7 @@ import { buildXception, type Tf } from '../models/xception';
 import { summarizeModel } from '../models/model-summary';
 import { train, type TrainControl } from '../training/trainer';
 import type { TrainEvent } from './worker-protocol';
+import { evaluateCheckpoint, exportCheckpoint, predictWithCheckpoint } from '../evaluation/inference';
 
 const port = parentPort;
 if (!port) throw new Error('training-worker must run in a worker thread');
@@ -54,6 +55,9 @@ const handlers: Handlers = {
       controls.delete(job.runId);
     }
   },
+  evaluate: (request, tf) => evaluateCheckpoint(tf, request),
+  predict: (request, tf) => predictWithCheckpoint(tf, request),
+  exportModel: (request, tf) => exportCheckpoint(tf, request),
 };
 
 async function answer(id: number, request: WorkerRequest, tf: Tf): Promise<void> {

@@ -2,6 +2,7 @@ import type { EngineInfo, LogEntry, WireError } from '../contract';
 import type { ModelConfig } from '../models/model-config';
 import type { ModelSummary } from '../models/model-summary';
 import type { BestEpoch, EpochMetrics, TrainJob, TrainOutcome, TrainProgress } from '../training/trainer';
+import type { EvaluateRequest, EvaluateResponse, ExportRequest, ExportResponse, PredictAnswer, PredictRequest } from '../evaluation/inference';
 
 /** Data the host gives the training worker at start. */
 export interface WorkerStartData {
@@ -15,6 +16,12 @@ export interface WorkerRequests {
   summarizeModel: { request: { config: ModelConfig }; response: ModelSummary };
   /** Train one run; answers when it ends. Its progress arrives as `train-event` messages. */
   train: { request: { job: TrainJob }; response: TrainOutcome };
+  /** Run a checkpoint on labelled images (a split): each image's top-5 and its true class's probability. */
+  evaluate: { request: EvaluateRequest; response: EvaluateResponse };
+  /** Top-5 of a checkpoint for files or bytes; per input, an answer or why it is not an image. */
+  predict: { request: PredictRequest; response: PredictAnswer[] };
+  /** Write a checkpoint's model (no optimizer state) as model.json + weights.bin into a new folder. */
+  exportModel: { request: ExportRequest; response: ExportResponse };
 }
 
 /** What a training run reports while it runs. */

@@ -26,6 +26,11 @@ const labels: Record<string, string> = {
   testFraction: 'test fraction',
 };
 
+/** A config field's readable name (`blockStyle` → `block style`); unknown fields keep their name. */
+export function fieldLabel(field: string): string {
+  return labels[field] ?? field;
+}
+
 /** Only what differs between two flat configs (arrays compared by value), in field order of `a` then `b`. Pure. */
 export function diffConfigs(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): ConfigChange[] {
   const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])];
@@ -37,5 +42,5 @@ export function diffConfigs(a: Readonly<Record<string, unknown>>, b: Readonly<Re
 /** "block style: seed → keras", "middle repeats: 8 → 4". */
 export function describeChange(change: ConfigChange): string {
   const show = (v: unknown): string => (v === undefined ? '(unset)' : Array.isArray(v) ? v.join(', ') : String(v));
-  return `${labels[change.field] ?? change.field}: ${show(change.before)} → ${show(change.after)}`;
+  return `${fieldLabel(change.field)}: ${show(change.before)} → ${show(change.after)}`;
 }

@@ -26,6 +26,8 @@ export interface TrainingServiceOptions {
   indexDataset: (path: string) => Promise<DatasetIndex>;
   emit: <E extends keyof LabEvents>(event: E, payload: LabEvents[E]) => void;
   versions: Record<string, string>;
+  /** Called once a run has ended (any status) and its run.json is final, e.g. to evaluate it. */
+  onFinished?: (run: RunRecord) => void;
 }
 
 /** A run estimated longer than this gets a warning with what to change. */
@@ -114,6 +116,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     await runs.appendLog(runId, summary);
     emit('trainLog', { runId, level: outcome.error ? 'error' : 'info', message: `Run ${run.status}${outcome.error ? `: ${run.error?.message}` : '.'}` });
     updated(run);
+    options.onFinished?.(run);
   }
 
   async function prepare(path: string, settings: TrainingSettings) {

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { labMethods, type LabArgs, type LabEvents, type LabMethod, type LabResult, type RunInfo } from '../../main/contract';
+import { labMethods, type LabArgs, type LabEvents, type LabMethod, type LabResult, type RunInfo, type EvalResult } from '../../main/contract';
 import type { Lab } from '../../main/engine';
 import { Emitter } from '../../main/events';
 
@@ -16,6 +16,34 @@ const run: RunInfo = {
   training: {},
   dataset: { path: '/data/flowers', fingerprint: 'f', classNames: ['a', 'b'], split: { seed: 42, key: 'k' } },
   versions: {},
+};
+
+const evaluation: EvalResult = {
+  runId: run.id,
+  split: 'val',
+  checkpoint: 'best',
+  epoch: 1,
+  createdAt: '2026-11-25T12:01:00.000Z',
+  durationMs: 1000,
+  classNames: ['a', 'b'],
+  images: 4,
+  skipped: [],
+  loss: 0.5,
+  top1: 0.75,
+  top5: 1,
+  confusion: [
+    [2, 0],
+    [1, 1],
+  ],
+  perClass: [
+    { name: 'a', precision: 2 / 3, recall: 1, f1: 0.8, support: 2 },
+    { name: 'b', precision: 1, recall: 0.5, f1: 2 / 3, support: 2 },
+  ],
+  macro: { precision: 5 / 6, recall: 0.75, f1: 11 / 15 },
+  weighted: { precision: 5 / 6, recall: 0.75, f1: 11 / 15 },
+  predictions: [{ path: 'b/1.png', label: 1, predicted: 0, confidence: 0.8, top: [{ label: 0, prob: 0.8 }, { label: 1, prob: 0.2 }] }],
+  dataset: { path: '/data/flowers', fingerprint: 'f', splitKey: 'k' },
+  engine: { name: 'tfjs', device: 'cpu', version: '4.22.0' },
 };
 
 /** A typical answer of each call. The record type makes a new contract call a compile error here. */
@@ -61,6 +89,15 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   previewAugmentation: { path: 'a/1.png', images: [] },
   getCacheInfo: { dir: '/data/cache/images', bytes: 0, files: 0 },
   clearCache: { dir: '/data/cache/images', bytes: 0, files: 0 },
+  evaluateRun: evaluation,
+  getEvaluations: [evaluation],
+  getRunImages: [],
+  predictImages: [{ file: '/data/x.png', top: [{ label: 'a', prob: 0.9 }, { label: 'b', prob: 0.1 }] }, { file: '/data/notes.txt', error: 'not an image' }],
+  compareRuns: { basis: 'final', rows: [], warnings: [], differences: [], curves: [], problems: [] },
+  renderReport: { html: '<!doctype html><title>Report</title>' },
+  exportReport: { files: ['/data/exports/report.html'] },
+  exportModel: { files: ['/data/exports/model/model.json'] },
+  getExportTarget: { folder: '/data/exports' },
 };
 
 /** Valid arguments for each call, as a front end would send them. */
@@ -93,6 +130,15 @@ export const sampleArgs: { [M in LabMethod]: LabArgs<M> } = {
   previewAugmentation: ['/data/flowers', { flip: true, rotation: 10, zoom: 0.1, brightness: 0.1, contrast: 0.1, noise: 0 }, 64, 8, 1],
   getCacheInfo: [],
   clearCache: [],
+  evaluateRun: [run.id, 'val', 'best'],
+  getEvaluations: [run.id],
+  getRunImages: [run.id, ['a/1.png']],
+  predictImages: [run.id, [{ path: '/data/x.png' }, { name: 'y.png', base64: 'iVBORw0KGgo=' }], 'best'],
+  compareRuns: [[run.id], 'best'],
+  renderReport: [{ runIds: [run.id], title: 'Results' }],
+  exportReport: [{ runIds: [run.id] }, 'html'],
+  exportModel: [run.id, 'best', '/data/exports'],
+  getExportTarget: [],
 };
 
 /** An engine stand-in whose every call is a spy answering its sample result. */

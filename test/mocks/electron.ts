@@ -3,6 +3,8 @@
  * electron/ code runs without the Electron binary. State is reset by `resetElectronMock()`.
  */
 import { vi } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 
@@ -38,6 +40,13 @@ export class FakeWebContents {
     this.listeners.set(event, listener);
     return this;
   }
+  /** Set by `BrowserWindow.loadURL`. */
+  loadedUrl?: string;
+  /** "Prints" what was loaded: a fake PDF header, then a file: URL's bytes, so tests see what would be printed. */
+  printToPDF = vi.fn(async (_options: unknown): Promise<Buffer> => {
+    const body = this.loadedUrl?.startsWith('file:') ? await readFile(fileURLToPath(this.loadedUrl)) : Buffer.alloc(0);
+    return Buffer.concat([Buffer.from('%PDF-mock\n'), body]);
+  });
 }
 
 export class BrowserWindow {
@@ -65,6 +74,10 @@ export class BrowserWindow {
   isDestroyed = (): boolean => this.destroyed;
   loadURL = vi.fn(async (url: string) => {
     this.loadedUrl = url;
+    this.webContents.loadedUrl = url;
+  });
+  destroy = vi.fn(() => {
+    this.destroyed = true;
   });
 }
 

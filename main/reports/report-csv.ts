@@ -1,0 +1,96 @@
+/**
+ * The report's numbers as CSV (RFC 4180, UTF-8, CRLF): one row per run per epoch, and a summary
+ * with the comparison table. Numbers keep full precision; epochs are 1-based like the report. Pure.
+ */
+import type { Comparison, EpochMetricsLine } from '../contract';
+import { epochLines } from './compare-runs';
+import { toCsv } from './format';
+import type { RunForComparison } from './compare-runs';
+
+export const epochsCsvHeader = [
+  'run_id',
+  'model',
+  'epoch',
+  'loss',
+  'acc',
+  'val_loss',
+  'val_acc',
+  'top5',
+  'val_top5',
+  'lr',
+  'epoch_time_ms',
+  'images_per_sec',
+  'time',
+] as const;
+
+export const summaryCsvHeader = [
+  'run_id',
+  'model',
+  'preset',
+  'status',
+  'params',
+  'basis',
+  'epoch',
+  'loss',
+  'val_loss',
+  'acc',
+  'val_acc',
+  'epochs_done',
+  'epochs',
+  'training_ms',
+  'images_per_sec',
+  'engine',
+  'dataset_path',
+  'dataset_fingerprint',
+  'split_key',
+  'split_seed',
+] as const;
+
+/** Every epoch of every run, in the comparison's run order. */
+export function epochsCsv(runs: readonly RunForComparison[]): string {
+  const rows = runs.flatMap(({ run, epochs }) =>
+    epochLines(epochs).map((line: EpochMetricsLine) => [
+      run.id,
+      run.name,
+      line.epoch + 1,
+      line.loss,
+      line.acc,
+      line.val_loss,
+      line.val_acc,
+      line.top5,
+      line.val_top5,
+      line.lr,
+      line.epochTimeMs,
+      line.imagesPerSec,
+      line.time,
+    ]),
+  );
+  return toCsv([[...epochsCsvHeader], ...rows]);
+}
+
+/** The comparison table, one row per run. */
+export function summaryCsv(comparison: Comparison): string {
+  const rows = comparison.rows.map((row) => [
+    row.runId,
+    row.model,
+    row.preset,
+    row.status,
+    row.params,
+    comparison.basis,
+    row.epoch === null ? null : row.epoch + 1,
+    row.loss,
+    row.val_loss,
+    row.acc,
+    row.val_acc,
+    row.epochsDone,
+    row.epochs,
+    row.trainingMs,
+    row.imagesPerSec,
+    row.engine,
+    row.dataset.path,
+    row.dataset.fingerprint,
+    row.dataset.splitKey,
+    row.dataset.splitSeed,
+  ]);
+  return toCsv([[...summaryCsvHeader], ...rows]);
+}

@@ -1,0 +1,226 @@
+/**
+ * The report as one self-contained HTML page: inline CSS and SVG charts, no scripts, no external
+ * URL of any kind (a Content-Security-Policy forbids loading anything), print CSS for A4 with page
+ * breaks between the big sections. Every user-provided value is escaped. Pure.
+ */
+import type { EvalResult } from '../contract';
+import { confusionMatrixSvg, curveCharts } from './charts-svg';
+import { escapeHtml as e, formatCount, formatDate, formatDuration, formatMetric, formatPercent, formatRate } from './format';
+import { splitName } from './compare-runs';
+import type { Item, ReportData, ReportDataset, ReportRun } from './report-data';
+
+export const reportCsp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+
+/** SVG inline in HTML needs no namespace declaration (which is a URL, though never fetched). */
+export const inlineSvg = (svg: string): string => svg.replace(' xmlns="http://www.w3.org/2000/svg"', '');
+
+const style = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a; background: #fff; margin: 0 auto; max-width: 1000px; padding: 24px; line-height: 1.45; font-size: 14px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 32px 0 8px; border-bottom: 2px solid #d0d7de; padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+.meta { color: #555; margin: 0; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f5f7; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
+.warning { border: 1px solid #d4a72c; background: #fff8e1; padding: 8px 12px; border-radius: 4px; margin: 12px 0; }
+.warning ul { margin: 4px 0 0; padding-left: 20px; }
+.problems { border-color: #cf222e; background: #ffebe9; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }
+dt { color: #555; }
+dd { margin: 0; }
+.chart svg { max-width: 100%; height: auto; }
+.notes { white-space: pre-wrap; border-left: 3px solid #d0d7de; padding-left: 12px; }
+.mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
+.muted { color: #666; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  h2, h3, h4 { break-after: avoid; }
+  #curves, .model { break-inside: avoid; }
+  table { font-size: 10px; }
+  thead { display: table-header-group; }
+  tr, .chart, dl, .warning { break-inside: avoid; }
+  section.page { break-before: page; }
+  th { background: #f3f5f7 !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .swatch, .warning, .chart { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+`;
+
+const num = (text: string): string => `<td class="num">${text}</td>`;
+
+function definitionList(items: readonly Item[]): string {
+  return `<dl>${items.map((i) => `<dt>${e(i.label)}</dt><dd>${e(i.value)}</dd>`).join('')}</dl>`;
+}
+
+const epochText = (epoch: number | null): string => (epoch === null ? '–' : String(epoch + 1));
+
+function comparisonTable(data: ReportData): string {
+  const rows = data.runs
+    .map(
+      ({ row, colour }) =>
+        `<tr><td><span class="swatch" style="background:${colour}"></span>${e(row.model)}</td>${num(formatCount(row.params))}${num(formatMetric(row.loss))}${num(formatMetric(row.val_loss))}${num(formatMetric(row.acc))}${num(formatMetric(row.val_acc))}</tr>`,
+    )
+    .join('');
+  return `<table id="comparison-table"><thead><tr><th>Model</th><th class="num">Params</th><th class="num">Loss</th><th class="num">Val_Loss</th><th class="num">ACC</th><th class="num">Val_ACC</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function runDetailsTable(data: ReportData): string {
+  const rows = data.runs
+    .map(
+      ({ row }) =>
+        `<tr><td>${e(row.model)}</td><td>${e(row.status)}</td>${num(epochText(row.epoch))}${num(`${row.epochsDone} / ${row.epochs}`)}${num(formatDuration(row.trainingMs))}${num(formatRate(row.imagesPerSec))}<td>${e(row.engine)}</td><td>${e(row.dataset.path)}<br><span class="mono">${e(row.dataset.fingerprint.slice(0, 12))} · seed ${row.dataset.splitSeed} · ${e(splitName(row.dataset.splitKey))}</span></td></tr>`,
+    )
+    .join('');
+  return `<table id="run-details"><thead><tr><th>Model</th><th>Status</th><th class="num">Epoch shown</th><th class="num">Epochs</th><th class="num">Training time</th><th class="num">Images/s</th><th>Engine (device)</th><th>Dataset · split</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function differencesTable(data: ReportData): string {
+  const { differences } = data.comparison;
+  if (data.runs.length < 2) return '';
+  if (differences.length === 0) return '<h3>Configuration differences</h3><p>The runs have the same model, training and augmentation settings.</p>';
+  const head = data.runs.map((r) => `<th>${e(r.row.model)}</th>`).join('');
+  const rows = differences.map((d) => `<tr><th scope="row">${e(d.label)}</th>${d.values.map((v) => `<td>${e(v)}</td>`).join('')}</tr>`).join('');
+  return `<h3>Configuration differences</h3><p class="muted">Only the settings that differ between the runs.</p><table id="differences"><thead><tr><th>Setting</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function datasetSection(dataset: ReportDataset): string {
+  const total = (key: 'train' | 'val' | 'test'): number => dataset.classes.reduce((n, c) => n + c[key], 0);
+  const hasTest = total('test') > 0;
+  const rows = dataset.classes
+    .map((c) => `<tr><td>${e(c.name)}</td>${num(formatCount(c.train))}${num(formatCount(c.val))}${hasTest ? num(formatCount(c.test)) : ''}${num(formatCount(c.train + c.val + c.test))}</tr>`)
+    .join('');
+  const images = total('train') + total('val') + total('test');
+  const items: Item[] = [
+    { label: 'folder', value: dataset.path },
+    { label: 'fingerprint', value: dataset.fingerprint },
+    { label: 'used by', value: dataset.runs.join(', ') },
+    { label: 'classes', value: formatCount(dataset.classes.length) },
+    { label: 'images', value: formatCount(images) },
+    ...dataset.split,
+    {
+      label: 'problems found',
+      value: dataset.scan ? `${formatCount(dataset.scan.problems)} in the last scan (${dataset.scan.scannedAt.slice(0, 10)})` : 'not known (the folder was not scanned in this data folder)',
+    },
+  ];
+  return `${definitionList(items)}<table class="classes"><thead><tr><th>Class</th><th class="num">Train</th><th class="num">Val</th>${hasTest ? '<th class="num">Test</th>' : ''}<th class="num">Images</th></tr></thead><tbody>${rows}<tr><th>Total</th>${num(formatCount(total('train')))}${num(formatCount(total('val')))}${hasTest ? num(formatCount(total('test'))) : ''}${num(formatCount(images))}</tr></tbody></table>`;
+}
+
+function modelSection(run: ReportRun): string {
+  const architecture = run.architecture ? definitionList(run.architecture) : '<p>The stored model config could not be read as an Xception config.</p>';
+  const augmentation = run.augmentation ? definitionList(run.augmentation) : '<p>None.</p>';
+  return `<div class="model"><h3><span class="swatch" style="background:${run.colour}"></span>${e(run.row.model)} <span class="muted mono">${e(run.run.id)}</span></h3>
+<h4>Architecture</h4>${architecture}
+<h4>Hyper-parameters</h4>${definitionList(run.hyperParameters)}
+<h4>Augmentation</h4>${augmentation}</div>`;
+}
+
+const nullable = (v: number | null): string => (v === null ? '–' : formatMetric(v));
+
+export function evaluationBlock(run: ReportRun, result: EvalResult): string {
+  const heading = `${run.row.model}: ${result.split === 'val' ? 'validation' : 'test'} split, ${result.checkpoint} checkpoint (epoch ${result.epoch + 1})`;
+  const items: Item[] = [
+    { label: 'images', value: `${formatCount(result.images)}${result.skipped.length > 0 ? ` (${formatCount(result.skipped.length)} unreadable, skipped)` : ''}` },
+    { label: 'loss', value: formatMetric(result.loss) },
+    { label: 'top-1 accuracy', value: `${formatMetric(result.top1)} (${formatPercent(result.top1)})` },
+    { label: 'top-5 accuracy', value: `${formatMetric(result.top5)} (${formatPercent(result.top5)})` },
+    { label: 'macro precision / recall / F1', value: [result.macro.precision, result.macro.recall, result.macro.f1].map(formatMetric).join(' / ') },
+    { label: 'weighted precision / recall / F1', value: [result.weighted.precision, result.weighted.recall, result.weighted.f1].map(formatMetric).join(' / ') },
+    { label: 'evaluated', value: result.createdAt },
+  ];
+  const perClass = result.perClass
+    .map((c) => `<tr><td>${e(c.name)}</td>${num(nullable(c.precision))}${num(nullable(c.recall))}${num(nullable(c.f1))}${num(formatCount(c.support))}</tr>`)
+    .join('');
+  const matrix = confusionMatrixSvg(result.classNames, result.confusion, 'Confusion matrix');
+  return `<h3>${e(heading)}</h3>${definitionList(items)}
+<div class="chart">${inlineSvg(matrix)}</div>
+<table class="per-class"><thead><tr><th>Class</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th><th class="num">Support</th></tr></thead><tbody>${perClass}</tbody></table>`;
+}
+
+function environmentSection(data: ReportData): string {
+  const perRun = data.runs.map((run) => `<h3>${e(run.row.model)}</h3>${definitionList(run.environment)}`).join('');
+  const { app } = data;
+  const generator: Item[] = [
+    { label: 'app', value: `${app.name} ${app.version}` },
+    { label: 'platform', value: `${app.platform} ${app.arch}` },
+    { label: 'Node.js', value: app.versions.node },
+    ...(app.versions.electron ? [{ label: 'Electron', value: app.versions.electron }] : []),
+    ...(app.versions.chrome ? [{ label: 'Chromium', value: app.versions.chrome }] : []),
+  ];
+  return `${perRun}<h3>This report was made with</h3>${definitionList(generator)}`;
+}
+
+/** The whole report page. */
+export function renderReportHtml(data: ReportData): string {
+  const { comparison } = data;
+  const basisText = comparison.basis === 'best' ? "each run's best epoch (lowest val_loss)" : "each run's final epoch";
+  const charts = curveCharts(comparison.curves);
+  const warnings =
+    comparison.warnings.length > 0
+      ? `<div class="warning" role="note" id="warnings"><strong>This comparison may not be fair:</strong><ul>${comparison.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>`
+      : '';
+  const problems =
+    data.problems.length > 0
+      ? `<div class="warning problems" role="note" id="problems"><strong>Left out of this report:</strong><ul>${data.problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>`
+      : '';
+  const evaluated = data.runs.flatMap((run) => run.evaluations.map((result) => evaluationBlock(run, result)));
+  const byline = [data.author ? `by ${e(data.author)}` : '', formatDate(data.createdAt), `${e(data.app.name)} ${e(data.app.version)}`].filter(Boolean).join(' · ');
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${reportCsp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${e(data.app.name)} ${e(data.app.version)}">
+<title>${e(data.title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<header>
+<h1>${e(data.title)}</h1>
+<p class="meta">${byline}</p>
+</header>
+${problems}
+<section id="comparison">
+<h2>Comparison</h2>
+<p>Metrics from ${basisText}. Parameters: trainable and non-trainable weights of the model.</p>
+${warnings}
+${comparisonTable(data)}
+${runDetailsTable(data)}
+${differencesTable(data)}
+</section>
+<section id="curves">
+<h2>Training curves</h2>
+<p class="muted">Training dashed, validation solid; one colour per run.</p>
+<div class="chart">${inlineSvg(charts.loss)}</div>
+<div class="chart">${inlineSvg(charts.accuracy)}</div>
+</section>
+<section id="datasets" class="page">
+<h2>Dataset${data.datasets.length === 1 ? '' : 's'}</h2>
+${data.datasets.map((d, i) => `${data.datasets.length > 1 ? `<h3>Dataset ${i + 1}</h3>` : ''}${datasetSection(d)}`).join('')}
+</section>
+<section id="models" class="page">
+<h2>Models and training settings</h2>
+${data.runs.map(modelSection).join('')}
+</section>
+<section id="evaluation" class="page">
+<h2>Evaluation</h2>
+${evaluated.length > 0 ? evaluated.join('') : '<p>No run in this report has been evaluated yet: evaluate a run to add its confusion matrix and per-class metrics.</p>'}
+</section>
+<section id="environment">
+<h2>Environment</h2>
+${environmentSection(data)}
+</section>
+<section id="notes">
+<h2>Notes</h2>
+${data.notes ? `<div class="notes">${e(data.notes)}</div>` : '<p class="muted">No notes.</p>'}
+</section>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,179 @@
+/**
+ * Comparison and reports on the main thread: reads run records, metrics and evaluations and
+ * turns them into the comparison table and report files (HTML, PDF, Markdown + PNG, CSV).
+ * Files are only ever created, never replaced.
+ */
+import { mkdir, open, stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import type { AppInfo, CompareBasis, Comparison, EvalResult, ExportedFiles, ReportFormat, ReportRequest } from '../contract';
+import type { RunStore } from '../runs/run-store';
+import { LabError } from '../errors';
+import { claimNewFile, claimNewFolder, safeFileName } from '../exports/export-files';
+import { compareRunData, readRunsForComparison, type RunForComparison } from './compare-runs';
+import { createChromiumPrinter } from './pdf-chromium';
+import { epochsCsv, summaryCsv } from './report-csv';
+import { defaultReportTitle, gatherReportData, type ReportData } from './report-data';
+import { renderReportHtml } from './report-html';
+import { renderMarkdownReport, svgToPng } from './report-markdown';
+
+/** Prints self-contained HTML to PDF bytes (Electron's printToPDF in the app, headless Chromium elsewhere). */
+export type PdfPrinter = (html: string) => Promise<Uint8Array>;
+
+export interface ReportServiceOptions {
+  dataDir: string;
+  runs: RunStore;
+  /** A run's stored evaluations; when this fails the report says so and shows none for that run. */
+  evaluations: (runId: string) => Promise<EvalResult[]>;
+  appInfo: () => Promise<AppInfo>;
+  /** Defaults to headless Chromium (found through `env.XLAB_CHROMIUM` or the standard install places). */
+  pdf?: PdfPrinter;
+  /** Where the default PDF printer looks for XLAB_CHROMIUM; defaults to the process's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** The report's date (tests fix it). */
+  now?: () => Date;
+}
+
+export interface ReportService {
+  compare(runIds: string[], basis: CompareBasis): Promise<Comparison>;
+  render(request: ReportRequest): Promise<{ html: string }>;
+  /** Writes the report into `folder` under new names (`Title (2).html`, …); Markdown goes into a new folder. */
+  export(request: ReportRequest, format: ReportFormat, folder: string): Promise<ExportedFiles>;
+  /**
+   * Writes the report to exactly `file` (CSV: its summary beside it as `<name>-summary.csv`;
+   * Markdown: its charts beside it as `<name>-loss.png`, …), refusing if any of them exists.
+   */
+  exportTo(request: ReportRequest, format: ReportFormat, file: string): Promise<ExportedFiles>;
+}
+
+/** A report file before it is written: its name and contents. */
+interface ReportFile {
+  name: string;
+  data: string | Uint8Array;
+}
+
+/** Creates `path` and writes it, failing if it exists (`wx`): a report never replaces a file. */
+async function writeNew(path: string, data: string | Uint8Array): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new LabError('FILE_EXISTS', `${path} already exists; reports never overwrite a file: choose another name.`);
+    }
+    throw new LabError('EXPORT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+  }
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes into a path claimed empty by claimNewFile (the claim made it; it is ours to fill). */
+async function fillClaimed(path: string, data: string | Uint8Array): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
+  }
+}
+
+const exists = (path: string): Promise<boolean> => stat(path).then(
+  () => true,
+  () => false,
+);
+
+export function createReportService(options: ReportServiceOptions): ReportService {
+  const print = options.pdf ?? createChromiumPrinter(options.env);
+
+  async function gather(request: ReportRequest): Promise<{ data: ReportData; runs: RunForComparison[] }> {
+    if (request.runIds.length === 0) throw new LabError('INVALID_ARGUMENT', 'A report needs at least one run: pass the ids of the runs to report on (see "xlab runs").');
+    const { runs, problems } = await readRunsForComparison(options.runs, request.runIds);
+    if (runs.length === 0) throw new LabError('NO_RUNS', `None of the runs could be read, so there is nothing to report. ${problems.join(' ')}`);
+    const data = await gatherReportData({
+      request,
+      runs,
+      problems,
+      evaluations: options.evaluations,
+      app: await options.appInfo(),
+      dataDir: options.dataDir,
+      ...(options.now ? { now: options.now() } : {}),
+    });
+    return { data, runs };
+  }
+
+  /** The report's files; `prefix` names the Markdown charts (`<prefix>loss.png`). */
+  async function produce(request: ReportRequest, format: ReportFormat, base: string, prefix: string): Promise<ReportFile[]> {
+    const { data, runs } = await gather(request);
+    switch (format) {
+      case 'html':
+        return [{ name: `${base}.html`, data: renderReportHtml(data) }];
+      case 'pdf':
+        return [{ name: `${base}.pdf`, data: await print(renderReportHtml(data)) }];
+      case 'md': {
+        const report = renderMarkdownReport(data, prefix);
+        const charts = await Promise.all(report.charts.map(async (chart) => ({ name: chart.file, data: await svgToPng(chart.svg) })));
+        return [{ name: `${base}.md`, data: report.markdown }, ...charts];
+      }
+      case 'csv':
+        return [
+          { name: `${base}.csv`, data: epochsCsv(runs) },
+          { name: `${base}-summary.csv`, data: summaryCsv(data.comparison) },
+        ];
+    }
+  }
+
+  return {
+    async compare(runIds, basis) {
+      const { runs, problems } = await readRunsForComparison(options.runs, runIds);
+      return compareRunData(runs, basis, problems);
+    },
+    async render(request) {
+      return { html: renderReportHtml((await gather(request)).data) };
+    },
+    async export(request, format, folder) {
+      if (!isAbsolute(folder)) throw new LabError('INVALID_ARGUMENT', `The export folder must be an absolute path (got "${folder}").`);
+      const base = safeFileName(request.title ?? '', defaultReportTitle);
+      if (format === 'md') {
+        // The Markdown file and its charts stay together in a new folder named after the title.
+        const files = await produce(request, format, 'report', '');
+        const dir = await claimNewFolder(folder, base);
+        const written: string[] = [];
+        for (const file of files) {
+          const path = join(dir, file.name);
+          await writeNew(path, file.data);
+          written.push(path);
+        }
+        return { files: written };
+      }
+      const files = await produce(request, format, base, '');
+      const written: string[] = [];
+      for (const file of files) {
+        const path = await claimNewFile(folder, file.name);
+        await fillClaimed(path, file.data);
+        written.push(path);
+      }
+      return { files: written };
+    },
+    async exportTo(request, format, file) {
+      const target = resolve(file);
+      const dir = dirname(target);
+      const ext = extname(target);
+      const stem = basename(target, ext);
+      const produced = await produce(request, format, stem, `${stem}-`);
+      // The first file is the one asked for (its extension as given); the others go beside it.
+      const paths = produced.map((f, i) => (i === 0 ? target : join(dir, f.name)));
+      for (const path of paths) {
+        if (await exists(path)) throw new LabError('FILE_EXISTS', `${path} already exists; reports never overwrite a file: choose another name.`);
+      }
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (error) {
+        throw new LabError('EXPORT_UNWRITABLE', `Cannot create the folder ${dir}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+      }
+      for (const [i, f] of produced.entries()) await writeNew(paths[i]!, f.data);
+      return { files: paths };
+    },
+  };
+}

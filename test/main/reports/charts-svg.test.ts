@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { confusionMatrixSvg, curveCharts, niceTicks, palette } from '../../../main/reports/charts-svg';
+import { svgToPng } from '../../../main/reports/report-markdown';
+
+const xss = '<img src=x onerror=alert(1)>';
+const epoch = (e: number, loss: number | null, val_loss: number | null) => ({ epoch: e, loss, acc: 0.5, val_loss, val_acc: 0.6 });
+
+describe('niceTicks', () => {
+  it('gives round steps covering the range', () => {
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0, 2.3)).toEqual([0, 0.5, 1, 1.5, 2]);
+    expect(niceTicks(1, 20, 10, true)).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    expect(niceTicks(1, 3, 2, true)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('curve charts', () => {
+  const curves = [
+    { runId: 'a', model: 'Custom V3', epochs: [epoch(0, 2, 1.9), epoch(1, 1.2, null), epoch(2, 0.8, 1.3)] },
+    { runId: 'b', model: xss, epochs: [epoch(0, 1.5, 1.4)] },
+  ];
+
+  it('draws training dashed and validation solid, one colour per run, with an escaped legend', () => {
+    const { loss, accuracy } = curveCharts(curves);
+    const paths = [...loss.matchAll(/<path d="([^"]+)" fill="none" stroke="([^"]+)" stroke-width="2"( stroke-dasharray="6 4")?>/g)];
+    expect(paths.map((p) => [p[2], Boolean(p[3])])).toEqual([
+      [palette[0], true],
+      [palette[0], false],
+      [palette[1], true],
+      [palette[1], false],
+    ]);
+    // A missing val_loss breaks the validation line into two pieces.
+    expect(paths[1]![1]!.match(/M/g)).toHaveLength(2);
+    expect(loss).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(loss + accuracy).not.toContain('<img');
+    expect(accuracy).toContain('>Accuracy</text>');
+  });
+
+  it('is valid SVG that rasterises, even with no epochs at all', async () => {
+    const { loss } = curveCharts(curves);
+    const empty = curveCharts([{ runId: 'c', model: 'Empty', epochs: [] }]);
+    for (const svg of [loss, empty.loss, empty.accuracy]) {
+      const meta = await sharp(await svgToPng(svg)).metadata();
+      expect(meta.format).toBe('png');
+      expect(meta.width).toBe(1440); // 720 px at 2×
+    }
+  });
+});
+
+describe('confusion matrix', () => {
+  it('shows counts, escaped class names, and scales to many classes', async () => {
+    const svg = confusionMatrixSvg([xss, 'rose'], [[3, 1], [0, 4]], 'Confusion matrix');
+    expect(svg).toContain('>3</text>');
+    expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(svg).not.toContain('<img');
+    const names = Array.from({ length: 120 }, (_, i) => `c${i}`);
+    const big = confusionMatrixSvg(names, names.map((_, r) => names.map((_, c) => (r === c ? 5 : 0))), 'Confusion matrix');
+    expect((big.match(/<rect /g) ?? []).length).toBe(120 * 120 + 2);
+    expect(big).not.toContain('<title>'); // too many cells for tooltips
+    expect((await sharp(await svgToPng(big)).metadata()).format).toBe('png');
+  });
+});
