@@ -5,5 +5,6 @@ export { default as EngineBadge } from './EngineBadge.svelte';
 export { default as LogPanel } from './LogPanel.svelte';
 export { default as PageHeader } from './PageHeader.svelte';
 export { default as SampleCard } from './SampleCard.svelte';
+export { default as Segmented } from './Segmented.svelte';
 export { default as StatusBar } from './StatusBar.svelte';
 export { default as ThemeToggle } from './ThemeToggle.svelte';

@@ -4,6 +4,10 @@ export interface ChartSeries {
   points: { x: number; y: number }[];
   /** train: solid; val: dashed, second colour; raw: faint; smooth: solid. */
   role: 'train' | 'val' | 'raw' | 'smooth';
+  /** Overrides the role's colour (the Compare charts: one colour per run). */
+  colour?: string;
+  /** Overrides the role's dashes. */
+  dashed?: boolean;
 }
 
 export interface ChartPalette {

@@ -1,0 +1,105 @@
+import type { CompareBasis, Comparison } from '../../../main/contract';
+import { nextCompareSort, sortCompareRows, type CompareSort, type CompareSortKey } from '../components/compare/compare-view';
+import type { AppState } from './app-state.svelte';
+import { LabClientError, type LabClient } from './lab-client';
+import { sessionLived } from './session-lived.svelte';
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
+
+/**
+ * The comparison of the selected runs: the table (final or best epoch, sorted by any column),
+ * the curves, the config diff and the fairness warnings. The page calls `load` whenever the
+ * selection changes; a run of the selection that changes (an epoch ends, it is renamed) is
+ * compared again, at most once a second.
+ */
+export class CompareState {
+  readonly lab: LabClient;
+
+  basis = $state<CompareBasis>('final');
+  comparison = $state.raw<Comparison | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  sort = $state.raw<CompareSort>(null);
+  rows = $derived(this.comparison ? sortCompareRows(this.comparison.rows, this.sort) : []);
+
+  #ids: readonly string[] = [];
+  #request = 0;
+  #stops: (() => void)[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(lab: LabClient) {
+    this.lab = lab;
+  }
+
+  /** Subscribes (once) to the runs' changes. */
+  init(): void {
+    if (this.#stops.length > 0) return;
+    this.#stops.push(
+      this.lab.on('runUpdated', (event) => {
+        if (!this.#ids.includes(event.runId) || event.deleted) return;
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => void this.load(this.#ids), 1000);
+      }),
+      this.lab.onConnectionChange((state) => {
+        if (state === 'connected' && this.#ids.length > 0) void this.load(this.#ids);
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const stop of this.#stops.splice(0)) stop();
+    clearTimeout(this.#timer);
+  }
+
+  /** Compares `ids` (nothing to compare: no comparison); an answer to an older request is dropped. */
+  async load(ids: readonly string[]): Promise<void> {
+    this.#ids = [...ids];
+    const request = ++this.#request;
+    if (ids.length === 0) {
+      this.comparison = null;
+      this.error = null;
+      this.loading = false;
+      return;
+    }
+    this.loading = true;
+    try {
+      const comparison = await this.lab.compareRuns([...ids], this.basis);
+      if (request !== this.#request) return;
+      this.comparison = comparison;
+      this.error = null;
+    } catch (error) {
+      if (request !== this.#request) return;
+      if (!disconnected(error)) this.error = `Could not compare the runs: ${messageOf(error)}`;
+    } finally {
+      if (request === this.#request) this.loading = false;
+    }
+  }
+
+  setBasis(basis: CompareBasis): void {
+    if (basis === this.basis) return;
+    this.basis = basis;
+    void this.load(this.#ids);
+  }
+
+  sortBy(key: CompareSortKey): void {
+    this.sort = nextCompareSort(this.sort, key);
+  }
+
+  /** Back to the order the runs were selected in. */
+  unsort(): void {
+    this.sort = null;
+  }
+}
+
+const compareStates = new WeakMap<AppState, CompareState>();
+
+/** The app session's one comparison. */
+export function compareStateFor(app: AppState): CompareState {
+  let state = compareStates.get(app);
+  if (!state) {
+    state = sessionLived(() => new CompareState(app.lab));
+    compareStates.set(app, state);
+  }
+  return state;
+}

@@ -1,0 +1,154 @@
+import type { CheckpointKind, PredictInput, PredictionResult } from '../../../main/contract';
+import { batchInputs, browserLimits, desktopLimits } from '../components/predict/predict-view';
+import type { AppState } from './app-state.svelte';
+import type { LabClient } from './lab-client';
+import { sessionLived } from './session-lived.svelte';
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const inputName = (input: PredictInput): string => ('path' in input ? input.path : input.name);
+
+/**
+ * Predicting images with a checkpoint of the run open on the Runs page: the files dropped or
+ * chosen go to the engine in requests the connection can carry; each file's answer (or why it
+ * has none) is kept beside that file.
+ */
+export class PredictState {
+  readonly lab: LabClient;
+
+  runId = $state<string | null>(null);
+  checkpoint = $state<CheckpointKind>('best');
+  results = $state.raw<PredictionResult[]>([]);
+  predicting = $state(false);
+  /** Files being read or sent, for the status line. */
+  pending = $state(0);
+
+  #request = 0;
+
+  constructor(lab: LabClient) {
+    this.lab = lab;
+  }
+
+  /** Another run: its own predictions. */
+  open(runId: string): void {
+    if (runId === this.runId) return;
+    this.runId = runId;
+    this.results = [];
+    this.predicting = false;
+    this.pending = 0;
+    this.#request++;
+  }
+
+  clear(): void {
+    this.results = [];
+  }
+
+  /**
+   * Predicts `inputs`; `failed` are files that could not even be read (shown with the rest).
+   * Each request's answers are shown as they arrive.
+   */
+  async predict(inputs: readonly PredictInput[], failed: readonly PredictionResult[] = []): Promise<void> {
+    const runId = this.runId;
+    if (!runId) return;
+    const request = ++this.#request;
+    const { batches, tooBig } = batchInputs(inputs, this.lab.kind === 'browser' ? browserLimits : desktopLimits);
+    this.results = [];
+    const add = (more: readonly PredictionResult[]): void => {
+      if (request === this.#request) this.results = [...this.results, ...more];
+    };
+    this.predicting = true;
+    this.pending = inputs.length;
+    try {
+      for (const batch of batches) {
+        try {
+          add(await this.lab.predictImages(runId, batch, this.checkpoint));
+        } catch (error) {
+          // The whole request failed (no checkpoint, engine busy…): say so beside each of its files.
+          const message = messageOf(error);
+          add(batch.map((input) => ({ file: inputName(input), error: message })));
+        }
+        if (request !== this.#request) return;
+        this.pending = Math.max(0, this.pending - batch.length);
+      }
+      add([...tooBig, ...failed]);
+    } finally {
+      if (request === this.#request) {
+        this.predicting = false;
+        this.pending = 0;
+      }
+    }
+  }
+}
+
+/** Exporting a checkpoint of the open run as a tfjs model. */
+export class ModelExportState {
+  readonly lab: LabClient;
+
+  runId = $state<string | null>(null);
+  checkpoint = $state<CheckpointKind>('best');
+  /** Empty: the lab's export folder. */
+  folder = $state('');
+  defaultFolder = $state<string | null>(null);
+  exporting = $state(false);
+  files = $state.raw<string[]>([]);
+  error = $state<string | null>(null);
+
+  constructor(lab: LabClient) {
+    this.lab = lab;
+  }
+
+  open(runId: string): void {
+    if (runId === this.runId) return;
+    this.runId = runId;
+    this.files = [];
+    this.error = null;
+    this.exporting = false;
+  }
+
+  /** Where exports go unless the user types another folder. */
+  async loadTarget(): Promise<void> {
+    if (this.defaultFolder) return;
+    try {
+      this.defaultFolder = (await this.lab.getExportTarget()).folder;
+    } catch {
+      // The field's placeholder just says "the export folder".
+    }
+  }
+
+  async export(): Promise<void> {
+    const runId = this.runId;
+    if (!runId || this.exporting) return;
+    this.exporting = true;
+    this.error = null;
+    this.files = [];
+    try {
+      const folder = this.folder.trim();
+      const result = folder ? await this.lab.exportModel(runId, this.checkpoint, folder) : await this.lab.exportModel(runId, this.checkpoint);
+      if (runId === this.runId) this.files = result.files;
+    } catch (error) {
+      if (runId === this.runId) this.error = messageOf(error);
+    } finally {
+      if (runId === this.runId) this.exporting = false;
+    }
+  }
+}
+
+const predictStates = new WeakMap<AppState, PredictState>();
+const exportStates = new WeakMap<AppState, ModelExportState>();
+
+export function predictStateFor(app: AppState): PredictState {
+  let state = predictStates.get(app);
+  if (!state) {
+    state = sessionLived(() => new PredictState(app.lab));
+    predictStates.set(app, state);
+  }
+  return state;
+}
+
+export function modelExportStateFor(app: AppState): ModelExportState {
+  let state = exportStates.get(app);
+  if (!state) {
+    state = sessionLived(() => new ModelExportState(app.lab));
+    exportStates.set(app, state);
+  }
+  return state;
+}
