@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CheckpointKind, PredictionResult } from '../contract';
 import { createLab } from '../engine';
@@ -29,6 +29,19 @@ export function formatPredictions(results: readonly PredictionResult[]): string 
 }
 
 /**
+ * A result's file as the user wrote it: the engine answers with absolute paths, the user may
+ * have typed `photos/cat.jpg` or a folder `photos` (whose images are `photos/…`).
+ */
+export function asGiven(file: string, args: readonly string[], cwd: string): string {
+  for (const arg of args) {
+    const rel = relative(resolve(cwd, arg), file);
+    if (rel === '') return arg;
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return join(arg, rel);
+  }
+  return file;
+}
+
+/**
  * `xlab predict RUN_ID IMAGE... [--checkpoint best|last] [--json]`: top-5 classes per image;
  * folders expand to their images. Exit 1 only when no file at all could be predicted.
  */
@@ -47,6 +60,7 @@ export function predictCommand(io: CliIo, dataDirOf: (cmd: Command) => string): 
       } finally {
         await lab.close();
       }
+      results = results.map((r) => ({ ...r, file: asGiven(r.file, images, process.cwd()) }));
       if (opts.json) printJson(io, predictJson(results));
       else io.stdout(formatPredictions(results));
       if (!results.some((r) => r.top)) {
