@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetails, RunInfo, SampleDataset } from '../../main/contract';
-import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir } from './harness';
+import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme } from './harness';
 
 /** Two one-epoch micro runs and their evaluations on a machine shared with other work. */
 const trainTimeout = 90_000;
@@ -226,9 +226,7 @@ describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
   });
 
   it('has no serious or critical accessibility violations in the dark theme', async () => {
-    const toggle = page.getByTestId('theme-toggle');
-    for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await chooseTheme(page, 'dark');
     await expectNoSeriousAxeViolations(page, 'dark theme, Report page');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs & Compare' }).click();
     await page.getByTestId('compare-table').waitFor();

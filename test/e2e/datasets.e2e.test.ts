@@ -13,7 +13,7 @@ import { join, relative, sep } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousAxeViolations, LabSession, resultsDir } from './harness';
+import { expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme } from './harness';
 
 /** Markup as a class folder's name: it must show as these characters, never become an element. */
 const hostile = '<img src=x onerror=alert(1)>';
@@ -277,9 +277,7 @@ describe('Datasets page (xlab serve + Chromium)', () => {
   });
 
   it('is free of serious accessibility issues in the dark theme', async () => {
-    const toggle = page.getByTestId('theme-toggle');
-    for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.themeSetting)) !== 'dark'; i++) await toggle.click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await chooseTheme(page, 'dark');
     await page.getByTestId('preview-grid').locator('img').nth(7).waitFor({ timeout: slow });
     // The folder browser open too, at the dataset's folder (the path field's).
     await page.getByTestId('browse-folders').click();

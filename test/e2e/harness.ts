@@ -194,6 +194,20 @@ export async function expectNoSeriousAxeViolations(page: Page, label: string): P
   expect(violations, `axe-core found serious/critical violations (${label}):\n${report}`).toEqual([]);
 }
 
+/**
+ * Clicks the theme toggle (system → light → dark → system) until `setting` is chosen, waiting
+ * for each click to show before the next, then for the page to be drawn in that theme.
+ */
+export async function chooseTheme(page: Page, setting: 'light' | 'dark'): Promise<void> {
+  const toggle = page.getByTestId('theme-toggle');
+  for (let i = 0; i < 3 && (await toggle.getAttribute('data-setting')) !== setting; i++) {
+    const before = await toggle.getAttribute('data-setting');
+    await toggle.click();
+    await page.waitForFunction((was) => document.querySelector('[data-testid="theme-toggle"]')?.getAttribute('data-setting') !== was, before);
+  }
+  await page.waitForFunction((wanted) => document.documentElement.dataset.theme === wanted, setting);
+}
+
 /** Where a file's tests start: the lab's URL and the browser page on it. */
 export interface Opened {
   url: URL;

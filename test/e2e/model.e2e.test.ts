@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir } from './harness';
+import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme } from './harness';
 
 /** The engine loads tfjs in a worker before it can build a model; on a slow machine that takes a while. */
 const engineTimeout = 25_000;
@@ -203,9 +203,7 @@ describe('Model page (xlab serve + Chromium)', () => {
     await screenshotPage('model.png');
     await runAxe('light theme, Model page');
 
-    const toggle = page.getByTestId('theme-toggle');
-    for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await chooseTheme(page, 'dark');
     await screenshotPage('model-dark.png');
     await runAxe('dark theme, Model page');
   });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousAxeViolations, LabSession, resultsDir } from './harness';
+import { expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme } from './harness';
 
 /** The engine loads tfjs in a worker; on a slow machine that takes a while. */
 const engineTimeout = 25_000;
@@ -278,9 +278,7 @@ describe('Train and Runs pages (xlab serve + Chromium)', () => {
   });
 
   it('has no serious or critical accessibility violations in the dark theme', async () => {
-    const toggle = page.getByTestId('theme-toggle');
-    for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await chooseTheme(page, 'dark');
     if (!(await page.getByTestId('run-details').isVisible())) await page.getByTestId('run-name').click();
     await page.getByTestId('run-details').waitFor();
     await runAxe('dark theme, Runs page with details');

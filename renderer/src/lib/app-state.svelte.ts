@@ -68,6 +68,7 @@ export class AppState {
   problems = $derived(this.log.filter((entry) => entry.level !== 'info').length);
 
   #settingsChanged = false;
+  #themeRequest = 0;
 
   constructor(lab: LabClient, initial: { page?: PageId; systemDark?: boolean } = {}) {
     this.lab = lab;
@@ -153,9 +154,14 @@ export class AppState {
     const before = this.settings;
     this.#settingsChanged = true;
     this.settings = { ...before, theme };
+    // Quick clicks overlap: only the newest request's answer may set the theme, or an older
+    // answer arriving late would flip it back.
+    const request = ++this.#themeRequest;
     try {
-      this.settings = await this.lab.updateSettings({ theme });
+      const saved = await this.lab.updateSettings({ theme });
+      if (request === this.#themeRequest) this.settings = saved;
     } catch (error) {
+      if (request !== this.#themeRequest) return;
       this.settings = before;
       this.notice = `Could not save the theme: ${messageOf(error)}`;
     }
