@@ -18,7 +18,7 @@ import { createBatchSource, normalisationTable } from '../dataset/pipeline';
 import { renderResizedFloat } from '../dataset/augment';
 import { decodeReason, unreadableReason } from '../dataset/reasons';
 import { resizeRgb, type RgbImage } from '../dataset/warp';
-import { loadCheckpoint, modelJsonFile, weightsFile } from '../training/checkpoint-io';
+import { disposeLoadedModel, loadCheckpoint, modelJsonFile, weightsFile } from '../training/checkpoint-io';
 
 type Tf = typeof TF;
 
@@ -83,15 +83,6 @@ export interface ExportResponse {
   files: string[];
   inputSize: number;
   weightBytes: number;
-}
-
-/**
- * Frees a model `loadCheckpoint` returned. Its optimizer (with its state, restored from the
- * checkpoint) is not owned by the model, so `model.dispose()` alone leaves those tensors behind.
- */
-function disposeLoaded(model: TF.LayersModel): void {
-  model.optimizer?.dispose();
-  model.dispose();
 }
 
 /** The square input size of a loaded model, checking it is an image classifier with `classCount` outputs. */
@@ -169,7 +160,7 @@ export async function evaluateCheckpoint(tf: Tf, request: EvaluateRequest): Prom
     }
     return { images, skipped, inputSize: size };
   } finally {
-    disposeLoaded(model);
+    disposeLoadedModel(model);
     await cache?.close();
   }
 }
@@ -226,7 +217,7 @@ export async function predictWithCheckpoint(tf: Tf, request: PredictRequest): Pr
     }
     return answers;
   } finally {
-    disposeLoaded(model);
+    disposeLoadedModel(model);
   }
 }
 
@@ -268,6 +259,6 @@ export async function exportCheckpoint(tf: Tf, request: ExportRequest): Promise<
     );
     return { files, inputSize, weightBytes };
   } finally {
-    disposeLoaded(model);
+    disposeLoadedModel(model);
   }
 }

@@ -65,6 +65,16 @@ export async function loadCheckpoint(tf: Tf, dir: string): Promise<TF.LayersMode
 }
 
 /**
+ * Frees a model `loadCheckpoint` returned. Its optimizer (with the state restored from the
+ * checkpoint) is not owned by the model, so `model.dispose()` alone leaves those tensors behind.
+ */
+export function disposeLoadedModel(model: TF.LayersModel): void {
+  const optimizer = model.optimizer;
+  model.dispose();
+  optimizer?.dispose();
+}
+
+/**
  * The trainer compiles with its own loss (label smoothing, weight decay) and a top-5 metric,
  * which tfjs cannot deserialise by name. The file records the standard equivalents (what Keras
  * and tensorflowjs_converter understand) and keeps the optimizer config, whose state is saved

@@ -13,7 +13,7 @@ import { createPipeline } from '../dataset/pipeline';
 import type { ModelConfig } from '../models/model-config';
 import { balancedClassWeights, scheduledLearningRate, type TrainingSettings } from '../models/training-settings';
 import { buildXception } from '../models/xception';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint-io';
+import { disposeLoadedModel, loadCheckpoint, saveCheckpoint } from './checkpoint-io';
 
 type Tf = typeof TF;
 
@@ -325,7 +325,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     if (settings.restoreBestWeights && best && best.epoch + 1 !== epochsDone) {
       const bestModel = await loadCheckpoint(tf, job.checkpoints.best);
       model.setWeights(bestModel.getWeights());
-      disposeModel(bestModel);
+      disposeLoadedModel(bestModel);
       await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, restoredBest: best.epoch + 1 });
       report.log('info', `Restored the weights of the best epoch (${best.epoch + 1}).`);
     }
@@ -351,9 +351,3 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
   }
 }
 
-/** Frees a loaded checkpoint's model and the optimizer state that came with it. */
-function disposeModel(model: TF.LayersModel): void {
-  const optimizer = model.optimizer;
-  model.dispose();
-  optimizer?.dispose();
-}
