@@ -7,7 +7,6 @@
 import { readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import sharp from 'sharp';
 import type {
   CheckpointKind,
   EvalPrediction,
@@ -20,7 +19,7 @@ import type {
   Thumbnail,
 } from '../contract';
 import type { DatasetIndex } from '../dataset/dataset-index';
-import { requireAbsolute } from '../dataset/dataset-service';
+import { requireAbsolute, thumbnailDataUrl } from '../dataset/dataset-service';
 import { DEFAULT_FIT } from '../dataset/decode';
 import { looksLikeImage } from '../dataset/inspect-image';
 import { unreadableReason } from '../dataset/reasons';
@@ -57,7 +56,6 @@ export interface EvaluationService {
 
 /** Images one predict call may cover (folders included): more is a job for an evaluation. */
 export const MAX_PREDICT_IMAGES = 2000;
-const thumbnailSize = 96;
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 /** A checkpoint's epoch (0-based) from the metadata `saveCheckpoint` stores in model.json. */
@@ -300,14 +298,8 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
           const real = await realpath(absolute).catch(() => undefined);
           // A symbolic link leading out of the dataset is not followed (as in the scan).
           if (!real || !inside(rootReal, real)) return undefined;
-          const png = await sharp(real, { failOn: 'none', pages: 1 })
-            .rotate()
-            .resize(thumbnailSize, thumbnailSize, { fit: 'cover' })
-            .flatten({ background: '#ffffff' })
-            .png()
-            .toBuffer()
-            .catch(() => undefined);
-          return png ? { path: toPosix(rel), dataUrl: `data:image/png;base64,${png.toString('base64')}` } : undefined;
+          const dataUrl = await thumbnailDataUrl(real);
+          return dataUrl ? { path: toPosix(rel), dataUrl } : undefined;
         }),
       );
       return thumbnails.filter((t): t is Thumbnail => t !== undefined);
@@ -423,6 +415,8 @@ tensorflowjs_converter --input_format tfjs_layers_model --output_format keras mo
 \`\`\`
 
 Then in Python, \`keras.models.load_model("model.h5")\`, and prepare images with
-\`keras.applications.xception.preprocess_input\` at ${s}×${s} pixels.
+\`keras.applications.xception.preprocess_input\` at ${s}×${s} pixels. The model comes without
+an optimizer: to train it further, \`model.compile(optimizer="adam", loss="categorical_crossentropy",
+metrics=["accuracy"])\` first (predicting needs no compile).
 `;
 }
