@@ -93,6 +93,7 @@ export const argSchemas = {
   compareRuns: z.tuple([z.array(runId).min(1).max(50), z.enum(['final', 'best'])]),
   renderReport: z.tuple([reportRequest]),
   exportReport: z.tuple([reportRequest, z.enum(['html', 'pdf', 'md', 'csv']), path.optional()]),
+  downloadReport: z.tuple([reportRequest, z.enum(['html', 'pdf', 'md', 'csv'])]),
   exportModel: z.tuple([runId, checkpointKind, path.optional()]),
   getExportTarget: z.tuple([]),
 } satisfies Record<LabMethod, z.ZodTuple>;

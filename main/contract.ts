@@ -486,6 +486,14 @@ export interface ExportedFiles {
   files: string[];
 }
 
+/** A report file sent to the front end (browser mode downloads it to the user's computer). */
+export interface DownloadFile {
+  name: string;
+  /** Media type, e.g. `text/html;charset=utf-8`, `application/pdf`, `image/png`. */
+  type: string;
+  base64: string;
+}
+
 /** Where the app can write exports by default. */
 export interface ExportTarget {
   /** The folder exports go to unless the user picks another (DATA_DIR/exports). */
@@ -559,6 +567,11 @@ export interface LabApi {
   compareRuns(runIds: string[], basis: CompareBasis): Promise<Comparison>;
   /** The report as one self-contained HTML page, for the preview. */
   renderReport(request: ReportRequest): Promise<{ html: string }>;
+  /**
+   * The report's files in memory (html: one; pdf: one; md: the Markdown and its chart PNGs;
+   * csv: epochs and summary), for a browser to download where the engine's disk is not the user's.
+   */
+  downloadReport(request: ReportRequest, format: ReportFormat): Promise<{ files: DownloadFile[] }>;
   /** Writes the report into `folder` (default: the export folder); never overwrites a file. */
   exportReport(request: ReportRequest, format: ReportFormat, folder?: string): Promise<ExportedFiles>;
   /** Writes a checkpoint as a tfjs Layers model with labels.json and a README into a new folder inside `folder`. */
@@ -645,6 +658,7 @@ export const labMethods = [
   'compareRuns',
   'renderReport',
   'exportReport',
+  'downloadReport',
   'exportModel',
   'getExportTarget',
 ] as const satisfies readonly LabMethod[];

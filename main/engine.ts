@@ -242,6 +242,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     compareRuns: (runIds, basis) => reports.compare(runIds, basis),
     renderReport: (request) => reports.render(request),
     exportReport: (request, format, folder) => reports.export(request, format, folder ?? exportFolder),
+    downloadReport: (request, format) => reports.download(request, format),
     async getExportTarget() {
       return { folder: exportFolder };
     },

@@ -5,7 +5,7 @@
  */
 import { mkdir, open, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import type { AppInfo, CompareBasis, Comparison, EvalResult, ExportedFiles, ReportFormat, ReportRequest } from '../contract';
+import type { AppInfo, CompareBasis, Comparison, DownloadFile, EvalResult, ExportedFiles, ReportFormat, ReportRequest } from '../contract';
 import type { RunStore } from '../runs/run-store';
 import { LabError } from '../errors';
 import { claimNewFile, claimNewFolder, safeFileName } from '../exports/export-files';
@@ -38,6 +38,8 @@ export interface ReportService {
   render(request: ReportRequest): Promise<{ html: string }>;
   /** Writes the report into `folder` under new names (`Title (2).html`, …); Markdown goes into a new folder. */
   export(request: ReportRequest, format: ReportFormat, folder: string): Promise<ExportedFiles>;
+  /** The files `export` would write, in memory, named after the title. */
+  download(request: ReportRequest, format: ReportFormat): Promise<{ files: DownloadFile[] }>;
   /**
    * Writes the report to exactly `file` (CSV: its summary beside it as `<name>-summary.csv`;
    * Markdown: its charts beside it as `<name>-loss.png`, …), refusing if any of them exists.
@@ -83,6 +85,15 @@ const exists = (path: string): Promise<boolean> => stat(path).then(
   () => true,
   () => false,
 );
+
+const mediaTypes: Record<string, string> = {
+  '.html': 'text/html;charset=utf-8',
+  '.pdf': 'application/pdf',
+  '.md': 'text/markdown;charset=utf-8',
+  '.csv': 'text/csv;charset=utf-8',
+  '.png': 'image/png',
+};
+const mediaType = (name: string): string => mediaTypes[extname(name)] ?? 'application/octet-stream';
 
 export function createReportService(options: ReportServiceOptions): ReportService {
   const print = options.pdf ?? createChromiumPrinter(options.env);
@@ -155,6 +166,13 @@ export function createReportService(options: ReportServiceOptions): ReportServic
         written.push(path);
       }
       return { files: written };
+    },
+    async download(request, format) {
+      const base = safeFileName(request.title ?? '', defaultReportTitle);
+      const files = await produce(request, format, base, `${base}-`);
+      return {
+        files: files.map((file) => ({ name: file.name, type: mediaType(file.name), base64: Buffer.from(file.data).toString('base64') })),
+      };
     },
     async exportTo(request, format, file) {
       const target = resolve(file);

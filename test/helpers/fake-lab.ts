@@ -97,6 +97,7 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   renderReport: { html: '<!doctype html><title>Report</title>' },
   exportReport: { files: ['/data/exports/report.html'] },
   exportModel: { files: ['/data/exports/model/model.json'] },
+  downloadReport: { files: [{ name: 'Results.html', type: 'text/html;charset=utf-8', base64: 'PCFkb2N0eXBlIGh0bWw+' }] },
   getExportTarget: { folder: '/data/exports' },
 };
 
@@ -138,6 +139,7 @@ export const sampleArgs: { [M in LabMethod]: LabArgs<M> } = {
   renderReport: [{ runIds: [run.id], title: 'Results' }],
   exportReport: [{ runIds: [run.id] }, 'html'],
   exportModel: [run.id, 'best', '/data/exports'],
+  downloadReport: [{ runIds: [run.id], title: 'Results' }, 'csv'],
   getExportTarget: [],
 };
 

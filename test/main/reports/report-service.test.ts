@@ -174,6 +174,23 @@ describe('exporting', () => {
     expect(summary[2]![1]).toBe(xssName);
   });
 
+  it('gives the same files in memory for a browser to download: Markdown charts named after the report, media types set', async () => {
+    const { files } = await service.download({ runIds: ids, title: 'Lab 3' }, 'md');
+    expect(files.map((f) => [f.name, f.type])).toEqual([
+      ['Lab 3.md', 'text/markdown;charset=utf-8'],
+      ['Lab 3-loss.png', 'image/png'],
+      ['Lab 3-accuracy.png', 'image/png'],
+      ['Lab 3-confusion-1.png', 'image/png'],
+    ]);
+    const md = Buffer.from(files[0]!.base64, 'base64').toString('utf8');
+    expect(md).toContain('| Custom V3 | 21,066,380 | 1.2345 | 1.1111 | 0.6123 | 0.6222 |');
+    expect(md).toContain('![Loss curves](Lab%203-loss.png)');
+    expect((await sharp(Buffer.from(files[1]!.base64, 'base64')).metadata()).format).toBe('png');
+    const csv = await service.download({ runIds: ids }, 'csv');
+    expect(csv.files.map((f) => f.name)).toEqual(['Xception Lab report.csv', 'Xception Lab report-summary.csv']);
+    expect(parseCsv(Buffer.from(csv.files[1]!.base64, 'base64').toString('utf8'))[0]).toEqual([...summaryCsvHeader]);
+  });
+
   it('writes exactly the file asked for, and refuses to replace any file', async () => {
     const folder = await tempDataDir();
     const target = join(folder, 'my report.md');
