@@ -36,6 +36,18 @@ export interface DatasetService {
   index(path: string): Promise<DatasetIndex>;
 }
 
+/** An image file as a square PNG thumbnail (cropped to fill) in a data URL; `undefined` when it cannot be decoded. */
+export async function thumbnailDataUrl(path: string): Promise<string | undefined> {
+  const png = await sharp(path, { failOn: 'none', pages: 1 })
+    .rotate()
+    .resize(thumbnailSize, thumbnailSize, { fit: 'cover' })
+    .flatten({ background: '#ffffff' })
+    .png()
+    .toBuffer()
+    .catch(() => undefined);
+  return png ? `data:image/png;base64,${png.toString('base64')}` : undefined;
+}
+
 /**
  * Folders from a front end must be absolute: in browser mode a relative path would silently
  * resolve against the server's working folder. (The CLI resolves its arguments first.)
@@ -116,14 +128,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const page = images.slice(offset, offset + limit);
       const thumbnails = await Promise.all(
         page.map(async (image) => {
-          const png = await sharp(image.path, { failOn: 'none', pages: 1 })
-            .rotate()
-            .resize(thumbnailSize, thumbnailSize, { fit: 'cover' })
-            .flatten({ background: '#ffffff' })
-            .png()
-            .toBuffer()
-            .catch(() => undefined);
-          return png ? { path: image.rel, dataUrl: `data:image/png;base64,${png.toString('base64')}` } : undefined;
+          const dataUrl = await thumbnailDataUrl(image.path);
+          return dataUrl ? { path: image.rel, dataUrl } : undefined;
         }),
       );
       return { total: images.length, thumbnails: thumbnails.filter((t): t is Thumbnail => t !== undefined) };

@@ -21,6 +21,11 @@ export function formatPercent(value: number | null | undefined): string {
   return value == null || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(1)}%`;
 }
 
+/** A 0-based epoch as reports number epochs (from 1); `–` when there is none. */
+export function formatEpoch(epoch: number | null): string {
+  return epoch === null ? '–' : String(epoch + 1);
+}
+
 /** Images per second: one decimal below 100, whole numbers above. */
 export function formatRate(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return '–';

@@ -12,7 +12,7 @@ import { outlineFlows, planXception, scaleWidth } from '../models/xception-plan'
 import { recentDatasetSchema, recentDatasetsFile } from '../dataset/recent-datasets';
 import { firstLine } from '../errors';
 import { compareRunData, differenceLabel, engineLabel, type RunForComparison } from './compare-runs';
-import { formatCount, formatValue } from './format';
+import { formatCount, formatMetric, formatPercent, formatValue } from './format';
 import { runColour } from './charts-svg';
 
 export const defaultReportTitle = 'Xception Lab report';
@@ -180,6 +180,57 @@ function datasetSummaries(runs: readonly RunInfo[], scans: Map<string, { problem
     });
   }
   return [...byKey.values()];
+}
+
+/** Images per class summed over a dataset's classes, per part of the split and in all. */
+export function datasetTotals(dataset: ReportDataset): { train: number; val: number; test: number; images: number } {
+  const total = (key: 'train' | 'val' | 'test'): number => dataset.classes.reduce((n, c) => n + c[key], 0);
+  const [train, val, test] = [total('train'), total('val'), total('test')];
+  return { train, val, test, images: train + val + test };
+}
+
+/** What the report says about a dataset above its table of classes. */
+export function datasetItems(dataset: ReportDataset): Item[] {
+  return [
+    { label: 'folder', value: dataset.path },
+    { label: 'fingerprint', value: dataset.fingerprint },
+    { label: 'used by', value: dataset.runs.join(', ') },
+    { label: 'classes', value: formatCount(dataset.classes.length) },
+    { label: 'images', value: formatCount(datasetTotals(dataset).images) },
+    ...dataset.split,
+    {
+      label: 'problems found',
+      value: dataset.scan ? `${formatCount(dataset.scan.problems)} in the last scan (${dataset.scan.scannedAt.slice(0, 10)})` : 'not known (the folder was not scanned in this data folder)',
+    },
+  ];
+}
+
+/** The heading of an evaluation: run, split, checkpoint and its epoch. */
+export function evaluationHeading(run: ReportRun, result: EvalResult): string {
+  return `${run.row.model}: ${result.split === 'val' ? 'validation' : 'test'} split, ${result.checkpoint} checkpoint (epoch ${result.epoch + 1})`;
+}
+
+/** An evaluation's numbers in words. */
+export function evaluationItems(result: EvalResult): Item[] {
+  return [
+    { label: 'images', value: `${formatCount(result.images)}${result.skipped.length > 0 ? ` (${formatCount(result.skipped.length)} unreadable, skipped)` : ''}` },
+    { label: 'loss', value: formatMetric(result.loss) },
+    { label: 'top-1 accuracy', value: `${formatMetric(result.top1)} (${formatPercent(result.top1)})` },
+    { label: 'top-5 accuracy', value: `${formatMetric(result.top5)} (${formatPercent(result.top5)})` },
+    { label: 'macro precision / recall / F1', value: [result.macro.precision, result.macro.recall, result.macro.f1].map(formatMetric).join(' / ') },
+    { label: 'weighted precision / recall / F1', value: [result.weighted.precision, result.weighted.recall, result.weighted.f1].map(formatMetric).join(' / ') },
+  ];
+}
+
+/** The app and platform that made the report. */
+export function generatorItems(app: AppInfo): Item[] {
+  return [
+    { label: 'app', value: `${app.name} ${app.version}` },
+    { label: 'platform', value: `${app.platform} ${app.arch}` },
+    { label: 'Node.js', value: app.versions.node },
+    ...(app.versions.electron ? [{ label: 'Electron', value: app.versions.electron }] : []),
+    ...(app.versions.chrome ? [{ label: 'Chromium', value: app.versions.chrome }] : []),
+  ];
 }
 
 /** Everything the report shows; evaluations that cannot be loaded become problems, not failures. */

@@ -5,9 +5,9 @@
  */
 import type { EvalResult } from '../contract';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
-import { escapeHtml as e, formatCount, formatDate, formatDuration, formatMetric, formatPercent, formatRate } from './format';
+import { escapeHtml as e, formatCount, formatDate, formatDuration, formatEpoch, formatMetric, formatRate } from './format';
 import { splitName } from './compare-runs';
-import type { Item, ReportData, ReportDataset, ReportRun } from './report-data';
+import { datasetItems, datasetTotals, evaluationHeading, evaluationItems, generatorItems, type Item, type ReportData, type ReportDataset, type ReportRun } from './report-data';
 
 export const reportCsp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
@@ -57,8 +57,6 @@ function definitionList(items: readonly Item[]): string {
   return `<dl>${items.map((i) => `<dt>${e(i.label)}</dt><dd>${e(i.value)}</dd>`).join('')}</dl>`;
 }
 
-const epochText = (epoch: number | null): string => (epoch === null ? '–' : String(epoch + 1));
-
 function comparisonTable(data: ReportData): string {
   const rows = data.runs
     .map(
@@ -73,7 +71,7 @@ function runDetailsTable(data: ReportData): string {
   const rows = data.runs
     .map(
       ({ row }) =>
-        `<tr><td>${e(row.model)}</td><td>${e(row.status)}</td>${num(epochText(row.epoch))}${num(`${row.epochsDone} / ${row.epochs}`)}${num(formatDuration(row.trainingMs))}${num(formatRate(row.imagesPerSec))}<td>${e(row.engine)}</td><td>${e(row.dataset.path)}<br><span class="mono">${e(row.dataset.fingerprint.slice(0, 12))} · seed ${row.dataset.splitSeed} · ${e(splitName(row.dataset.splitKey))}</span></td></tr>`,
+        `<tr><td>${e(row.model)}</td><td>${e(row.status)}</td>${num(formatEpoch(row.epoch))}${num(`${row.epochsDone} / ${row.epochs}`)}${num(formatDuration(row.trainingMs))}${num(formatRate(row.imagesPerSec))}<td>${e(row.engine)}</td><td>${e(row.dataset.path)}<br><span class="mono">${e(row.dataset.fingerprint.slice(0, 12))} · seed ${row.dataset.splitSeed} · ${e(splitName(row.dataset.splitKey))}</span></td></tr>`,
     )
     .join('');
   return `<table id="run-details"><thead><tr><th>Model</th><th>Status</th><th class="num">Epoch shown</th><th class="num">Epochs</th><th class="num">Training time</th><th class="num">Images/s</th><th>Engine (device)</th><th>Dataset · split</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -89,25 +87,12 @@ function differencesTable(data: ReportData): string {
 }
 
 function datasetSection(dataset: ReportDataset): string {
-  const total = (key: 'train' | 'val' | 'test'): number => dataset.classes.reduce((n, c) => n + c[key], 0);
-  const hasTest = total('test') > 0;
+  const totals = datasetTotals(dataset);
+  const hasTest = totals.test > 0;
   const rows = dataset.classes
     .map((c) => `<tr><td>${e(c.name)}</td>${num(formatCount(c.train))}${num(formatCount(c.val))}${hasTest ? num(formatCount(c.test)) : ''}${num(formatCount(c.train + c.val + c.test))}</tr>`)
     .join('');
-  const images = total('train') + total('val') + total('test');
-  const items: Item[] = [
-    { label: 'folder', value: dataset.path },
-    { label: 'fingerprint', value: dataset.fingerprint },
-    { label: 'used by', value: dataset.runs.join(', ') },
-    { label: 'classes', value: formatCount(dataset.classes.length) },
-    { label: 'images', value: formatCount(images) },
-    ...dataset.split,
-    {
-      label: 'problems found',
-      value: dataset.scan ? `${formatCount(dataset.scan.problems)} in the last scan (${dataset.scan.scannedAt.slice(0, 10)})` : 'not known (the folder was not scanned in this data folder)',
-    },
-  ];
-  return `${definitionList(items)}<table class="classes"><thead><tr><th>Class</th><th class="num">Train</th><th class="num">Val</th>${hasTest ? '<th class="num">Test</th>' : ''}<th class="num">Images</th></tr></thead><tbody>${rows}<tr><th>Total</th>${num(formatCount(total('train')))}${num(formatCount(total('val')))}${hasTest ? num(formatCount(total('test'))) : ''}${num(formatCount(images))}</tr></tbody></table>`;
+  return `${definitionList(datasetItems(dataset))}<table class="classes"><thead><tr><th>Class</th><th class="num">Train</th><th class="num">Val</th>${hasTest ? '<th class="num">Test</th>' : ''}<th class="num">Images</th></tr></thead><tbody>${rows}<tr><th>Total</th>${num(formatCount(totals.train))}${num(formatCount(totals.val))}${hasTest ? num(formatCount(totals.test)) : ''}${num(formatCount(totals.images))}</tr></tbody></table>`;
 }
 
 function modelSection(run: ReportRun): string {
@@ -119,39 +104,20 @@ function modelSection(run: ReportRun): string {
 <h4>Augmentation</h4>${augmentation}</div>`;
 }
 
-const nullable = (v: number | null): string => (v === null ? '–' : formatMetric(v));
-
 export function evaluationBlock(run: ReportRun, result: EvalResult): string {
-  const heading = `${run.row.model}: ${result.split === 'val' ? 'validation' : 'test'} split, ${result.checkpoint} checkpoint (epoch ${result.epoch + 1})`;
-  const items: Item[] = [
-    { label: 'images', value: `${formatCount(result.images)}${result.skipped.length > 0 ? ` (${formatCount(result.skipped.length)} unreadable, skipped)` : ''}` },
-    { label: 'loss', value: formatMetric(result.loss) },
-    { label: 'top-1 accuracy', value: `${formatMetric(result.top1)} (${formatPercent(result.top1)})` },
-    { label: 'top-5 accuracy', value: `${formatMetric(result.top5)} (${formatPercent(result.top5)})` },
-    { label: 'macro precision / recall / F1', value: [result.macro.precision, result.macro.recall, result.macro.f1].map(formatMetric).join(' / ') },
-    { label: 'weighted precision / recall / F1', value: [result.weighted.precision, result.weighted.recall, result.weighted.f1].map(formatMetric).join(' / ') },
-    { label: 'evaluated', value: result.createdAt },
-  ];
+  const items: Item[] = [...evaluationItems(result), { label: 'evaluated', value: result.createdAt }];
   const perClass = result.perClass
-    .map((c) => `<tr><td>${e(c.name)}</td>${num(nullable(c.precision))}${num(nullable(c.recall))}${num(nullable(c.f1))}${num(formatCount(c.support))}</tr>`)
+    .map((c) => `<tr><td>${e(c.name)}</td>${num(formatMetric(c.precision))}${num(formatMetric(c.recall))}${num(formatMetric(c.f1))}${num(formatCount(c.support))}</tr>`)
     .join('');
   const matrix = confusionMatrixSvg(result.classNames, result.confusion, 'Confusion matrix');
-  return `<h3>${e(heading)}</h3>${definitionList(items)}
+  return `<h3>${e(evaluationHeading(run, result))}</h3>${definitionList(items)}
 <div class="chart">${inlineSvg(matrix)}</div>
 <table class="per-class"><thead><tr><th>Class</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th><th class="num">Support</th></tr></thead><tbody>${perClass}</tbody></table>`;
 }
 
 function environmentSection(data: ReportData): string {
   const perRun = data.runs.map((run) => `<h3>${e(run.row.model)}</h3>${definitionList(run.environment)}`).join('');
-  const { app } = data;
-  const generator: Item[] = [
-    { label: 'app', value: `${app.name} ${app.version}` },
-    { label: 'platform', value: `${app.platform} ${app.arch}` },
-    { label: 'Node.js', value: app.versions.node },
-    ...(app.versions.electron ? [{ label: 'Electron', value: app.versions.electron }] : []),
-    ...(app.versions.chrome ? [{ label: 'Chromium', value: app.versions.chrome }] : []),
-  ];
-  return `${perRun}<h3>This report was made with</h3>${definitionList(generator)}`;
+  return `${perRun}<h3>This report was made with</h3>${definitionList(generatorItems(data.app))}`;
 }
 
 /** The whole report page. */

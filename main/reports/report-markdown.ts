@@ -6,8 +6,8 @@
 import sharp from 'sharp';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
 import { splitName } from './compare-runs';
-import { escapeMarkdown as m, escapeMarkdownBlock, formatCount, formatDate, formatDuration, formatMetric, formatPercent, formatRate } from './format';
-import type { Item, ReportData, ReportDataset } from './report-data';
+import { escapeMarkdown as m, escapeMarkdownBlock, formatCount, formatDate, formatDuration, formatEpoch, formatMetric, formatRate } from './format';
+import { datasetItems, datasetTotals, evaluationHeading, evaluationItems, generatorItems, type Item, type ReportData, type ReportDataset } from './report-data';
 
 export interface MarkdownReport {
   markdown: string;
@@ -23,29 +23,14 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
 }
 
 const list = (items: readonly Item[]): string => items.map((i) => `- **${m(i.label)}:** ${m(i.value)}`).join('\n');
-const epochText = (epoch: number | null): string => (epoch === null ? '–' : String(epoch + 1));
-const nullable = (v: number | null): string => (v === null ? '–' : formatMetric(v));
 
 function datasetMarkdown(dataset: ReportDataset): string {
-  const total = (key: 'train' | 'val' | 'test'): number => dataset.classes.reduce((n, c) => n + c[key], 0);
-  const hasTest = total('test') > 0;
-  const images = total('train') + total('val') + total('test');
-  const items: Item[] = [
-    { label: 'folder', value: dataset.path },
-    { label: 'fingerprint', value: dataset.fingerprint },
-    { label: 'used by', value: dataset.runs.join(', ') },
-    { label: 'classes', value: formatCount(dataset.classes.length) },
-    { label: 'images', value: formatCount(images) },
-    ...dataset.split,
-    {
-      label: 'problems found',
-      value: dataset.scan ? `${formatCount(dataset.scan.problems)} in the last scan (${dataset.scan.scannedAt.slice(0, 10)})` : 'not known (the folder was not scanned in this data folder)',
-    },
-  ];
+  const totals = datasetTotals(dataset);
+  const hasTest = totals.test > 0;
   const header = ['Class', 'Train', 'Val', ...(hasTest ? ['Test'] : []), 'Images'];
   const rows = dataset.classes.map((c) => [c.name, formatCount(c.train), formatCount(c.val), ...(hasTest ? [formatCount(c.test)] : []), formatCount(c.train + c.val + c.test)]);
-  rows.push(['Total', formatCount(total('train')), formatCount(total('val')), ...(hasTest ? [formatCount(total('test'))] : []), formatCount(images)]);
-  return `${list(items)}\n\n${table(header, rows, ['l', 'r', 'r', 'r', 'r'])}`;
+  rows.push(['Total', formatCount(totals.train), formatCount(totals.val), ...(hasTest ? [formatCount(totals.test)] : []), formatCount(totals.images)]);
+  return `${list(datasetItems(dataset))}\n\n${table(header, rows, ['l', 'r', 'r', 'r', 'r'])}`;
 }
 
 /** A relative link to a file beside the Markdown: percent-encoded, so spaces and brackets are safe. */
@@ -78,7 +63,7 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
       data.runs.map(({ row }) => [
         row.model,
         row.status,
-        epochText(row.epoch),
+        formatEpoch(row.epoch),
         `${row.epochsDone} / ${row.epochs}`,
         formatDuration(row.trainingMs),
         formatRate(row.imagesPerSec),
@@ -126,22 +111,15 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
     for (const result of run.evaluations) {
       const file = `${chartPrefix}confusion-${++matrices}.png`;
       charts.push({ file, svg: confusionMatrixSvg(result.classNames, result.confusion, 'Confusion matrix') });
-      out.push(`### ${m(`${run.row.model}: ${result.split === 'val' ? 'validation' : 'test'} split, ${result.checkpoint} checkpoint (epoch ${result.epoch + 1})`)}`, '');
+      out.push(`### ${m(evaluationHeading(run, result))}`, '');
       out.push(
-        list([
-          { label: 'images', value: `${formatCount(result.images)}${result.skipped.length > 0 ? ` (${formatCount(result.skipped.length)} unreadable, skipped)` : ''}` },
-          { label: 'loss', value: formatMetric(result.loss) },
-          { label: 'top-1 accuracy', value: `${formatMetric(result.top1)} (${formatPercent(result.top1)})` },
-          { label: 'top-5 accuracy', value: `${formatMetric(result.top5)} (${formatPercent(result.top5)})` },
-          { label: 'macro precision / recall / F1', value: [result.macro.precision, result.macro.recall, result.macro.f1].map(formatMetric).join(' / ') },
-          { label: 'weighted precision / recall / F1', value: [result.weighted.precision, result.weighted.recall, result.weighted.f1].map(formatMetric).join(' / ') },
-        ]),
+        list(evaluationItems(result)),
         '',
         `![Confusion matrix](${fileLink(file)})`,
         '',
         table(
           ['Class', 'Precision', 'Recall', 'F1', 'Support'],
-          result.perClass.map((c) => [c.name, nullable(c.precision), nullable(c.recall), nullable(c.f1), formatCount(c.support)]),
+          result.perClass.map((c) => [c.name, formatMetric(c.precision), formatMetric(c.recall), formatMetric(c.f1), formatCount(c.support)]),
           ['l', 'r', 'r', 'r', 'r'],
         ),
         '',
@@ -152,19 +130,7 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
 
   out.push('## Environment', '');
   for (const run of data.runs) out.push(`### ${m(run.row.model)}`, '', list(run.environment), '');
-  const { app } = data;
-  out.push(
-    '### This report was made with',
-    '',
-    list([
-      { label: 'app', value: `${app.name} ${app.version}` },
-      { label: 'platform', value: `${app.platform} ${app.arch}` },
-      { label: 'Node.js', value: app.versions.node },
-      ...(app.versions.electron ? [{ label: 'Electron', value: app.versions.electron }] : []),
-      ...(app.versions.chrome ? [{ label: 'Chromium', value: app.versions.chrome }] : []),
-    ]),
-    '',
-  );
+  out.push('### This report was made with', '', list(generatorItems(data.app)), '');
 
   out.push('## Notes', '', data.notes ? escapeMarkdownBlock(data.notes) : 'No notes.', '');
   return { markdown: out.join('\n'), charts };
