@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetails, RunInfo, SampleDataset } from '../../main/contract';
-import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme } from './harness';
+import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, chooseTheme, screenshotWholePage } from './harness';
 
 /** Two one-epoch micro runs and their evaluations on a machine shared with other work. */
 const trainTimeout = 90_000;
@@ -30,17 +30,7 @@ const runIds: string[] = [];
 
 const callLab = (method: string, args: unknown[] = []): Promise<unknown> => callLabAt(url, method, args);
 
-/** A screenshot of the whole page: the shell scrolls inside <main>, so the window grows to fit it first. */
-async function screenshot(name: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
-  const extra = await page.evaluate(() => {
-    const main = document.querySelector('main');
-    return main ? main.scrollHeight - main.clientHeight : 0;
-  });
-  await page.setViewportSize({ width: viewport.width, height: viewport.height + Math.max(0, extra) });
-  await page.screenshot({ path: join(resultsDir, name) });
-  await page.setViewportSize(viewport);
-}
+const screenshot = (file: string): Promise<void> => screenshotWholePage(page, file);
 
 /** Trains one run over the contract and waits for it to end. */
 async function train(name: string, learningRate: number): Promise<RunInfo> {

@@ -208,6 +208,18 @@ export async function chooseTheme(page: Page, setting: 'light' | 'dark'): Promis
   await page.waitForFunction((wanted) => document.documentElement.dataset.theme === wanted, setting);
 }
 
+/** A screenshot of the whole page into `resultsDir`: the shell scrolls inside <main>, so the window grows to fit it first. */
+export async function screenshotWholePage(page: Page, file: string): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
+  const overflow = await page.evaluate(() => {
+    const main = document.querySelector('main');
+    return main ? main.scrollHeight - main.clientHeight : 0;
+  });
+  await page.setViewportSize({ width: viewport.width, height: viewport.height + Math.max(0, overflow) });
+  await page.screenshot({ path: join(resultsDir, file) });
+  await page.setViewportSize(viewport);
+}
+
 /** Where a file's tests start: the lab's URL and the browser page on it. */
 export interface Opened {
   url: URL;

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme } from './harness';
+import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme, screenshotWholePage } from './harness';
 
 /** The engine loads tfjs in a worker before it can build a model; on a slow machine that takes a while. */
 const engineTimeout = 25_000;
@@ -39,17 +39,7 @@ async function describedText(input: Locator): Promise<string> {
   return texts.join(' ');
 }
 
-/** The whole page: the shell scrolls inside <main>, so grow the window to its content for the shot. */
-async function screenshotPage(file: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
-  const overflow = await page.evaluate(() => {
-    const scroller = document.querySelector('main');
-    return scroller ? scroller.scrollHeight - scroller.clientHeight : 0;
-  });
-  await page.setViewportSize({ width: viewport.width, height: viewport.height + overflow });
-  await page.screenshot({ path: join(resultsDir, file) });
-  await page.setViewportSize(viewport);
-}
+const screenshotPage = (file: string): Promise<void> => screenshotWholePage(page, file);
 
 async function totalParamsShown(): Promise<number> {
   return numberIn('total-params');

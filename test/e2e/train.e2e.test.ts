@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme } from './harness';
+import { expectNoSeriousAxeViolations, LabSession, chooseTheme, screenshotWholePage } from './harness';
 
 /** The engine loads tfjs in a worker; on a slow machine that takes a while. */
 const engineTimeout = 25_000;
@@ -54,17 +54,7 @@ async function makeDataset(dir: string, perClass: number, size: number): Promise
 
 const runAxe = (label: string): Promise<void> => expectNoSeriousAxeViolations(page, label);
 
-/** A screenshot of the whole page: the shell scrolls inside <main>, so the window grows to fit it first. */
-async function screenshot(name: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
-  const extra = await page.evaluate(() => {
-    const main = document.querySelector('main');
-    return main ? main.scrollHeight - main.clientHeight : 0;
-  });
-  await page.setViewportSize({ width: viewport.width, height: viewport.height + Math.max(0, extra) });
-  await page.screenshot({ path: join(resultsDir, name) });
-  await page.setViewportSize(viewport);
-}
+const screenshot = (file: string): Promise<void> => screenshotWholePage(page, file);
 
 const nav = (): ReturnType<Page['getByRole']> => page.getByRole('navigation', { name: 'Main' });
 const live = (): ReturnType<Page['getByTestId']> => page.getByTestId('live-view');

@@ -1,8 +1,7 @@
 import type { CompareBasis, Comparison } from '../../../main/contract';
 import { nextCompareSort, sortCompareRows, type CompareSort, type CompareSortKey } from '../components/compare/compare-view';
-import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
-import { sessionLived } from './session-lived.svelte';
+import { onePerSession } from './session-lived.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
@@ -92,14 +91,5 @@ export class CompareState {
   }
 }
 
-const compareStates = new WeakMap<AppState, CompareState>();
-
 /** The app session's one comparison. */
-export function compareStateFor(app: AppState): CompareState {
-  let state = compareStates.get(app);
-  if (!state) {
-    state = sessionLived(() => new CompareState(app.lab));
-    compareStates.set(app, state);
-  }
-  return state;
-}
+export const compareStateFor = onePerSession((app) => new CompareState(app.lab));

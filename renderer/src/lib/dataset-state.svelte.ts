@@ -18,7 +18,7 @@ import {
 } from '../components/datasets/dataset-view';
 import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
-import { sessionLived } from './session-lived.svelte';
+import { onePerSession } from './session-lived.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const codeOf = (error: unknown): string => (error instanceof LabClientError ? error.code : 'INTERNAL');
@@ -374,14 +374,5 @@ export class DatasetState {
   }
 }
 
-const states = new WeakMap<AppState, DatasetState>();
-
 /** The app session's one `DatasetState`. */
-export function datasetStateFor(app: AppState): DatasetState {
-  let state = states.get(app);
-  if (!state) {
-    state = sessionLived(() => new DatasetState(app));
-    states.set(app, state);
-  }
-  return state;
-}
+export const datasetStateFor = onePerSession((app) => new DatasetState(app));

@@ -1,8 +1,7 @@
 import type { CheckpointKind, EvalResult, EvalSplit } from '../../../main/contract';
 import { evalKey, pickEvaluation, type EvalKey } from '../components/evaluation/eval-view';
-import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
-import { sessionLived } from './session-lived.svelte';
+import { onePerSession } from './session-lived.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
@@ -164,14 +163,5 @@ export class EvaluationState {
   }
 }
 
-const evaluationStates = new WeakMap<AppState, EvaluationState>();
-
 /** The app session's one evaluation view (of the run open on the Runs page). */
-export function evaluationStateFor(app: AppState): EvaluationState {
-  let state = evaluationStates.get(app);
-  if (!state) {
-    state = sessionLived(() => new EvaluationState(app.lab));
-    evaluationStates.set(app, state);
-  }
-  return state;
-}
+export const evaluationStateFor = onePerSession((app) => new EvaluationState(app.lab));

@@ -10,9 +10,8 @@ import {
   trainingRequest,
   type FormValues,
 } from '../components/model/model-form';
-import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
-import { sessionLived } from './session-lived.svelte';
+import { onePerSession } from './session-lived.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -339,14 +338,5 @@ export class ModelState {
   }
 }
 
-const states = new WeakMap<AppState, ModelState>();
-
 /** The Model page's state for this app session (created on first use). */
-export function modelStateFor(app: AppState): ModelState {
-  let state = states.get(app);
-  if (!state) {
-    state = sessionLived(() => new ModelState(app.lab));
-    states.set(app, state);
-  }
-  return state;
-}
+export const modelStateFor = onePerSession((app) => new ModelState(app.lab));

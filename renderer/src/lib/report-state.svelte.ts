@@ -1,7 +1,6 @@
 import type { CompareBasis, FolderListing, ReportFormat, ReportRequest } from '../../../main/contract';
-import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
-import { sessionLived } from './session-lived.svelte';
+import { onePerSession } from './session-lived.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
@@ -143,14 +142,5 @@ export class ReportState {
   }
 }
 
-const reportStates = new WeakMap<AppState, ReportState>();
-
 /** The app session's one Report page state. */
-export function reportStateFor(app: AppState): ReportState {
-  let state = reportStates.get(app);
-  if (!state) {
-    state = sessionLived(() => new ReportState(app.lab));
-    reportStates.set(app, state);
-  }
-  return state;
-}
+export const reportStateFor = onePerSession((app) => new ReportState(app.lab));

@@ -1,5 +1,4 @@
-import type { AppState } from './app-state.svelte';
-import { sessionLived } from './session-lived.svelte';
+import { onePerSession } from './session-lived.svelte';
 
 /**
  * The runs chosen for comparison, in the order they were ticked: the Runs & Compare page's
@@ -33,14 +32,5 @@ export class RunSelection {
   }
 }
 
-const selections = new WeakMap<AppState, RunSelection>();
-
 /** The app session's one selection of runs. */
-export function runSelectionFor(app: AppState): RunSelection {
-  let selection = selections.get(app);
-  if (!selection) {
-    selection = sessionLived(() => new RunSelection());
-    selections.set(app, selection);
-  }
-  return selection;
-}
+export const runSelectionFor = onePerSession((app) => new RunSelection());

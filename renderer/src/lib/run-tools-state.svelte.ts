@@ -1,8 +1,7 @@
 import type { CheckpointKind, PredictInput, PredictionResult } from '../../../main/contract';
 import { batchInputs, browserLimits, desktopLimits } from '../components/predict/predict-view';
-import type { AppState } from './app-state.svelte';
 import type { LabClient } from './lab-client';
-import { sessionLived } from './session-lived.svelte';
+import { onePerSession } from './session-lived.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const inputName = (input: PredictInput): string => ('path' in input ? input.path : input.name);
@@ -132,23 +131,6 @@ export class ModelExportState {
   }
 }
 
-const predictStates = new WeakMap<AppState, PredictState>();
-const exportStates = new WeakMap<AppState, ModelExportState>();
+export const predictStateFor = onePerSession((app) => new PredictState(app.lab));
 
-export function predictStateFor(app: AppState): PredictState {
-  let state = predictStates.get(app);
-  if (!state) {
-    state = sessionLived(() => new PredictState(app.lab));
-    predictStates.set(app, state);
-  }
-  return state;
-}
-
-export function modelExportStateFor(app: AppState): ModelExportState {
-  let state = exportStates.get(app);
-  if (!state) {
-    state = sessionLived(() => new ModelExportState(app.lab));
-    exportStates.set(app, state);
-  }
-  return state;
-}
+export const modelExportStateFor = onePerSession((app) => new ModelExportState(app.lab));

@@ -30,7 +30,7 @@ import {
 import { applyRunUpdate, nextSort, sortRows, toRow, type SortDirection, type SortKey } from '../components/runs/runs-table';
 import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
-import { sessionLived } from './session-lived.svelte';
+import { onePerSession } from './session-lived.svelte';
 import { datasetStateFor } from './dataset-state.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -318,17 +318,8 @@ export class TrainingState {
   }
 }
 
-const trainingStates = new WeakMap<AppState, TrainingState>();
-
 /** The app session's one Train page state. */
-export function trainingStateFor(app: AppState): TrainingState {
-  let state = trainingStates.get(app);
-  if (!state) {
-    state = sessionLived(() => new TrainingState(app));
-    trainingStates.set(app, state);
-  }
-  return state;
-}
+export const trainingStateFor = onePerSession((app) => new TrainingState(app));
 
 /**
  * The Runs page: every run, sorted, kept current by `runUpdated`; rename, delete (after a
@@ -494,14 +485,5 @@ export class RunsState {
   }
 }
 
-const runsStates = new WeakMap<AppState, RunsState>();
-
 /** The app session's one Runs page state. */
-export function runsStateFor(app: AppState): RunsState {
-  let state = runsStates.get(app);
-  if (!state) {
-    state = sessionLived(() => new RunsState(app.lab));
-    runsStates.set(app, state);
-  }
-  return state;
-}
+export const runsStateFor = onePerSession((app) => new RunsState(app.lab));

@@ -10,6 +10,16 @@ export function formatPercent(value: number | null | undefined, digits = 1): str
   return typeof value === 'number' && Number.isFinite(value) ? `${(value * 100).toFixed(digits)}%` : '—';
 }
 
+/** A loss on a chart's axis and in its tooltips: two decimals, one from 10 up. */
+export function formatLossTick(y: number): string {
+  return Math.abs(y) >= 10 ? y.toFixed(1) : y.toFixed(2);
+}
+
+/** An accuracy on a chart's axis and in its tooltips: `0.5` → `50%`. */
+export function formatPercentTick(y: number): string {
+  return formatPercent(y, 0);
+}
+
 /** A loss with four significant decimals; `null` → `—`. */
 export function formatLoss(value: number | null | undefined): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(4) : '—';

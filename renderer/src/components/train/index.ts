@@ -1,6 +1,7 @@
 export { default as KnobField } from './KnobField.svelte';
 export { default as LiveView } from './LiveView.svelte';
 export { default as MetricChart } from './MetricChart.svelte';
+export { default as EpochCharts } from './EpochCharts.svelte';
 export { default as TrainCharts } from './TrainCharts.svelte';
 export { default as TrainLog } from './TrainLog.svelte';
 export { default as TrainSetup } from './TrainSetup.svelte';
