@@ -211,6 +211,22 @@ describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
     const text = await readFile(html, 'utf8');
     for (const name of names) expect(text).toContain(name);
     expect(text).toContain('Learning rates on Fashion-MNIST');
+
+    // Browser mode also downloads to the user's computer (the lab's disk may be a remote box's).
+    const downloads: { name: string; text: string }[] = [];
+    page.on('download', (download) => {
+      void download.path().then(async (path) => downloads.push({ name: download.suggestedFilename(), text: await readFile(path!, 'utf8') }));
+    });
+    await page.getByTestId('download-csv').click();
+    await page.getByTestId('report-downloaded').waitFor({ timeout: 15_000 });
+    await expect.poll(() => downloads.map((d) => d.name).sort(), { timeout: 10_000 }).toEqual([
+      'Learning rates on Fashion-MNIST-summary.csv',
+      'Learning rates on Fashion-MNIST.csv',
+    ]);
+    const summary = downloads.find((d) => d.name.endsWith('-summary.csv'))!.text;
+    for (const name of names) expect(summary).toContain(name);
+    // The preview still shows the report (downloading does not disturb it).
+    expect(await frame.locator('h1').first().textContent()).toContain('Learning rates on Fashion-MNIST');
     await screenshot('report.png');
     await expectNoSeriousAxeViolations(page, 'light theme, Report page');
   });

@@ -1,4 +1,4 @@
-import type { CompareBasis, FolderListing, ReportFormat, ReportRequest } from '../../../main/contract';
+import type { CompareBasis, DownloadFile, FolderListing, ReportFormat, ReportRequest } from '../../../main/contract';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
 
@@ -30,6 +30,11 @@ export class ReportState {
   exporting = $state<ReportFormat | null>(null);
   exported = $state.raw<{ format: ReportFormat; files: string[] } | null>(null);
   exportError = $state<string | null>(null);
+
+  /** Browser mode: the format being downloaded, and what the last download gave. */
+  downloading = $state<ReportFormat | null>(null);
+  downloaded = $state.raw<{ format: ReportFormat; names: string[] } | null>(null);
+  downloadError = $state<string | null>(null);
 
   browserOpen = $state(false);
   listing = $state.raw<FolderListing | null>(null);
@@ -94,6 +99,23 @@ export class ReportState {
       this.exportError = messageOf(error);
     } finally {
       this.exporting = null;
+    }
+  }
+
+  /** Makes the report's files in memory and hands them to `save` (the browser's downloads). */
+  async download(request: ReportRequest, format: ReportFormat, save: (files: DownloadFile[]) => void): Promise<void> {
+    if (this.downloading) return;
+    this.downloading = format;
+    this.downloadError = null;
+    this.downloaded = null;
+    try {
+      const { files } = await this.lab.downloadReport(request, format);
+      save(files);
+      this.downloaded = { format, names: files.map((file) => file.name) };
+    } catch (error) {
+      this.downloadError = messageOf(error);
+    } finally {
+      this.downloading = null;
     }
   }
 
