@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64 } from '../../renderer/src/lib/download';
+import { decodeBase64 } from '../../renderer/src/lib/base64';
 
 describe('decodeBase64', () => {
   it('gives the bytes back, including non-ASCII and binary ones', () => {
