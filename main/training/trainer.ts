@@ -14,6 +14,7 @@ import type { ModelConfig } from '../models/model-config';
 import { balancedClassWeights, scheduledLearningRate, type TrainingSettings } from '../models/training-settings';
 import { buildXception } from '../models/xception';
 import { disposeLoadedModel, loadCheckpoint, saveCheckpoint } from './checkpoint-io';
+import { batchNormWarmup, type MomentumLayer } from './batch-norm-warmup';
 
 type Tf = typeof TF;
 
@@ -207,6 +208,8 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
   let plateauWait = 0;
   let plateauBest = Number.POSITIVE_INFINITY;
   const runStart = Date.now();
+  const warmup = batchNormWarmup(model.layers.filter((layer) => layer.getClassName() === 'BatchNormalization') as unknown as MomentumLayer[]);
+  let step = job.initialEpoch * batchesPerEpoch;
 
   const callbacks = new tf.CustomCallback({
     onEpochBegin: async (epoch) => {
@@ -216,6 +219,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     },
     onBatchBegin: async () => {
       batchStart = Date.now();
+      warmup.atStep(step++);
     },
     onBatchEnd: async (batch, logs) => {
       const epoch = epochsDone;
@@ -258,6 +262,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
       if (control.stopRequested) model.stopTraining = true;
     },
     onEpochEnd: async (epoch, logs) => {
+      warmup.restore();
       if (failure) return;
       // An epoch cut short by a stop request is not a finished epoch; its weights are still saved below.
       if (control.stopRequested && imagesThisEpoch < job.train.length) return;
@@ -317,6 +322,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
       });
     }
     if (failure) return { status: 'failed', epochsDone, best, epochsSinceBest, error: failure };
+    warmup.restore();
     if (control.stopRequested && !stoppedEarly) {
       // Keep the weights reached when the user stopped; the unfinished epoch is redone on resume.
       await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, partial: true });

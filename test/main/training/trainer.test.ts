@@ -91,6 +91,21 @@ describe('train', () => {
     expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).userDefinedMetadata).toMatchObject({ epoch: 1 });
   });
 
+  it('validates sensibly after one short epoch: batch-norm moving statistics are warmed up, and model.json keeps the configured momentum', async () => {
+    // 27 training images in batches of 9: three updates of the moving statistics. With the
+    // configured momentum alone (0.9) they would still be ~73% their initial zeros, and
+    // validation saw activations blown up layer after layer (val_loss far above ln 3).
+    const j = await job({}, { epochs: 1 });
+    const r = recorder();
+    expect(await train(tf, j, { stopRequested: false }, r.reporter)).toMatchObject({ status: 'completed', epochsDone: 1 });
+    const [first] = r.epochs;
+    expect(first!.val_loss!, JSON.stringify(first)).toBeLessThan(Math.log(3) * 1.5);
+    const saved = JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { class_name: string; config: { momentum?: number } }[] } } };
+    const momenta = saved.modelTopology.config.layers.filter((l) => l.class_name === 'BatchNormalization').map((l) => l.config.momentum);
+    expect(momenta.length).toBeGreaterThan(0);
+    expect(new Set(momenta)).toEqual(new Set([j.model.batchNormMomentum]));
+  });
+
   it('frees every tensor it made: model and optimizer state, after a new run, a resumed run and restoring the best weights', async () => {
     const j = await job({}, { epochs: 1, restoreBestWeights: true });
     const before = tf.memory().numTensors;
