@@ -9,6 +9,7 @@ import { registerAppScheme, serveAppProtocol } from './app-protocol';
 import { setupIpc } from './ipc';
 import { setupMenu } from './menu';
 import { printToPdf } from './print-pdf';
+import { openFolder } from './open-folder';
 import { createMainWindow } from './window';
 
 const outDir = dirname(fileURLToPath(import.meta.url));
@@ -26,6 +27,7 @@ async function onReady(): Promise<void> {
       samplesDir: unpacked(join(appRoot(), 'assets', 'samples')),
       workerUrl: new URL('./training-worker.js', import.meta.url),
       pdf: printToPdf,
+      openFolder,
     });
   } catch (error) {
     dialog.showErrorBox('Xception Lab cannot start', (error as Error).message);

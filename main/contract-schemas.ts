@@ -96,4 +96,5 @@ export const argSchemas = {
   downloadReport: z.tuple([reportRequest, z.enum(['html', 'pdf', 'md', 'csv'])]),
   exportModel: z.tuple([runId, checkpointKind, path.optional()]),
   getExportTarget: z.tuple([]),
+  openFolder: z.tuple([path]),
 } satisfies Record<LabMethod, z.ZodTuple>;

@@ -577,6 +577,11 @@ export interface LabApi {
   /** Writes a checkpoint as a tfjs Layers model with labels.json and a README into a new folder inside `folder`. */
   exportModel(runId: string, checkpoint: CheckpointKind, folder?: string): Promise<ExportedFiles>;
   getExportTarget(): Promise<ExportTarget>;
+  /**
+   * Opens a folder (a run's, an export's) in the system's file manager. Desktop app only: in
+   * browser mode the folder is on the machine running the engine, and the call is refused.
+   */
+  openFolder(path: string): Promise<void>;
 }
 
 export interface LogEntry {
@@ -661,6 +666,7 @@ export const labMethods = [
   'downloadReport',
   'exportModel',
   'getExportTarget',
+  'openFolder',
 ] as const satisfies readonly LabMethod[];
 
 export const labEvents = ['engine', 'log', 'menu', 'settings', 'trainProgress', 'trainEpoch', 'trainEstimate', 'runUpdated', 'trainLog', 'scanProgress', 'evalUpdated'] as const satisfies readonly LabEvent[];

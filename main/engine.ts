@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo, EngineInfo, LabApi, LabEvents, LogEntry, SampleDataset, Settings } from './contract';
 import { Emitter } from './events';
@@ -14,7 +14,7 @@ import { createRunStore } from './runs/run-store';
 import { createTrainingService } from './training/training-service';
 // dataset-service imports sharp: it must be loaded on this (main) thread before the training
 // worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
-import { createDatasetService } from './dataset/dataset-service';
+import { createDatasetService, requireAbsolute } from './dataset/dataset-service';
 import { browseFolder } from './fs/browse-folder';
 import { createEvaluationService } from './evaluation/evaluation-service';
 import { createReportService, type PdfPrinter } from './reports/report-service';
@@ -37,6 +37,8 @@ export interface LabOptions {
   lazyEngine?: boolean;
   /** Prints report HTML to PDF; the desktop app passes Electron's printToPDF, elsewhere headless Chromium. */
   pdf?: PdfPrinter;
+  /** Shows a folder in the system's file manager; only the desktop app has one (Electron's shell.openPath). */
+  openFolder?: (path: string) => Promise<void>;
 }
 
 /** The engine behind every front end: the contract's calls plus its typed events. */
@@ -245,6 +247,15 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     downloadReport: (request, format) => reports.download(request, format),
     async getExportTarget() {
       return { folder: exportFolder };
+    },
+    async openFolder(path) {
+      requireAbsolute(path);
+      if (!options.openFolder) {
+        throw new LabError('NOT_AVAILABLE', `Folders open in the desktop app only; in browser mode ${path} is on the machine running the lab: copy its path.`);
+      }
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isDirectory()) throw new LabError('NOT_A_FOLDER', `${path} is not a folder (any more): it cannot be opened.`);
+      await options.openFolder(path);
     },
     async close(): Promise<void> {
       closing = true;

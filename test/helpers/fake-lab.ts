@@ -99,6 +99,7 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   exportModel: { files: ['/data/exports/model/model.json'] },
   downloadReport: { files: [{ name: 'Results.html', type: 'text/html;charset=utf-8', base64: 'PCFkb2N0eXBlIGh0bWw+' }] },
   getExportTarget: { folder: '/data/exports' },
+  openFolder: undefined,
 };
 
 /** Valid arguments for each call, as a front end would send them. */
@@ -141,6 +142,7 @@ export const sampleArgs: { [M in LabMethod]: LabArgs<M> } = {
   exportModel: [run.id, 'best', '/data/exports'],
   downloadReport: [{ runIds: [run.id], title: 'Results' }, 'csv'],
   getExportTarget: [],
+  openFolder: ['/data/runs/x'],
 };
 
 /** An engine stand-in whose every call is a spy answering its sample result. */

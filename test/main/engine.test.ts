@@ -87,6 +87,22 @@ describe('createLab', () => {
     );
   });
 
+  it('opens folders through the desktop shell it was given, only real folders; refuses without one (browser mode)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
+    const opened: string[] = [];
+    const desktop = await createLab({ dataDir: dir, workerUrl: builtWorkerUrl(), lazyEngine: true, openFolder: async (path) => void opened.push(path) });
+    labs.push(desktop);
+    await desktop.openFolder(dir);
+    expect(opened).toEqual([dir]);
+    await writeFile(join(dir, 'notes.txt'), '');
+    await expect(desktop.openFolder(join(dir, 'notes.txt'))).rejects.toThrow(`${join(dir, 'notes.txt')} is not a folder (any more): it cannot be opened.`);
+    await expect(desktop.openFolder('runs')).rejects.toThrow('is not an absolute folder path');
+    expect(opened).toEqual([dir]);
+    const browser = await createLab({ dataDir: dir, workerUrl: builtWorkerUrl(), lazyEngine: true });
+    labs.push(browser);
+    await expect(browser.openFolder(dir)).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
+  });
+
   it('reports its app info', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
     await mkdir(dir, { recursive: true });
