@@ -1,5 +1,5 @@
 // The Electron shell: lifecycle, one window, IPC and menu. The engine is plain Node (main/).
-import { app, BrowserWindow, dialog, nativeTheme, shell } from 'electron';
+import { app, dialog, nativeTheme, shell } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MenuEvent } from '../main/contract';

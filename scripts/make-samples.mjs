@@ -102,12 +102,12 @@ async function readIdxGz(path) {
   } catch (error) {
     const code = /** @type {NodeJS.ErrnoException} */ (error).code;
     const why = code === 'ENOENT' ? 'file not found' : String(error);
-    throw new Error(`${path}: ${why}; reinstall it with \`sudo apt-get install --reinstall dataset-fashion-mnist\`.`);
+    throw new Error(`${path}: ${why}; reinstall it with \`sudo apt-get install --reinstall dataset-fashion-mnist\`.`, { cause: error });
   }
   try {
     bytes = gunzipSync(bytes);
   } catch (error) {
-    throw new Error(`${path}: cannot be gunzipped (${error instanceof Error ? error.message : error}); reinstall \`dataset-fashion-mnist\`.`);
+    throw new Error(`${path}: cannot be gunzipped (${error instanceof Error ? error.message : error}); reinstall \`dataset-fashion-mnist\`.`, { cause: error });
   }
   return parseIdx(bytes, path);
 }

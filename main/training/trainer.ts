@@ -4,7 +4,7 @@
  * request, on NaN, or early. Reports through callbacks; never touches the UI or run.json.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { LabError, toWireError } from '../errors';
+import { type LabError, toWireError } from '../errors';
 import type { WireError } from '../contract';
 import type { AugmentSettings } from '../dataset/augment';
 import { ImageCache } from '../dataset/cache';
@@ -202,7 +202,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
   const throttleMs = 1000 / (job.progressPerSecond ?? 10);
   let epochStart = 0;
   let batchStart = 0;
-  let batchTimes: number[] = [];
+  const batchTimes: number[] = [];
   let lastProgress = 0;
   let imagesThisEpoch = 0;
   let plateauWait = 0;

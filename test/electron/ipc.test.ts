@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserWindow as ElectronWindow } from 'electron';
 import { BrowserWindow, ipcMain, resetElectronMock } from '../mocks/electron';
 import { callChannel, eventChannel, labMethods } from '../../main/contract';

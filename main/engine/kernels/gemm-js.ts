@@ -9,7 +9,7 @@ import type { MatrixView } from './gemm';
 /** Rows of A / B packed per pass; 4 × KC floats of A and of each B panel stay in L1. */
 const KC = 256;
 
-let packedA = new Float32Array(4 * KC);
+const packedA = new Float32Array(4 * KC);
 let packedB = new Float32Array(0);
 const edge = new Float64Array(16);
 

@@ -33,4 +33,4 @@ export class RunSelection {
 }
 
 /** The app session's one selection of runs. */
-export const runSelectionFor = onePerSession((app) => new RunSelection());
+export const runSelectionFor = onePerSession(() => new RunSelection());

@@ -52,10 +52,10 @@ describe('xlab eval / predict / export', { timeout: 120_000 }, () => {
     expect(result.predictions).toHaveLength(6);
     const human = await run('eval', runId);
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/top-1 \d+\.\d%   top-5 100\.0%   loss \d+\.\d{4}/);
+    expect(human.stdout).toMatch(/top-1 \d+\.\d% {3}top-5 100\.0% {3}loss \d+\.\d{4}/);
     expect(human.stdout).toMatch(/Class +Precision +Recall +F1 +Support/);
     expect(human.stdout).toMatch(/^class_2 .* 2$/m);
-    expect(human.stdout).toMatch(/Confusion matrix \(rows: true class, columns: predicted class; image counts\):\n +class_0 +class_1 +class_2\n  class_0 +\d +\d +\d/);
+    expect(human.stdout).toMatch(/Confusion matrix \(rows: true class, columns: predicted class; image counts\):\n +class_0 +class_1 +class_2\n {2}class_0 +\d +\d +\d/);
     const stored = JSON.parse(await readFile(join(dataDir, 'runs', runId, 'eval.json'), 'utf8')) as { results: EvalResult[] };
     expect(stored.results.map((r) => `${r.split}/${r.checkpoint}`)).toEqual(['val/best', 'val/last']);
   });

@@ -103,7 +103,8 @@ export const batchX = (epoch: number, batch: number, batchesPerEpoch: number): n
 
 /** Applies events in order; events of other runs are ignored. Returns the same snapshot when nothing changed. */
 export function applyLiveEvents(snapshot: LiveSnapshot, events: readonly LiveEvent[], nextSeq: () => number = nextLogSeq): LiveSnapshot {
-  let { run, epochs, progress, estimate, log } = snapshot;
+  let { run, epochs, progress, estimate } = snapshot;
+  const { log } = snapshot;
   const newBatches: BatchPoint[] = [];
   const newLog: LogLine[] = [];
   let changed = false;
