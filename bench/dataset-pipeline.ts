@@ -19,11 +19,11 @@ import { mkdir, readFile, rm, stat, writeFile, lstat, readdir } from 'node:fs/pr
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { defaultAugmentation } from '../main/dataset/augment';
-import { ImageCache, cacheSize } from '../main/dataset/cache';
-import { decodeSource } from '../main/dataset/decode';
+import { defaultAugmentation } from '../main/dataset/image/augment';
+import { ImageCache, cacheSize } from '../main/dataset/pipeline/cache';
+import { decodeSource } from '../main/dataset/image/decode';
 import type { LabelledImage } from '../main/dataset/labelled-image';
-import { createPipeline, type BatchSourceOptions } from '../main/dataset/pipeline';
+import { createPipeline, type BatchSourceOptions } from '../main/dataset/pipeline/pipeline';
 import { ensureFashion60k } from './fixtures/fashion-60k';
 
 const argSample = process.argv.indexOf('--sample');

@@ -13,8 +13,8 @@
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import sharp from 'sharp';
-import type { ScanReport, ScanValidation } from '../main/dataset/report';
-import { scanDataset } from '../main/dataset/scan';
+import type { ScanReport, ScanValidation } from '../main/dataset/scan/report';
+import { scanDataset } from '../main/dataset/scan/scan';
 import { ensureFashion60k } from './fixtures/fashion-60k';
 
 const argConcurrency = process.argv.indexOf('--concurrency');

@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createLab } from '../main/engine';
+import { createLab } from '../main/lab';
 import type { EpochMetricsLine, RunInfo } from '../main/contract';
 
 const repo = process.env.XLAB_REPO ?? process.cwd();

@@ -1,7 +1,7 @@
 import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { callChannel, eventChannel, labEvents, labMethods, type CallResult } from '../main/contract';
 import { dispatchCall } from '../main/dispatch';
-import type { Lab } from '../main/engine';
+import type { Lab } from '../main/lab';
 import { isAppUrl } from './window';
 
 /** Only our window's top frame, showing our own UI, may call the engine. */

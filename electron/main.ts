@@ -3,7 +3,7 @@ import { app, dialog, nativeTheme, shell } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MenuEvent } from '../main/contract';
-import { createLab, type Lab } from '../main/engine';
+import { createLab, type Lab } from '../main/lab';
 import { appRoot } from '../main/version';
 import { registerAppScheme, serveAppProtocol } from './app-protocol';
 import { setupIpc } from './ipc';

@@ -1,5 +1,5 @@
 import type { EngineInfo } from '../contract';
-import { createLab } from '../engine';
+import { createLab } from '../lab';
 import { appVersion } from '../version';
 import { printJson, type CliIo } from './io';
 

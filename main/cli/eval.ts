@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CheckpointKind, EvalResult, EvalSplit } from '../contract';
-import { createLab } from '../engine';
+import { createLab } from '../lab';
 import { rowNormalised } from '../evaluation/metrics';
 import { printJson, type CliIo } from './io';
 import { printable } from './scan';

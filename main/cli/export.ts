@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CheckpointKind } from '../contract';
-import { createLab } from '../engine';
+import { createLab } from '../lab';
 import { printJson, type CliIo } from './io';
 
 /**

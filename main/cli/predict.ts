@@ -1,7 +1,7 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CheckpointKind, PredictionResult } from '../contract';
-import { createLab } from '../engine';
+import { createLab } from '../lab';
 import { LabError } from '../errors';
 import { printJson, type CliIo } from './io';
 import { printable } from './scan';

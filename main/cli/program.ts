@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LabError } from '../errors';
-import { resolveDataDir } from '../paths/data-dir';
+import { resolveDataDir } from '../fs/data-dir';
 import { appVersion } from '../version';
 import { doctor } from './doctor';
 import { modelCommand } from './model';

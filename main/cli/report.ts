@@ -1,7 +1,7 @@
 import { extname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CompareBasis, ReportFormat, ReportRequest } from '../contract';
-import { createLab } from '../engine';
+import { createLab } from '../lab';
 import { createReportService } from '../reports/report-service';
 import { createRunStore } from '../runs/run-store';
 import { printable } from './scan';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import type { ScanProgress, ScanReport, ScanValidation } from '../dataset/report';
-import { scanDataset } from '../dataset/scan';
+import type { ScanProgress, ScanReport, ScanValidation } from '../dataset/scan/report';
+import { scanDataset } from '../dataset/scan/scan';
 import { printJson, type CliIo } from './io';
 
 /** Paths listed per problem reason in the human output (all of them are in `--json`). */

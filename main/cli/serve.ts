@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLab } from '../engine';
+import { createLab } from '../lab';
 import { LabError } from '../errors';
 import { isLoopbackHost } from '../server/auth';
 import { startServer, type RunningServer } from '../server/server';

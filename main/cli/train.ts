@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract';
-import { createLab, type Lab } from '../engine';
+import { createLab, type Lab } from '../lab';
 import { LabError } from '../errors';
 import { printJson, type CliIo } from './io';
 

@@ -7,11 +7,11 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { AugmentSettings, CacheInfo, LabEvents, RecentDataset, ScanReport, Thumbnail } from '../contract';
 import { LabError } from '../errors';
-import { parseAugmentSettings, previewAugmentations } from './augment';
-import { cacheSize, clearCache, imageCacheRoot } from './cache';
-import { toIndex, type DatasetIndex } from './dataset-index';
+import { parseAugmentSettings, previewAugmentations } from './image/augment';
+import { cacheSize, clearCache, imageCacheRoot } from './pipeline/cache';
+import { toIndex, type DatasetIndex } from './pipeline/dataset-index';
 import { forgetDataset, loadRecentDatasets, recentDatasetsFile, rememberDataset, saveRecentDatasets } from './recent-datasets';
-import { scanDatasetImages, type ScannedDataset } from './scan';
+import { scanDatasetImages, type ScannedDataset } from './scan/scan';
 
 export interface DatasetServiceOptions {
   dataDir: string;

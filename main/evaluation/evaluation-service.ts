@@ -18,19 +18,19 @@ import type {
   PredictionResult,
   Thumbnail,
 } from '../contract';
-import type { DatasetIndex } from '../dataset/dataset-index';
+import type { DatasetIndex } from '../dataset/pipeline/dataset-index';
 import { requireAbsolute, thumbnailDataUrl } from '../dataset/dataset-service';
-import { DEFAULT_FIT } from '../dataset/decode';
-import { looksLikeImage } from '../dataset/inspect-image';
-import { unreadableReason } from '../dataset/reasons';
-import { loadSplit, prepareSplit, splitImages, type DatasetSplit } from '../dataset/split';
-import { DatasetWalker } from '../dataset/walk';
+import { DEFAULT_FIT } from '../dataset/image/decode';
+import { looksLikeImage } from '../dataset/image/inspect-image';
+import { unreadableReason } from '../dataset/image/reasons';
+import { loadSplit, prepareSplit, splitImages, type DatasetSplit } from '../dataset/pipeline/split';
+import { DatasetWalker } from '../dataset/scan/walk';
 import type { TrainingWorkerHost } from '../engine/worker-host';
 import type { PredictSource } from './inference';
 import type { RunStore } from '../runs/run-store';
 import type { RunRecord } from '../runs/run-record';
 import { LabError, firstLine } from '../errors';
-import { claimNewFolder, safeFileName } from '../exports/export-files';
+import { claimNewFolder, safeFileName } from '../fs/export-files';
 import { modelJsonFile } from '../training/checkpoint-io';
 import { readEvaluations, writeEvaluation } from './eval-store';
 import { scoreImages } from './metrics';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { labEvents, type ServerMessage } from '../contract';
-import type { Lab } from '../engine';
+import type { Lab } from '../lab';
 import { dispatchCall } from '../dispatch';
 import { LabError } from '../errors';
 import { checkOrigin, isLoopbackHost, requestToken, tokenCookieName, tokenMatches } from './auth';

@@ -6,10 +6,10 @@
 import type * as TF from '@tensorflow/tfjs';
 import { type LabError, toWireError } from '../errors';
 import type { WireError } from '../contract';
-import type { AugmentSettings } from '../dataset/augment';
-import { ImageCache } from '../dataset/cache';
+import type { AugmentSettings } from '../dataset/image/augment';
+import { ImageCache } from '../dataset/pipeline/cache';
 import type { LabelledImage } from '../dataset/labelled-image';
-import { createPipeline } from '../dataset/pipeline';
+import { createPipeline } from '../dataset/pipeline/pipeline';
 import type { ModelConfig } from '../models/model-config';
 import { balancedClassWeights, scheduledLearningRate, type TrainingSettings } from '../models/training-settings';
 import { buildXception } from '../models/xception';

@@ -4,10 +4,10 @@
  * run.json updates and events. It never does tensor math.
  */
 import type { EngineInfo, LabEvents, RunInfo, TrainRequest } from '../contract';
-import { parseAugmentSettings } from '../dataset/augment';
-import type { DatasetIndex } from '../dataset/dataset-index';
+import { parseAugmentSettings } from '../dataset/image/augment';
+import type { DatasetIndex } from '../dataset/pipeline/dataset-index';
 import { requireAbsolute } from '../dataset/dataset-service';
-import { prepareSplit, splitImages } from '../dataset/split';
+import { prepareSplit, splitImages } from '../dataset/pipeline/split';
 import { LabError, toWireError } from '../errors';
 import { mergeModelRequest } from '../models/describe-model';
 import { validateModelConfig } from '../models/model-config';

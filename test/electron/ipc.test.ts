@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserWindow as ElectronWindow } from 'electron';
 import { BrowserWindow, ipcMain, resetElectronMock } from '../mocks/electron';
 import { callChannel, eventChannel, labMethods } from '../../main/contract';
-import type { Lab } from '../../main/engine';
+import type { Lab } from '../../main/lab';
 import { fakeLab } from '../helpers/fake-lab';
 import { setupIpc } from '../../electron/ipc';
 

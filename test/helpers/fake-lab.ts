@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import { labMethods, type LabArgs, type LabEvents, type LabMethod, type LabResult, type RunInfo, type EvalResult } from '../../main/contract';
-import type { Lab } from '../../main/engine';
+import type { Lab } from '../../main/lab';
 import { Emitter } from '../../main/events';
 
 const run: RunInfo = {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/program';
 import { formatScanReport, printable } from '../../../main/cli/scan';
-import type { ScanReport } from '../../../main/dataset/report';
+import type { ScanReport } from '../../../main/dataset/scan/report';
 import { put, tempDir } from '../dataset/fixtures';
 import { cut, jpeg, png } from '../dataset/scan-fixtures';
 

@@ -8,8 +8,8 @@ import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvalResult, LabEvents } from '../../../main/contract';
-import { indexDataset } from '../../../main/dataset/dataset-index';
-import { prepareSplit } from '../../../main/dataset/split';
+import { indexDataset } from '../../../main/dataset/pipeline/dataset-index';
+import { prepareSplit } from '../../../main/dataset/pipeline/split';
 import type { TrainingWorkerHost } from '../../../main/engine/worker-host';
 import type { WorkerRequest } from '../../../main/engine/worker-protocol';
 import { createEvaluationService } from '../../../main/evaluation/evaluation-service';

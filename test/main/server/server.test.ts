@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { labMethods, type ServerMessage } from '../../../main/contract';
 import { fakeLab, sampleArgs, sampleResults } from '../../helpers/fake-lab';
-import type { Lab } from '../../../main/engine';
+import type { Lab } from '../../../main/lab';
 import { startServer, type RunningServer } from '../../../main/server/server';
 
 /** Opens a socket and resolves once open, or with the HTTP status it was refused with. */

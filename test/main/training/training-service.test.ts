@@ -8,7 +8,7 @@ import type { TrainingWorkerHost } from '../../../main/engine/worker-host';
 import { createRunStore } from '../../../main/runs/run-store';
 import { createTrainingService } from '../../../main/training/training-service';
 import { learnableDataset } from './learnable-dataset';
-import type { DatasetIndex } from '../../../main/dataset/dataset-index';
+import type { DatasetIndex } from '../../../main/dataset/pipeline/dataset-index';
 
 /** A worker whose `train` request is settled by the test. */
 function fakeWorker() {
