@@ -1,4 +1,4 @@
-import type { ModelConfig } from './model-config';
+import type { ModelConfig } from './model-config-schema';
 
 /**
  * The architecture as data: every layer of an Xception-family network with its Keras name, its

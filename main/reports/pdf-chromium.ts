@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError, firstLine } from '../errors';
-import type { PdfPrinter } from './report-service';
+
+/** Prints a report's HTML to PDF bytes: Chromium here, Electron's printToPDF in the app. */
+export type PdfPrinter = (html: string) => Promise<Uint8Array>;
 
 export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

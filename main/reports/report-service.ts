@@ -8,16 +8,17 @@ import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path
 import type { AppInfo, CompareBasis, Comparison, DownloadFile, EvalResult, ExportedFiles, ReportFormat, ReportRequest } from '../contract';
 import type { RunStore } from '../runs/run-store';
 import { LabError } from '../errors';
-import { claimNewFile, claimNewFolder, safeFileName } from '../exports/export-files';
+import { claimNewFile, claimNewFolder, safeFileName } from '../fs/export-files';
 import { compareRunData, readRunsForComparison, type RunForComparison } from './compare-runs';
-import { createChromiumPrinter } from './pdf-chromium';
+import { createChromiumPrinter, type PdfPrinter } from './pdf-chromium';
 import { epochsCsv, summaryCsv } from './report-csv';
 import { defaultReportTitle, gatherReportData, type ReportData } from './report-data';
 import { renderReportHtml } from './report-html';
 import { renderMarkdownReport, svgToPng } from './report-markdown';
 
+export type { PdfPrinter } from './pdf-chromium';
+
 /** Prints self-contained HTML to PDF bytes (Electron's printToPDF in the app, headless Chromium elsewhere). */
-export type PdfPrinter = (html: string) => Promise<Uint8Array>;
 
 export interface ReportServiceOptions {
   dataDir: string;
