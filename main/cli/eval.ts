@@ -4,13 +4,14 @@ import { createLab } from '../lab';
 import { rowNormalised } from '../evaluation/metrics';
 import { printJson, type CliIo } from './io';
 import { printable } from './scan';
+import { noValue } from '../format';
 
 /** The confusion matrix is printed for at most this many classes (all of it is in --json). */
 const MATRIX_MAX_CLASSES = 30;
 /** Unreadable images listed by name in the human output. */
 const SKIPPED_LISTED = 10;
 
-const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
+const pct = (v: number | null): string => (v === null ? noValue : `${(v * 100).toFixed(1)}%`);
 
 /** Rows of cells as aligned columns: the first left-aligned, the others right-aligned. */
 function table(rows: string[][]): string[] {

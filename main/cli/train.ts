@@ -5,6 +5,7 @@ import type { LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract
 import { createLab, type Lab } from '../lab';
 import { LabError } from '../errors';
 import { printJson, type CliIo } from './io';
+import { noValue } from '../format';
 
 /** `xlab runs --json`: one object per run (a run whose run.json is unreadable shows its error). */
 export interface RunsJsonEntry {
@@ -42,8 +43,8 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
   return Number(value);
 }
 
-const pct = (v: number | null | undefined): string => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
-const num = (v: number | null | undefined): string => (v == null ? '–' : v.toFixed(4));
+const pct = (v: number | null | undefined): string => (v == null ? noValue : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null | undefined): string => (v == null ? noValue : v.toFixed(4));
 
 /**
  * Follows a run until it ends: progress and epochs on stderr, Ctrl+C stops it gracefully (the

@@ -9,6 +9,7 @@ import { estimateCost } from '../models/model-cost';
 import type { RunStore } from '../runs/run-store';
 import { firstLine } from '../errors';
 import { formatValue } from './format';
+import { noValue } from '../format';
 
 /** A run as the comparison reads it: its record and its epoch lines. */
 export interface RunForComparison {
@@ -80,7 +81,7 @@ export function configDifferences(runs: readonly RunInfo[]): ConfigDifference[] 
     .map((field) => ({
       field,
       label: differenceLabel(field),
-      values: flats.map((flat) => (flat[field] === undefined ? '–' : formatValue(flat[field]))),
+      values: flats.map((flat) => (flat[field] === undefined ? noValue : formatValue(flat[field]))),
     }));
 }
 

@@ -4,45 +4,31 @@
  * before it reaches a report. Pure.
  */
 
+import { noValue } from '../format';
+
+export { formatCount, formatDuration } from '../format';
+
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-/** Whole numbers as the lecture prints parameter counts: `21,066,380`; `–` when unknown. */
-export function formatCount(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? '–' : integer.format(value);
-}
-
-/** Loss and accuracy with four decimals, like Keras' progress lines; `–` when there is none. */
+/** Loss and accuracy with four decimals, like Keras' progress lines; `—` when there is none. */
 export function formatMetric(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? '–' : value.toFixed(4);
+  return value == null || !Number.isFinite(value) ? noValue : value.toFixed(4);
 }
 
 /** A fraction as a percentage with one decimal (`0.8125` → `81.3%`). */
 export function formatPercent(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(1)}%`;
+  return value == null || !Number.isFinite(value) ? noValue : `${(value * 100).toFixed(1)}%`;
 }
 
-/** A 0-based epoch as reports number epochs (from 1); `–` when there is none. */
+/** A 0-based epoch as reports number epochs (from 1); `—` when there is none. */
 export function formatEpoch(epoch: number | null): string {
-  return epoch === null ? '–' : String(epoch + 1);
+  return epoch === null ? noValue : String(epoch + 1);
 }
 
 /** Images per second: one decimal below 100, whole numbers above. */
 export function formatRate(value: number | null | undefined): string {
-  if (value == null || !Number.isFinite(value)) return '–';
+  if (value == null || !Number.isFinite(value)) return noValue;
   return value < 100 ? value.toFixed(1) : integer.format(Math.round(value));
-}
-
-/** A duration in words a reader takes in at a glance: `850 ms`, `12.3 s`, `4 min 05 s`, `2 h 03 min`. */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms == null || !Number.isFinite(ms) || ms < 0) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const whole = Math.round(seconds);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  if (whole < 3600) return `${Math.floor(whole / 60)} min ${pad(whole % 60)} s`;
-  const minutes = Math.round(whole / 60);
-  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`;
 }
 
 /** A date and time for a report's header, in UTC so it reads the same everywhere: `2026-11-25 21:08 UTC`. */

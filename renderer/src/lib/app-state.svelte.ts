@@ -1,6 +1,7 @@
 import type { AppInfo, EngineInfo, LogEntry, MenuEvent, Settings, ThemeSetting } from '../../../main/contract';
 import { LabClientError, type LabClient } from './lab-client';
 import type { ConnectionState } from './transport';
+import { messageOf } from './message-of';
 
 /** The app's pages, in navigation order. */
 export const pages = [
@@ -33,7 +34,6 @@ export function nextTheme(theme: ThemeSetting): ThemeSetting {
   return themeCycle[(themeCycle.indexOf(theme) + 1) % themeCycle.length] ?? 'system';
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 const logKey = (entry: LogEntry): string => `${entry.time}\u0000${entry.level}\u0000${entry.message}`;
 

@@ -2,8 +2,8 @@ import type { CompareBasis, Comparison } from '../../../main/contract';
 import { nextCompareSort, sortCompareRows, type CompareSort, type CompareSortKey } from '../components/compare/compare-view';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
+import { messageOf } from './message-of';
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 
 /**

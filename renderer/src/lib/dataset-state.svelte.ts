@@ -19,8 +19,8 @@ import {
 import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
+import { messageOf } from './message-of';
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const codeOf = (error: unknown): string => (error instanceof LabClientError ? error.code : 'INTERNAL');
 
 /** Where the current (or last) scan is. The report itself is `DatasetState.report`. */

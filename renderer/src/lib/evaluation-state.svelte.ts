@@ -2,8 +2,8 @@ import type { CheckpointKind, EvalResult, EvalSplit } from '../../../main/contra
 import { evalKey, pickEvaluation, type EvalKey } from '../components/evaluation/eval-view';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
+import { messageOf } from './message-of';
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 
 /** `getRunImages` takes at most this many paths a call. */

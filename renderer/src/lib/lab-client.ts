@@ -10,6 +10,7 @@ import {
 } from '../../../main/contract';
 import { Emitter } from '../../../main/events';
 import { type ConnectionState, type EventListener, type Transport } from './transport';
+import { messageOf } from './message-of';
 
 /** A failed call: `code` is stable (e.g. `DISCONNECTED`, `INVALID_ARGUMENT`), `message` is for the user. */
 export class LabClientError extends Error {
@@ -80,7 +81,7 @@ export function bridgeTransport(bridge: LabBridge): Transport {
         return await fn(...args);
       } catch (error) {
         // The bridge itself failed (e.g. the main process is gone), not the engine.
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = messageOf(error);
         return { ok: false, error: { code: 'IPC_FAILED', message: `The app could not run "${method}": ${detail}` } };
       }
     },

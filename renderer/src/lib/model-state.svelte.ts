@@ -12,8 +12,7 @@ import {
 } from '../components/model/model-form';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+import { messageOf } from './message-of';
 
 /** The compare picker's entry for the form as it is now (not saved). */
 export const CURRENT_FORM = '\u0000current';

@@ -1,8 +1,8 @@
 import type { CompareBasis, DownloadFile, FolderListing, ReportFormat, ReportRequest } from '../../../main/contract';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
+import { messageOf } from './message-of';
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 
 /**

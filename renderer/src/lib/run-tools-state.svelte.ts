@@ -2,8 +2,8 @@ import type { CheckpointKind, PredictInput, PredictionResult } from '../../../ma
 import { batchInputs, browserLimits, desktopLimits } from '../components/predict/predict-view';
 import type { LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
+import { messageOf } from './message-of';
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const inputName = (input: PredictInput): string => ('path' in input ? input.path : input.name);
 
 /**

@@ -32,8 +32,8 @@ import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
 import { datasetStateFor } from './dataset-state.svelte';
+import { messageOf } from './message-of';
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const wireOf = (error: unknown): WireError =>
   error instanceof LabClientError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: messageOf(error) };
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';

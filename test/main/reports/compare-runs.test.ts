@@ -70,7 +70,7 @@ describe('compareRunData', () => {
     const { runs } = await readRunsForComparison(store, ids);
     const diff = configDifferences(runs.map((r) => r.run));
     expect(diff.find((d) => d.field === 'augment')).toMatchObject({ label: 'augmentation', values: ['off', 'on'] });
-    expect(diff.find((d) => d.field === 'augment.flip')).toMatchObject({ label: 'augmentation: flip', values: ['–', 'yes'] });
+    expect(diff.find((d) => d.field === 'augment.flip')).toMatchObject({ label: 'augmentation: flip', values: ['—', 'yes'] });
   });
 
   it('warns when runs used different datasets', async () => {

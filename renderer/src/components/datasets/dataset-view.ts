@@ -3,6 +3,7 @@
  * groups, warning kinds, scan progress, folder breadcrumbs, augmentation ranges. Pure, no DOM:
  * unit-tested in test/renderer/dataset-view.test.ts.
  */
+import { formatCount } from '../../../../main/format';
 import type {
   AugmentSettings,
   DatasetLayout,
@@ -39,10 +40,7 @@ export const augmentRanges: readonly { field: AugmentRangeField; label: string; 
   { field: 'noise', label: 'Noise', min: 0, max: 0.5, step: 0.01, help: 'Gaussian noise; σ as a fraction of full scale (0 = off).' },
 ];
 
-/** 12 → "12", 30000 → "30,000". */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+export { formatCount };
 
 /** "1 image", "3 images", "1,200 images". */
 export function plural(n: number, one: string, many = `${one}s`): string {

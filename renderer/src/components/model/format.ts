@@ -3,10 +3,9 @@
  * test/renderer/model-format.test.ts.
  */
 
-/** 21066380 → "21,066,380" (Keras prints parameter counts this way). */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+import { formatCount } from '../../../../main/format';
+
+export { formatCount };
 
 /** A Keras output shape, batch first: `[null, 16, 16, 32]` → "(None, 16, 16, 32)"; one dimension keeps Python's comma. */
 export function formatShape(shape: readonly (number | null)[]): string {

@@ -5,6 +5,7 @@
  */
 import type { PredictInput, PredictionResult } from '../../../../main/contract';
 import { bytesToBase64, isImageName } from './predict-view';
+import { messageOf } from '../../lib/message-of';
 
 export interface Collected {
   inputs: PredictInput[];
@@ -16,8 +17,6 @@ export interface Collected {
 
 /** The contract takes at most 500 inputs a call; more than that from a browser folder is left out. */
 const maxBrowserFiles = 500;
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 async function readFile(file: File, name: string, collected: Collected): Promise<void> {
   try {

@@ -1,9 +1,6 @@
 /** How training numbers are written on the Train and Runs pages. Pure, so unit-tested. */
 
-/** `21066380` → `21,066,380` (as Keras prints parameter counts). */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
+export { formatCount, formatDuration } from '../../../../main/format';
 
 /** `0.9333` → `93.3%`; `null` → `—`. */
 export function formatPercent(value: number | null | undefined, digits = 1): string {
@@ -23,18 +20,6 @@ export function formatPercentTick(y: number): string {
 /** A loss with four significant decimals; `null` → `—`. */
 export function formatLoss(value: number | null | undefined): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(4) : '—';
-}
-
-/** A span of time for people: `42 s`, `3 min 05 s`, `2 h 07 min`, `< 1 s`. */
-export function formatDuration(ms: number | null | undefined): string {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return '—';
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 1) return '< 1 s';
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
 /** Images per second, one decimal below 100. */
