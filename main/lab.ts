@@ -19,6 +19,7 @@ import { browseFolder } from './fs/browse-folder';
 import { createEvaluationService } from './evaluation/evaluation-service';
 import { createReportService, type PdfPrinter } from './reports/report-service';
 import { exportsDir } from './fs/export-files';
+import { logEntry } from './log-entry';
 
 const maxLogEntries = 500;
 /** How long closing waits for an evaluation in progress. */
@@ -75,11 +76,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   const file = settingsFile(dataDir);
   const loaded = await loadSettings(file);
   let settings: Settings = loaded.settings;
-  if (loaded.warning) log({ level: 'warn', message: loaded.warning, time: new Date().toISOString() });
+  if (loaded.warning) log(logEntry('warn', loaded.warning));
 
   const runs = createRunStore(dataDir);
   for (const id of await runs.recoverInterrupted()) {
-    log({ level: 'warn', message: `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`, time: new Date().toISOString() });
+    log(logEntry('warn', `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`));
   }
 
   // One long-lived worker; if it dies (crash, out of memory) the run it trained is interrupted
@@ -93,11 +94,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       onLog: log,
       onTrainEvent: (runId, event) => training.onTrainEvent(runId, event),
       onUnexpectedExit: (code) =>
-        log({ level: 'error', message: `The training worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`, time: new Date().toISOString() }),
+        log(logEntry('error', `The training worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`)),
     });
     host.engine.then(
       (engine) => events.emit('engine', engine),
-      (error: Error) => log({ level: 'error', message: error.message, time: new Date().toISOString() }),
+      (error: Error) => log(logEntry('error', error.message)),
     );
     return host;
   };
@@ -110,7 +111,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   const datasets = createDatasetService({
     dataDir,
     emit: (event, payload) => events.emit(event, payload),
-    warn: (message) => log({ level: 'warn', message, time: new Date().toISOString() }),
+    warn: (message) => log(logEntry('warn', message)),
   });
 
   const training = createTrainingService({
@@ -129,7 +130,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     worker: currentWorker,
     indexDataset: (path) => datasets.index(path),
     emit: (event, payload) => events.emit(event, payload),
-    warn: (message) => log({ level: 'warn', message, time: new Date().toISOString() }),
+    warn: (message) => log(logEntry('warn', message)),
   });
 
   // A completed run is evaluated on its validation split at once (best checkpoint, or the last
@@ -139,7 +140,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     const checkpoint = run.best ? 'best' : 'last';
     evaluation.evaluate(run.id, 'val', checkpoint).catch((error: unknown) => {
       const message = `Run ${run.id} completed, but evaluating its ${checkpoint} checkpoint on the validation images failed: ${(error as Error).message}`;
-      log({ level: 'warn', message, time: new Date().toISOString() });
+      log(logEntry('warn', message));
       void runs.appendLog(run.id, `[warn] ${message}`).catch(() => {});
     });
   }

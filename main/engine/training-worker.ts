@@ -13,6 +13,7 @@ import { buildXception, type Tf } from '../models/xception';
 import { summarizeModel } from '../models/model-summary';
 import { train, type TrainControl } from '../training/trainer';
 import type { TrainEvent } from './worker-protocol';
+import { logEntry } from '../log-entry';
 import { evaluateCheckpoint, exportCheckpoint, predictWithCheckpoint } from '../evaluation/inference';
 
 const port = parentPort;
@@ -20,7 +21,7 @@ if (!port) throw new Error('training-worker must run in a worker thread');
 
 const post = (message: WorkerMessage): void => port.postMessage(message);
 const log = (level: 'info' | 'warn' | 'error', message: string): void =>
-  post({ type: 'log', entry: { level, message, time: new Date().toISOString() } });
+  post({ type: 'log', entry: logEntry(level, message) });
 
 const require = createRequire(import.meta.url);
 

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { EngineInfo, LogEntry } from '../contract';
 import { LabError } from '../errors';
+import { logEntry } from '../log-entry';
 import type { HostMessage, TrainEvent, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
 
 export interface TrainingWorkerHost {
@@ -48,8 +49,8 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
   });
   // Libraries print to the console (tfjs's "install the node backend" hint); that belongs in the
   // log, not in a CLI's --json stdout.
-  forwardLines(worker.stdout, (line) => onLog(entry('info', line)));
-  forwardLines(worker.stderr, (line) => onLog(entry(isLibraryBanner(line) ? 'info' : 'warn', line)));
+  forwardLines(worker.stdout, (line) => onLog(logEntry('info', line)));
+  forwardLines(worker.stderr, (line) => onLog(logEntry(isLibraryBanner(line) ? 'info' : 'warn', line)));
 
   let terminated = false;
   let exited = false;
@@ -135,10 +136,6 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
 /** pure-JS tfjs prints a "install the node backend" banner on stderr; `xlab doctor` already says that. */
 export function isLibraryBanner(line: string): boolean {
   return /^=+$/.test(line.trim()) || /Looks like you are running TensorFlow\.js in Node\.js|install our node backend/.test(line);
-}
-
-function entry(level: LogEntry['level'], message: string): LogEntry {
-  return { level, message, time: new Date().toISOString() };
 }
 
 function forwardLines(stream: Readable, onLine: (line: string) => void): void {
