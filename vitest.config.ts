@@ -14,5 +14,9 @@ export default defineConfig({
     // Two cores: the engine tests start a worker that loads tfjs, the e2e test a browser.
     maxWorkers: 2,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // Tests that load pure-JS tfjs themselves get its "Hi, looks like you are running TensorFlow.js
+    // in Node.js" banner on their first tensor (the engine skips it: skipNodeGreeting); not worth
+    // a screenful per file.
+    onConsoleLog: (log) => !log.includes('looks like you are running TensorFlow.js in Node.js'),
   },
 });

@@ -8,7 +8,7 @@ import type { LabMethod, Settings } from './contract';
  */
 export const themeSchema = z.enum(['system', 'light', 'dark']);
 
-export const settingsSchema = z.object({ theme: themeSchema }) satisfies z.ZodType<Settings>;
+export const settingsSchema = z.object({ theme: themeSchema, trainFolder: z.string().min(1).max(4096).nullable().optional() }) satisfies z.ZodType<Settings>;
 
 /** Field values are checked by the model's own schema, which names the field; here only the shape. */
 const modelRequestSchema = z.looseObject({ preset: z.string().max(40).optional() });

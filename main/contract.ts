@@ -38,6 +38,8 @@ export type ThemeSetting = 'system' | 'light' | 'dark';
 
 export interface Settings {
   theme: ThemeSetting;
+  /** The dataset folder the Train page last trained on or was given, shown again after a reload; null: a bundled sample. */
+  trainFolder?: string | null;
 }
 
 /** A small dataset shipped inside the app so a new user can train at once. */

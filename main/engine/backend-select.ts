@@ -27,6 +27,17 @@ interface Candidate {
   packageName: string;
 }
 
+/**
+ * pure-JS tfjs greets Node users on its first tensor with a "Hi, looks like you are running
+ * TensorFlow.js in Node.js … install our node backend" banner (tfjs-backend-cpu's
+ * `MathBackendCPU.write`, once per backend, while its `firstUse` is true). The engine badge and
+ * `xlab doctor` already say which engine runs and what is faster, so the backend is told its first
+ * use is over. Any other backend (no `firstUse`) is left alone.
+ */
+export function skipNodeGreeting(backend: unknown): void {
+  if (backend !== null && typeof backend === 'object' && 'firstUse' in backend) (backend as { firstUse: boolean }).firstUse = false;
+}
+
 /** Best first. */
 export const candidates: readonly Candidate[] = [
   { preference: 'gpu', name: 'tfjs-node-gpu', packageName: '@tensorflow/tfjs-node-gpu' },
@@ -87,6 +98,7 @@ export async function selectBackend<T extends TfLike>(options: {
       await tf.ready();
       if (candidate.name === 'tfjs') {
         if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+        skipNodeGreeting(tf.backend());
       }
     } catch (error) {
       const why = describeLoadFailure(candidate, error);

@@ -174,11 +174,12 @@ function seriesOf(curves: Curves, train: keyof EpochSummary, val: keyof EpochSum
 }
 
 /** The overlaid loss and accuracy curves of the compared runs. */
-export function curveCharts(curves: Curves): { loss: string; accuracy: string } {
+export function curveCharts(curves: Curves, width?: number): { loss: string; accuracy: string } {
   const legend = curves.map((curve, i) => ({ name: curve.model, colour: runColour(i) }));
+  const size = width === undefined ? {} : { width };
   return {
-    loss: lineChartSvg({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: seriesOf(curves, 'loss', 'val_loss'), legend }),
-    accuracy: lineChartSvg({ title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', series: seriesOf(curves, 'acc', 'val_acc'), legend, yRange: [0, 1] }),
+    loss: lineChartSvg({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: seriesOf(curves, 'loss', 'val_loss'), legend, ...size }),
+    accuracy: lineChartSvg({ title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', series: seriesOf(curves, 'acc', 'val_acc'), legend, yRange: [0, 1], ...size }),
   };
 }
 
@@ -223,13 +224,22 @@ export function confusionMatrixSvg(classNames: readonly string[], confusion: rea
       const x = left + c * cell;
       const y = top + r * cell;
       const tip = withTitles ? `<title>${escapeHtml(`true ${classNames[r]} → predicted ${classNames[c]}: ${count}`)}</title>` : '';
-      parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${heat(v)}"${r === c ? ' stroke="#111111" stroke-width="0.5"' : ''}>${tip}</rect>`);
+      parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${heat(v)}">${tip}</rect>`);
       if (showCounts && count > 0) {
         parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${v > 0.5 ? '#ffffff' : '#111111'}">${count}</text>`);
       }
     }
   }
   parts.push(`<rect x="${left}" y="${top}" width="${size}" height="${size}" fill="none" stroke="${axisColour}"/>`);
+  // The diagonal (correct predictions): one square inside each of its cells, drawn over every cell.
+  // A stroke on the cells themselves was half painted over by their neighbours and printed as a
+  // broken staircase.
+  if (cell >= 8) {
+    const inset = 1.5;
+    const side = cell - 2 * inset;
+    const squares = classNames.map((_, i) => `<rect x="${fmt(left + i * cell + inset)}" y="${fmt(top + i * cell + inset)}" width="${fmt(side)}" height="${fmt(side)}"/>`);
+    parts.push(`<g class="diagonal" fill="none" stroke="#111111" stroke-width="1">${squares.join('')}</g>`);
+  }
   if (showLabels) {
     labels.forEach((label, i) => {
       const mid = i * cell + cell / 2;

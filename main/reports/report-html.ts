@@ -1,7 +1,7 @@
 /**
  * The report as one self-contained HTML page: inline CSS and SVG charts, no scripts, no external
- * URL of any kind (a Content-Security-Policy forbids loading anything), print CSS for A4 with page
- * breaks between the big sections. Every user-provided value is escaped. Pure.
+ * URL of any kind (a Content-Security-Policy forbids loading anything), print CSS for A4 that
+ * keeps small blocks whole and fills the pages. Every user-provided value is escaped. Pure.
  */
 import type { EvalResult } from '../contract';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
@@ -34,24 +34,50 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margi
 dt { color: #555; }
 dd { margin: 0; }
 .chart svg { max-width: 100%; height: auto; }
+.curve-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
 .notes { white-space: pre-wrap; border-left: 3px solid #d0d7de; padding-left: 12px; }
 .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
 .muted { color: #666; }
 @page { size: A4; margin: 14mm; }
+/*
+ * Print: sections follow each other (no forced page breaks, which left pages half empty); what is
+ * small stays whole on a page (a chart, a run's settings, a table of a few dozen rows, a run's
+ * evaluation); a longer table breaks between rows and repeats its header. Side by side where A4
+ * has the width: the two curves, the runs' settings, a confusion matrix and its numbers.
+ */
 @media print {
-  body { max-width: none; padding: 0; font-size: 11px; }
+  body { max-width: none; padding: 0; font-size: 10px; line-height: 1.35; }
+  h1 { font-size: 20px; }
+  h2 { font-size: 15px; margin: 18px 0 6px; }
+  h3 { font-size: 12px; margin: 10px 0 4px; }
+  h4 { font-size: 11px; margin: 8px 0 2px; }
   h2, h3, h4 { break-after: avoid; }
-  #curves, .model { break-inside: avoid; }
-  table { font-size: 10px; }
+  table { font-size: 9px; margin: 4px 0 8px; }
+  th, td { padding: 2px 5px; }
   thead { display: table-header-group; }
-  tr, .chart, dl, .warning { break-inside: avoid; }
-  section.page { break-before: page; }
+  tr, .chart, dl, .warning, .model, .evaluation-run, .eval-numbers { break-inside: avoid; }
+  table.small { break-inside: avoid; }
+  dl { margin: 4px 0; }
+  .curve-charts { grid-template-columns: 1fr 1fr; gap: 12px; }
+  .mono { font-size: 9px; }
+  .models { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 0 16px; }
+  .eval-body { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); gap: 12px; align-items: start; }
+  .eval-body .chart svg { width: 100%; height: auto; }
   th { background: #f3f5f7 !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .swatch, .warning, .chart { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 `;
 
 const num = (text: string): string => `<td class="num">${text}</td>`;
+
+/** Up to this many rows a table is kept whole on one printed page; a longer one breaks between rows. */
+export const smallTableRows = 40;
+
+/** ` class="small"` for a table of `rows` rows, with any other classes. */
+const tableClass = (rows: number, ...classes: string[]): string => {
+  const all = [...classes, ...(rows <= smallTableRows ? ['small'] : [])];
+  return all.length > 0 ? ` class="${all.join(' ')}"` : '';
+};
 
 function definitionList(items: readonly Item[]): string {
   return `<dl>${items.map((i) => `<dt>${e(i.label)}</dt><dd>${e(i.value)}</dd>`).join('')}</dl>`;
@@ -64,7 +90,7 @@ function comparisonTable(data: ReportData): string {
         `<tr><td><span class="swatch" style="background:${colour}"></span>${e(row.model)}</td>${num(formatCount(row.params))}${num(formatMetric(row.loss))}${num(formatMetric(row.val_loss))}${num(formatMetric(row.acc))}${num(formatMetric(row.val_acc))}</tr>`,
     )
     .join('');
-  return `<table id="comparison-table"><thead><tr><th>Model</th><th class="num">Params</th><th class="num">Loss</th><th class="num">Val_Loss</th><th class="num">ACC</th><th class="num">Val_ACC</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table id="comparison-table"${tableClass(data.runs.length)}><thead><tr><th>Model</th><th class="num">Params</th><th class="num">Loss</th><th class="num">Val_Loss</th><th class="num">ACC</th><th class="num">Val_ACC</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function runDetailsTable(data: ReportData): string {
@@ -74,7 +100,7 @@ function runDetailsTable(data: ReportData): string {
         `<tr><td>${e(row.model)}</td><td>${e(row.status)}</td>${num(formatEpoch(row.epoch))}${num(`${row.epochsDone} / ${row.epochs}`)}${num(formatDuration(row.trainingMs))}${num(formatRate(row.imagesPerSec))}<td>${e(row.engine)}</td><td>${e(row.dataset.path)}<br><span class="mono">${e(row.dataset.fingerprint.slice(0, 12))} · seed ${row.dataset.splitSeed} · ${e(splitName(row.dataset.splitKey))}</span></td></tr>`,
     )
     .join('');
-  return `<table id="run-details"><thead><tr><th>Model</th><th>Status</th><th class="num">Epoch shown</th><th class="num">Epochs</th><th class="num">Training time</th><th class="num">Images/s</th><th>Engine (device)</th><th>Dataset · split</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table id="run-details"${tableClass(data.runs.length)}><thead><tr><th>Model</th><th>Status</th><th class="num">Epoch shown</th><th class="num">Epochs</th><th class="num">Training time</th><th class="num">Images/s</th><th>Engine (device)</th><th>Dataset · split</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function differencesTable(data: ReportData): string {
@@ -83,7 +109,7 @@ function differencesTable(data: ReportData): string {
   if (differences.length === 0) return '<h3>Configuration differences</h3><p>The runs have the same model, training and augmentation settings.</p>';
   const head = data.runs.map((r) => `<th>${e(r.row.model)}</th>`).join('');
   const rows = differences.map((d) => `<tr><th scope="row">${e(d.label)}</th>${d.values.map((v) => `<td>${e(v)}</td>`).join('')}</tr>`).join('');
-  return `<h3>Configuration differences</h3><p class="muted">Only the settings that differ between the runs.</p><table id="differences"><thead><tr><th>Setting</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h3>Configuration differences</h3><p class="muted">Only the settings that differ between the runs.</p><table id="differences"${tableClass(differences.length)}><thead><tr><th>Setting</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function datasetSection(dataset: ReportDataset): string {
@@ -92,7 +118,7 @@ function datasetSection(dataset: ReportDataset): string {
   const rows = dataset.classes
     .map((c) => `<tr><td>${e(c.name)}</td>${num(formatCount(c.train))}${num(formatCount(c.val))}${hasTest ? num(formatCount(c.test)) : ''}${num(formatCount(c.train + c.val + c.test))}</tr>`)
     .join('');
-  return `${definitionList(datasetItems(dataset))}<table class="classes"><thead><tr><th>Class</th><th class="num">Train</th><th class="num">Val</th>${hasTest ? '<th class="num">Test</th>' : ''}<th class="num">Images</th></tr></thead><tbody>${rows}<tr><th>Total</th>${num(formatCount(totals.train))}${num(formatCount(totals.val))}${hasTest ? num(formatCount(totals.test)) : ''}${num(formatCount(totals.images))}</tr></tbody></table>`;
+  return `${definitionList(datasetItems(dataset))}<table${tableClass(dataset.classes.length + 1, 'classes')}><thead><tr><th>Class</th><th class="num">Train</th><th class="num">Val</th>${hasTest ? '<th class="num">Test</th>' : ''}<th class="num">Images</th></tr></thead><tbody>${rows}<tr><th>Total</th>${num(formatCount(totals.train))}${num(formatCount(totals.val))}${hasTest ? num(formatCount(totals.test)) : ''}${num(formatCount(totals.images))}</tr></tbody></table>`;
 }
 
 function modelSection(run: ReportRun): string {
@@ -110,9 +136,10 @@ export function evaluationBlock(run: ReportRun, result: EvalResult): string {
     .map((c) => `<tr><td>${e(c.name)}</td>${num(formatMetric(c.precision))}${num(formatMetric(c.recall))}${num(formatMetric(c.f1))}${num(formatCount(c.support))}</tr>`)
     .join('');
   const matrix = confusionMatrixSvg(result.classNames, result.confusion, 'Confusion matrix');
-  return `<h3>${e(evaluationHeading(run, result))}</h3>${definitionList(items)}
-<div class="chart">${inlineSvg(matrix)}</div>
-<table class="per-class"><thead><tr><th>Class</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th><th class="num">Support</th></tr></thead><tbody>${perClass}</tbody></table>`;
+  return `<div class="evaluation-run"><h3>${e(evaluationHeading(run, result))}</h3>
+<div class="eval-body"><div class="chart">${inlineSvg(matrix)}</div>
+<div class="eval-numbers">${definitionList(items)}
+<table${tableClass(result.perClass.length, 'per-class')}><thead><tr><th>Class</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th><th class="num">Support</th></tr></thead><tbody>${perClass}</tbody></table></div></div></div>`;
 }
 
 function environmentSection(data: ReportData): string {
@@ -124,7 +151,8 @@ function environmentSection(data: ReportData): string {
 export function renderReportHtml(data: ReportData): string {
   const { comparison } = data;
   const basisText = comparison.basis === 'best' ? "each run's best epoch (lowest val_loss)" : "each run's final epoch";
-  const charts = curveCharts(comparison.curves);
+  // Half the page each, side by side: narrower drawings keep their text legible when printed.
+  const charts = curveCharts(comparison.curves, 460);
   const warnings =
     comparison.warnings.length > 0
       ? `<div class="warning" role="note" id="warnings"><strong>This comparison may not be fair:</strong><ul>${comparison.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>`
@@ -163,18 +191,18 @@ ${differencesTable(data)}
 <section id="curves">
 <h2>Training curves</h2>
 <p class="muted">Training dashed, validation solid; one colour per run.</p>
-<div class="chart">${inlineSvg(charts.loss)}</div>
-<div class="chart">${inlineSvg(charts.accuracy)}</div>
+<div class="curve-charts"><div class="chart">${inlineSvg(charts.loss)}</div>
+<div class="chart">${inlineSvg(charts.accuracy)}</div></div>
 </section>
-<section id="datasets" class="page">
+<section id="datasets">
 <h2>Dataset${data.datasets.length === 1 ? '' : 's'}</h2>
 ${data.datasets.map((d, i) => `${data.datasets.length > 1 ? `<h3>Dataset ${i + 1}</h3>` : ''}${datasetSection(d)}`).join('')}
 </section>
-<section id="models" class="page">
+<section id="models">
 <h2>Models and training settings</h2>
-${data.runs.map(modelSection).join('')}
+<div class="models">${data.runs.map(modelSection).join('')}</div>
 </section>
-<section id="evaluation" class="page">
+<section id="evaluation">
 <h2>Evaluation</h2>
 ${evaluated.length > 0 ? evaluated.join('') : '<p>No run in this report has been evaluated yet: evaluate a run to add its confusion matrix and per-class metrics.</p>'}
 </section>

@@ -211,6 +211,12 @@ describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
     const text = await readFile(html, 'utf8');
     for (const name of names) expect(text).toContain(name);
     expect(text).toContain('Learning rates on Fashion-MNIST');
+    // The hint says what an empty field means; it never reads as "this folder is empty".
+    expect(await page.getByTestId('report-folder-hint').textContent()).toMatch(/^If left empty, files go to \S+exports\. /);
+    // The export buttons are one width, whatever their label.
+    const widths = await page.getByTestId('report-export').locator('[data-testid^="export-"]').evaluateAll((buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().width)));
+    expect(widths).toHaveLength(4);
+    expect(new Set(widths).size, `export buttons of widths ${widths.join(', ')}`).toBe(1);
 
     // Browser mode also downloads to the user's computer (the lab's disk may be a remote box's).
     const downloads: { name: string; text: string }[] = [];

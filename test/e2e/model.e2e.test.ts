@@ -57,6 +57,9 @@ describe('Model page (xlab serve + Chromium)', () => {
     await main().getByRole('heading', { level: 1, name: 'Model' }).waitFor();
     const micro = main().getByRole('radio', { name: 'Micro (tests and demos)' });
     await micro.waitFor({ timeout: 10_000 });
+    // It opens on what the Train page starts with (not Xception at 299 px for 20 epochs).
+    expect(await micro.isChecked()).toBe(true);
+    expect(await field('Epochs').inputValue()).toBe('5');
     await micro.check();
     expect(await field('Input size (px)').inputValue()).toBe('24');
 

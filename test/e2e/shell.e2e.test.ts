@@ -117,6 +117,8 @@ describe('browser mode shell (xlab serve + Chromium)', () => {
 
   it('toggles the theme, persists it through the server, and keeps it after a reload', async () => {
     const toggle = page.getByTestId('theme-toggle');
+    // Named by what it shows; what a click does is its description.
+    expect(await page.getByRole('button', { name: 'Theme: System', exact: true }).count()).toBe(1);
     // system → light → dark
     for (let i = 0; i < 3 && (await themeOf()).setting !== 'dark'; i++) await toggle.click();
     expect(await themeOf()).toEqual({ shown: 'dark', setting: 'dark' });

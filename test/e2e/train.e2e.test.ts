@@ -238,6 +238,20 @@ describe('Train and Runs pages (xlab serve + Chromium)', () => {
     await runAxe('light theme, Runs page with details');
   }, 2 * runTimeout);
 
+  it('shows the folder it last trained on again after a reload', async () => {
+    // Another tab is the same app loaded afresh, as after a reload; this page keeps its live view.
+    const fresh = await session.browser!.context.newPage();
+    try {
+      await fresh.goto(new URL('#/train', url).href);
+      const form = fresh.getByTestId('train-form');
+      await form.waitFor({ timeout: engineTimeout });
+      expect(await form.getByLabel('Folder path').isChecked()).toBe(true);
+      expect(await form.getByLabel('Dataset folder').inputValue()).toBe(datasetDir);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('renames a run inline and deletes one after confirming', async () => {
     const row = page.getByTestId('run-row').filter({ hasText: 'stop and resume' });
     await row.getByRole('button', { name: 'Rename stop and resume' }).click();

@@ -10,6 +10,7 @@ import {
   heat,
   misclassified,
   moveInMatrix,
+  nameParts,
   pageOf,
   pickEvaluation,
   rowNormalised,
@@ -163,5 +164,20 @@ describe('formatting and shading', () => {
     expect(heat(0.49, 'dark').mix).toBeLessThanOrEqual(45);
     expect(heat(0.5, 'dark')).toEqual({ mix: 70, strong: true });
     expect(heat(Number.NaN, 'dark')).toEqual({ mix: 0, strong: false });
+  });
+});
+
+describe('nameParts', () => {
+  it('cuts a class name after its separators only, so a header never wraps inside a word', () => {
+    expect(nameParts('empty_class')).toEqual(['empty_', 'class']);
+    expect(nameParts('Ankle_boot')).toEqual(['Ankle_', 'boot']);
+    expect(nameParts('T-shirt/top')).toEqual(['T-', 'shirt/', 'top']);
+    expect(nameParts('Pullover')).toEqual(['Pullover']);
+    expect(nameParts('a__b')).toEqual(['a__', 'b']);
+    expect(nameParts('')).toEqual([]);
+  });
+
+  it('loses no character', () => {
+    for (const name of ['empty_class', '_x_', 'a b.c-d/e', '<img src=x>', 'ünïcode_名前']) expect(nameParts(name).join('')).toBe(name);
   });
 });

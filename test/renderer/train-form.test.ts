@@ -14,6 +14,7 @@ import {
 import {
   folderName,
   formatApprox,
+  formatClock,
   formatCount,
   formatDuration,
   formatEstimate,
@@ -136,5 +137,18 @@ describe('format', () => {
   it('takes the folder name of either kind of path', () => {
     expect(folderName('/data/flowers/')).toBe('flowers');
     expect(folderName('C:\\data\\cats')).toBe('cats');
+  });
+});
+
+describe('formatClock', () => {
+  it('writes a time of day on the 24-hour clock, as both logs show it', () => {
+    expect(formatClock(new Date(2026, 0, 2, 13, 5, 9).toISOString())).toBe('13:05:09');
+    expect(formatClock(new Date(2026, 0, 2, 0, 0, 1).toISOString())).toBe('00:00:01');
+    expect(formatClock(new Date(2026, 0, 2, 23, 59, 59).toISOString())).toBe('23:59:59');
+  });
+
+  it('gives back what it cannot read, or the fallback', () => {
+    expect(formatClock('soon')).toBe('soon');
+    expect(formatClock('soon', '')).toBe('');
   });
 });

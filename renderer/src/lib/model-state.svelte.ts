@@ -10,6 +10,7 @@ import {
   trainingRequest,
   type FormValues,
 } from '../components/model/model-form';
+import { followedClasses, startingPreset, startingTraining, type FollowedDataset } from './form-defaults';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
 import { messageOf } from './message-of';
@@ -47,7 +48,9 @@ export class ModelState {
   /** Why the presets or defaults could not be loaded. */
   loadError = $state<string | null>(null);
 
-  preset = $state('xception');
+  preset = $state(startingPreset);
+  /** The dataset opened on the Datasets page: the classes field follows its class count. */
+  dataset = $state.raw<FollowedDataset | null>(null);
   modelValues = $state<FormValues>({});
   /** Fields of a loaded config that the form does not show (e.g. `includeTop`). */
   extraModel = $state.raw<Record<string, unknown>>({});
@@ -154,7 +157,7 @@ export class ModelState {
         this.#initialized = true;
         const first = presets.find((p) => p.id === this.preset) ?? presets[0];
         if (first) this.#showPreset(first);
-        this.trainingValues = formValues(trainingFields, defaults.settings);
+        this.trainingValues = formValues(trainingFields, startingTraining(defaults.settings));
       }
     } catch (error) {
       this.loadError = `Could not load the model presets: ${messageOf(error)}`;
@@ -164,8 +167,32 @@ export class ModelState {
 
   #showPreset(preset: ModelPresetInfo): void {
     this.preset = preset.id;
-    this.modelValues = formValues(modelFields, preset.config);
+    this.modelValues = formValues(modelFields, this.#withDataset(preset.config));
     this.extraModel = {};
+  }
+
+  /** A preset's config with the followed dataset's class count. */
+  #withDataset(config: ModelPresetInfo['config']): ModelPresetInfo['config'] {
+    return this.dataset ? { ...config, classes: this.dataset.classes } : config;
+  }
+
+  /**
+   * Follows the dataset opened on the Datasets page (or none): the classes field takes its class
+   * count, unless it holds a count the user typed.
+   */
+  followDataset(dataset: FollowedDataset | null): void {
+    const before = this.dataset;
+    if (before?.name === dataset?.name && before?.classes === dataset?.classes) return;
+    this.dataset = dataset;
+    const presetClasses = this.presetInfo?.config.classes;
+    const typed = this.modelValues.classes;
+    if (typeof presetClasses !== 'number' || typeof typed !== 'string') return;
+    this.modelValues = { ...this.modelValues, classes: followedClasses(typed, presetClasses, before, dataset) };
+  }
+
+  /** The classes field shows the followed dataset's count. */
+  get followsDataset(): boolean {
+    return this.dataset !== null && this.modelValues.classes === String(this.dataset.classes);
   }
 
   /** Shows the preset's values in every model field; edits can be brought back with `undoPreset`. */

@@ -120,6 +120,14 @@ export class TrainingState {
     this.values.datasetSource = 'path';
     this.values.path = chosen;
     this.edited('dataset');
+    this.#rememberFolder(chosen);
+  }
+
+  /** Saves the form's dataset folder (null: a sample) in the settings, so a reload shows it again. */
+  #rememberFolder(folder: string | null): void {
+    this.lab.updateSettings({ trainFolder: folder }).catch((error: unknown) => {
+      if (!disconnected(error)) this.#app.notice = `Could not remember the dataset folder for the next visit: ${messageOf(error)}`;
+    });
   }
 
   /** Subscribes (once) and loads what the form offers and the run training now, if any. */
@@ -151,12 +159,13 @@ export class TrainingState {
   async #load(): Promise<void> {
     this.loadError = null;
     try {
-      const [samples, presets, configs, defaults, runs] = await Promise.all([
+      const [samples, presets, configs, defaults, runs, settings] = await Promise.all([
         this.lab.listSamples(),
         this.lab.listModelPresets(),
         this.lab.listConfigs(),
         this.lab.checkTrainingSettings({}),
         this.lab.listRuns(),
+        this.lab.getSettings(),
       ]);
       this.samples = samples;
       this.presets = presets;
@@ -165,6 +174,8 @@ export class TrainingState {
         const values: TrainFormValues = { ...this.values, ...(defaults.ok ? knobsFromDefaults(defaults.settings) : {}) };
         values.sampleId = samples[0]?.id ?? '';
         if (samples.length === 0) values.datasetSource = 'path';
+        // The folder of the last visit (a dataset chosen in this session, below, comes first).
+        if (settings.trainFolder) Object.assign(values, { datasetSource: 'path', path: settings.trainFolder });
         if (!presets.some((p) => p.id === values.preset)) values.preset = presets[0]?.id ?? '';
         Object.assign(values, knobsFromPreset(presets.find((p) => p.id === values.preset)));
         this.values = values;
@@ -229,6 +240,7 @@ export class TrainingState {
       // recorded in the run's config.
       const augment = $state.snapshot(datasetStateFor(this.#app).augment) as unknown as Record<string, unknown>;
       const run = await this.lab.startTraining({ ...built.request, augment });
+      this.#rememberFolder(this.values.datasetSource === 'path' ? built.request.dataset : null);
       this.actionError = null;
       this.#show(run);
       return true;

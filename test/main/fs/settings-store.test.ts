@@ -16,6 +16,17 @@ describe('settings store', () => {
     expect(await readdir(dir)).toEqual(['settings.json']); // no temp files left behind
   });
 
+  it('keeps the Train page’s dataset folder (null: a sample), and a file written before it existed still loads', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'settings.json');
+    await saveSettings(file, { theme: 'light', trainFolder: '/data/flowers' });
+    expect((await loadSettings(file)).settings).toEqual({ theme: 'light', trainFolder: '/data/flowers' });
+    await saveSettings(file, { theme: 'light', trainFolder: null });
+    expect((await loadSettings(file)).settings).toEqual({ theme: 'light', trainFolder: null });
+    await writeFile(file, '{"theme": "dark"}');
+    expect(await loadSettings(file)).toEqual({ settings: { theme: 'dark' } });
+  });
+
   it('keeps a corrupt file aside instead of overwriting it, and says where', async () => {
     const dir = await tempDir();
     const file = join(dir, 'settings.json');

@@ -56,8 +56,22 @@ describe('confusion matrix', () => {
     expect(svg).not.toContain('<img');
     const names = Array.from({ length: 120 }, (_, i) => `c${i}`);
     const big = confusionMatrixSvg(names, names.map((_, r) => names.map((_, c) => (r === c ? 5 : 0))), 'Confusion matrix');
-    expect((big.match(/<rect /g) ?? []).length).toBe(120 * 120 + 2);
+    expect((big.match(/<rect /g) ?? []).length).toBe(120 * 120 + 2); // too small for the diagonal's squares
     expect(big).not.toContain('<title>'); // too many cells for tooltips
     expect((await sharp(await svgToPng(big)).metadata()).format).toBe('png');
+  });
+
+  it('outlines the diagonal with separate squares drawn over every cell, not with cell strokes', () => {
+    const names = ['a', 'b', 'c'];
+    const svg = confusionMatrixSvg(names, [[3, 1, 0], [0, 4, 1], [1, 0, 5]], 'Confusion matrix');
+    const cells = svg.match(/<rect [^>]*fill="#[0-9a-f]{6}"[^>]*>/g) ?? [];
+    expect(cells.filter((rect) => /stroke=/.test(rect))).toEqual([]);
+    const diagonal = /<g class="diagonal" fill="none" stroke="#111111" stroke-width="1">((?:<rect [^>]*\/>)+)<\/g>/.exec(svg);
+    expect(diagonal).not.toBeNull();
+    const squares = [...diagonal![1]!.matchAll(/x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+    expect(squares).toHaveLength(3);
+    // Each inside its own cell: no two touch, so they cannot join into a staircase.
+    for (let i = 1; i < squares.length; i++) expect(squares[i]![0]!).toBeGreaterThan(squares[i - 1]![0]! + squares[i - 1]![2]!);
+    expect(svg.lastIndexOf(cells[cells.length - 1]!)).toBeLessThan(svg.indexOf('class="diagonal"'));
   });
 });

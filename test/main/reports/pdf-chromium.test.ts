@@ -70,4 +70,51 @@ describe('PDF through headless Chromium', () => {
     expect(text).toMatch(/Mini\s+123,456\s+0\.9876\s+0\.9543\s+0\.7012\s+0\.7098/);
     expect(text).toContain(xssName);
   });
+
+  it('fits two evaluated runs on four A4 pages, each small table whole on one page', { timeout: 120_000 }, async () => {
+    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium (.ci/run does).`);
+    const dataDir = await tempDataDir();
+    const store = createRunStore(dataDir);
+    const classes = ['Ankle_boot', 'Bag', 'Coat', 'Dress', 'Pullover', 'Sandal', 'Shirt', 'Sneaker', 'T-shirt_top', 'Trouser'];
+    const epochs = [
+      { loss: 2.0778, acc: 0.296, val_loss: 1.4964, val_acc: 0.617 },
+      { loss: 1.2366, acc: 0.721, val_loss: 1.1784, val_acc: 0.567 },
+      { loss: 0.772, acc: 0.808, val_loss: 1.0463, val_acc: 0.65 },
+    ];
+    const ids = [
+      await writeRun(store, dataDir, { name: 'micro a', preset: 'micro', classes, epochs }),
+      await writeRun(store, dataDir, { name: 'micro b', preset: 'micro', classes, epochs, training: { learningRate: 0.003 } }),
+    ];
+    const confusion = classes.map((_, r) => classes.map((_, c) => (r === c ? 4 : (r + c) % 5 === 0 ? 1 : 0)));
+    const service = createReportService({
+      dataDir,
+      runs: store,
+      evaluations: async (id) => [fakeEvaluation(id, classes, confusion)],
+      appInfo: async () => app,
+      pdf: createChromiumPrinter({ XLAB_CHROMIUM: chromiumPath }),
+    });
+    const { files } = await service.export({ runIds: ids, title: 'Two runs', notes: 'Compared on the sample.' }, 'pdf', dataDir);
+    const pdf = files[0]!;
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
+    const texts = Array.from({ length: pages }, (_, i) => execFileSync('pdftotext', ['-layout', '-f', String(i + 1), '-l', String(i + 1), pdf, '-'], { encoding: 'utf8' }));
+    expect(pages, texts.map((t, i) => `--- page ${i + 1} ---\n${t}`).join('\n')).toBeLessThanOrEqual(4);
+    // No page starts half empty: the first holds the comparison and the curves.
+    expect(texts[0]).toMatch(/Training curves/);
+
+    // The dataset's class table: every row and its total on one page.
+    const totalPage = texts.find((t) => /^\s*Total\s+\d+\s+\d+\s+\d+\s*$/m.test(t)) ?? '';
+    for (const name of classes) expect(totalPage).toMatch(new RegExp(`^\\s*${name}\\s+\\d+\\s+\\d+\\s+\\d+\\s*$`, 'm'));
+
+    // Each run's per-class table (a row: name, precision, recall, F1, support) whole on one page.
+    const perClassRow = (name: string): RegExp => new RegExp(`${name}\\s+0\\.\\d{4}\\s+\\d\\.\\d{4}\\s+0\\.\\d{4}\\s+\\d+`, 'g');
+    const rowsPerPage = texts.map((t) => classes.map((name) => (t.match(perClassRow(name)) ?? []).length));
+    const tables = rowsPerPage.flatMap((counts) => {
+      const least = Math.min(...counts);
+      const most = Math.max(...counts);
+      expect(least, `a per-class table split across pages (rows per class on one page: ${counts.join(', ')})`).toBe(most);
+      return [most];
+    });
+    expect(tables.reduce((a, b) => a + b, 0)).toBe(2);
+  });
 });
+

@@ -21,7 +21,7 @@ const curveMini: EpochValues[] = [
 
 /** The text of each cell of each body row of the table with this id. */
 function tableCells(html: string, id: string): string[][] {
-  const table = new RegExp(`<table id="${id}">([\\s\\S]*?)</table>`).exec(html)?.[1];
+  const table = new RegExp(`<table id="${id}"[^>]*>([\\s\\S]*?)</table>`).exec(html)?.[1];
   if (!table) throw new Error(`no table #${id}`);
   const body = /<tbody>([\s\S]*)<\/tbody>/.exec(table)![1]!;
   return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '').trim()));

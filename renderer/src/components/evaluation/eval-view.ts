@@ -35,6 +35,14 @@ export function rowNormalised(confusion: readonly (readonly number[])[]): number
   });
 }
 
+/**
+ * A class name cut after its separators ("Ankle_boot" → ["Ankle_", "boot"], "T-shirt/top" →
+ * ["T-", "shirt/", "top"]): a narrow header may wrap there, and nowhere inside a word.
+ */
+export function nameParts(name: string): string[] {
+  return name.match(/[^_\-./\s]*(?:[_\-./\s]+|$)/g)?.filter((part) => part !== '') ?? [name];
+}
+
 export const plural = (count: number, word: string): string => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
 
 /** `true cat, predicted dog` */

@@ -63,3 +63,9 @@ export function formatDateTime(iso: string | undefined): string {
   if (Number.isNaN(date.getTime())) return iso;
   return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
+
+/** A local time of day on a 24-hour clock, as every log in the app shows it: `21:39:05`; `fallback` when unreadable. */
+export function formatClock(iso: string, fallback = iso): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? fallback : date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+}

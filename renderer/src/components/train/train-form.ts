@@ -3,6 +3,7 @@
  * turned into the `TrainRequest` the engine takes. Pure, so unit-tested.
  */
 import type { ModelPresetInfo, NamedConfig, SampleDataset, TrainRequest } from '../../../../main/contract';
+import { startingEpochs, startingPreset } from '../../lib/form-defaults';
 
 export interface TrainFormValues {
   datasetSource: 'sample' | 'path';
@@ -43,21 +44,16 @@ export const knobs: readonly KnobSpec[] = [
   { field: 'seed', label: 'Seed', integer: true, min: 0, max: 2 ** 31 - 1 },
 ];
 
-/** Epochs the form starts with: a first run on the sample finishes in minutes, not hours. */
-export const defaultEpochs = 5;
-
-export const defaultPreset = 'micro';
-
 export function initialValues(): TrainFormValues {
   return {
     datasetSource: 'sample',
     sampleId: '',
     path: '',
     modelSource: 'preset',
-    preset: defaultPreset,
+    preset: startingPreset,
     configName: '',
     inputSize: '24',
-    epochs: String(defaultEpochs),
+    epochs: String(startingEpochs),
     batchSize: '32',
     learningRate: '0.001',
     seed: '42',
