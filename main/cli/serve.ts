@@ -39,7 +39,7 @@ export async function serve(io: CliIo, options: ServeCliOptions): Promise<void> 
   });
   let server: RunningServer | undefined;
   try {
-    server = await listen(lab, staticDir, options);
+    server = await listen(io, lab, staticDir, options);
   } catch (error) {
     await lab.close();
     throw error;
@@ -55,11 +55,16 @@ export async function serve(io: CliIo, options: ServeCliOptions): Promise<void> 
   await lab.close();
 }
 
-async function listen(lab: Awaited<ReturnType<typeof createLab>>, staticDir: string, options: ServeCliOptions): Promise<RunningServer> {
+async function listen(
+  io: CliIo,
+  lab: Awaited<ReturnType<typeof createLab>>,
+  staticDir: string,
+  options: ServeCliOptions,
+): Promise<RunningServer> {
   const attempts = options.portExplicit || options.port === 0 ? 1 : portAttempts;
   for (let i = 0; ; i++) {
     try {
-      return await startServer({ lab, staticDir, host: options.host, port: options.port + i });
+      return await startServer({ lab, staticDir, host: options.host, port: options.port + i, onError: (message) => io.stderr(`${message}\n`) });
     } catch (error) {
       if (!(error instanceof LabError && error.code === 'PORT_IN_USE') || i + 1 >= attempts) throw error;
     }
