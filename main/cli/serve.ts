@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../server/server';
 import { appRoot } from '../version';
 import type { CliIo } from './io';
 import { openInBrowser } from './open-browser';
+import { printable } from './scan';
 
 export interface ServeCliOptions {
   dataDir: string;
@@ -35,7 +36,7 @@ export async function serve(io: CliIo, options: ServeCliOptions): Promise<void> 
   }
   const lab = await createLab({ dataDir: options.dataDir, env: io.env, workerUrl: io.workerUrl });
   lab.events.on('log', (entry) => {
-    if (entry.level !== 'info') io.stderr(`[${entry.level}] ${entry.message}\n`);
+    if (entry.level !== 'info') io.stderr(`[${entry.level}] ${printable(entry.message)}\n`);
   });
   let server: RunningServer | undefined;
   try {
