@@ -30,7 +30,7 @@ export interface LabOptions {
   dataDir: string;
   /** Folder of bundled sample datasets; defaults to assets/samples in the app folder. */
   samplesDir?: string;
-  /** The bundled training worker (out/training-worker.js), passed by each entry point. */
+  /** The bundled training worker (out/training-worker.mjs), passed by each entry point. */
   workerUrl: URL;
   /** Environment the engine reads (XLAB_BACKEND, TF_*); defaults to the process's. */
   env?: NodeJS.ProcessEnv;

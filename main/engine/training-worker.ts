@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { packedUrl } from '../paths/asar';
 import { selectBackend, parseBackendPreference, type TfLike } from './backend-select';
 import { registerFastKernels, simdAvailable } from './kernels';
 import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
@@ -22,7 +23,8 @@ const post = (message: WorkerMessage): void => port.postMessage(message);
 const log = (level: 'info' | 'warn' | 'error', message: string): void =>
   post({ type: 'log', entry: { level, message, time: new Date().toISOString() } });
 
-const require = createRequire(import.meta.url);
+// Packages load through app.asar in the packaged app, where this file runs unpacked (see main/paths/asar.ts).
+const require = createRequire(packedUrl(import.meta.url));
 
 /** Stop switches of the runs training now, by run id. */
 const controls = new Map<string, TrainControl>();
