@@ -155,15 +155,21 @@ function closeCode(bytes: Buffer): number | undefined {
   return bytes.readUInt16BE(2);
 }
 
+/** A well-behaved client's socket, once open. */
+async function openSocket(): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return ws;
+}
+
 /** The server process is still running, and a well-behaved client still gets answers. */
 async function expectServerAnswers(): Promise<void> {
   expect({ exitCode: child.exitCode, signal: child.signalCode, stderr: childOutput }).toEqual({ exitCode: null, signal: null, stderr: '' });
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
+  const ws = await openSocket();
   try {
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
     const reply = new Promise<ServerMessage>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerMessage)));
     ws.send(JSON.stringify({ type: 'call', id: 1, method: 'getAppInfo', args: [] }));
     expect(await reply).toEqual({ type: 'result', id: 1, result: { ok: true, value: appInfo } });
@@ -252,11 +258,7 @@ describe('browser-mode server under hostile input', () => {
   }
 
   it('closes a socket whose message really is over the limit (1009) and keeps serving', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
+    const ws = await openSocket();
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.on('error', () => {});
     ws.send('x'.repeat(maxMessageBytes + 1));
@@ -265,11 +267,7 @@ describe('browser-mode server under hostile input', () => {
   });
 
   it('answers garbage calls that carry an id with an error, on the same socket', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
+    const ws = await openSocket();
     const garbage = [
       { id: 7 },
       { type: 'call', id: 8, method: 'getAppInfo', args: 'not a list' },
