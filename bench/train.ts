@@ -21,7 +21,7 @@ const epochs = arg('epochs', 3);
 const size = arg('size', 32);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'xlab-bench-train-'));
-const lab = await createLab({ dataDir, workerUrl: pathToFileURL(join(repo, 'out', 'training-worker.js')) });
+const lab = await createLab({ dataDir, workerUrl: pathToFileURL(join(repo, 'out', 'training-worker.mjs')) });
 const engine = await lab.getEngine();
 console.log(`engine: ${engine.name} ${engine.version} on ${engine.device} — ${engine.reason}`);
 

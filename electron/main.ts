@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { MenuEvent } from '../main/contract';
 import { createLab, type Lab } from '../main/lab';
 import { appRoot } from '../main/version';
+import { unpackedPath, unpackedUrl } from '../main/fs/asar';
 import { registerAppScheme, serveAppProtocol } from './app-protocol';
 import { setupIpc } from './ipc';
 import { setupMenu } from './menu';
@@ -14,9 +15,6 @@ import { createMainWindow } from './window';
 
 const outDir = dirname(fileURLToPath(import.meta.url));
 
-/** Images read by sharp and tfjs-node cannot live inside app.asar; the builder unpacks them. */
-const unpacked = (path: string): string => path.replace(/app\.asar(?=[\\/]|$)/, 'app.asar.unpacked');
-
 async function onReady(): Promise<void> {
   // XLAB_HOME lets the app and the CLI share a non-default data folder.
   const dataDir = process.env.XLAB_HOME ? resolve(process.env.XLAB_HOME) : app.getPath('userData');
@@ -24,8 +22,10 @@ async function onReady(): Promise<void> {
   try {
     lab = await createLab({
       dataDir,
-      samplesDir: unpacked(join(appRoot(), 'assets', 'samples')),
-      workerUrl: new URL('./training-worker.js', import.meta.url),
+      // Images read by sharp (libvips) and the worker's ES module need real files: the builder
+      // unpacks both (electron-builder.yml, asarUnpack).
+      samplesDir: unpackedPath(join(appRoot(), 'assets', 'samples')),
+      workerUrl: unpackedUrl(new URL('./training-worker.mjs', import.meta.url)),
       pdf: printToPdf,
       openFolder,
     });

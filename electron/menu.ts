@@ -1,4 +1,4 @@
-import { Menu, type MenuItemConstructorOptions } from 'electron';
+import { app, Menu, type MenuItemConstructorOptions } from 'electron';
 
 export interface MenuActions {
   openDataset(): void;
@@ -7,8 +7,11 @@ export interface MenuActions {
   showDataFolder(): void;
 }
 
-/** The native menu; pure so the shape and accelerators are testable. */
-export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform): MenuItemConstructorOptions[] {
+/**
+ * The native menu; pure so the shape and accelerators are testable. Toggle Developer Tools is
+ * there only with `devTools` (a development run): a shipped app has no way into its internals.
+ */
+export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform, options: { devTools?: boolean } = {}): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const file: MenuItemConstructorOptions = {
     label: '&File',
@@ -30,7 +33,7 @@ export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform): M
       { role: 'zoomOut' },
       { type: 'separator' },
       { role: 'togglefullscreen' },
-      { role: 'toggleDevTools' },
+      ...(options.devTools ? [{ role: 'toggleDevTools' } as const] : []),
     ],
   };
   return [
@@ -43,5 +46,5 @@ export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform): M
 }
 
 export function setupMenu(actions: MenuActions): void {
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(actions, process.platform)));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(actions, process.platform, { devTools: !app.isPackaged })));
 }

@@ -1,4 +1,4 @@
-import { BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, shell } from 'electron';
 import { appOrigin } from './app-protocol';
 
 /** Only http(s) links leave the app, and they go to the system browser. */
@@ -17,7 +17,8 @@ export function isAppUrl(url: string): boolean {
 
 /**
  * The main window: isolated, sandboxed renderer with no Node; shown once painted; new windows
- * denied; navigation away from the app refused (links open in the system browser).
+ * denied; navigation away from the app refused (links open in the system browser); no DevTools
+ * once packaged.
  */
 export function createMainWindow(options: { preload: string; dark: boolean }): BrowserWindow {
   const win = new BrowserWindow({
@@ -35,6 +36,8 @@ export function createMainWindow(options: { preload: string; dark: boolean }): B
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // DevTools in development only; the packaged app cannot open them at all.
+      devTools: !app.isPackaged,
     },
   });
   win.once('ready-to-show', () => win.show());

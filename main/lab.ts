@@ -1,6 +1,6 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { AppInfo, EngineInfo, LabApi, LabEvents, LogEntry, SampleDataset, Settings } from './contract';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { AppInfo, EngineInfo, ExportedFiles, LabApi, LabEvents, LogEntry, SampleDataset, Settings } from './contract';
 import { Emitter } from './events';
 import { LabError } from './errors';
 import { startTrainingWorker, type TrainingWorkerHost } from './engine/worker-host';
@@ -14,12 +14,13 @@ import { createRunStore } from './runs/run-store';
 import { createTrainingService } from './training/training-service';
 // dataset-service imports sharp: it must be loaded on this (main) thread before the training
 // worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
-import { createDatasetService, requireAbsolute } from './dataset/dataset-service';
+import { createDatasetService } from './dataset/dataset-service';
 import { browseFolder } from './fs/browse-folder';
 import { createEvaluationService } from './evaluation/evaluation-service';
 import { createReportService, type PdfPrinter } from './reports/report-service';
 import { exportsDir } from './fs/export-files';
 import { logEntry } from './log-entry';
+import { checkOpenableFolder } from './fs/open-folder-policy';
 
 const maxLogEntries = 500;
 /** How long closing waits for an evaluation in progress. */
@@ -30,7 +31,7 @@ export interface LabOptions {
   dataDir: string;
   /** Folder of bundled sample datasets; defaults to assets/samples in the app folder. */
   samplesDir?: string;
-  /** The bundled training worker (out/training-worker.js), passed by each entry point. */
+  /** The bundled training worker (out/training-worker.mjs), passed by each entry point. */
   workerUrl: URL;
   /** Environment the engine reads (XLAB_BACKEND, TF_*); defaults to the process's. */
   env?: NodeJS.ProcessEnv;
@@ -167,6 +168,12 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     ...(options.pdf ? { pdf: options.pdf } : {}),
   });
   const exportFolder = exportsDir(dataDir);
+  // Folders exports were written to in this session (any the user picked): openFolder may show them.
+  const exportedTo = new Set<string>();
+  const rememberExport = (exported: ExportedFiles): ExportedFiles => {
+    for (const file of exported.files) exportedTo.add(dirname(file));
+    return exported;
+  };
 
   return {
     events,
@@ -241,22 +248,20 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     getEvaluations: (runId) => evaluation.list(runId),
     getRunImages: (runId, paths) => evaluation.images(runId, paths),
     predictImages: (runId, inputs, checkpoint) => evaluation.predict(runId, inputs, checkpoint),
-    exportModel: (runId, checkpoint, folder) => evaluation.exportModel(runId, checkpoint, folder ?? exportFolder),
+    exportModel: async (runId, checkpoint, folder) => rememberExport(await evaluation.exportModel(runId, checkpoint, folder ?? exportFolder)),
     compareRuns: (runIds, basis) => reports.compare(runIds, basis),
     renderReport: (request) => reports.render(request),
-    exportReport: (request, format, folder) => reports.export(request, format, folder ?? exportFolder),
+    exportReport: async (request, format, folder) => rememberExport(await reports.export(request, format, folder ?? exportFolder)),
     downloadReport: (request, format) => reports.download(request, format),
     async getExportTarget() {
       return { folder: exportFolder };
     },
     async openFolder(path) {
-      requireAbsolute(path);
       if (!options.openFolder) {
         throw new LabError('NOT_AVAILABLE', `Folders open in the desktop app only; in browser mode ${path} is on the machine running the lab: copy its path.`);
       }
-      const info = await stat(path).catch(() => undefined);
-      if (!info?.isDirectory()) throw new LabError('NOT_A_FOLDER', `${path} is not a folder (any more): it cannot be opened.`);
-      await options.openFolder(path);
+      const recent = (await datasets.recent()).map((dataset) => dataset.path);
+      await options.openFolder(await checkOpenableFolder(path, [dataDir, ...recent, ...exportedTo]));
     },
     async close(): Promise<void> {
       closing = true;

@@ -17,7 +17,7 @@ if (name && names.length === 0) {
   console.error(`bench: no benchmark "${name}"; available: ${available.join(', ') || '(none)'}.`);
   process.exit(2);
 }
-if (!existsSync(join(root, 'out', 'training-worker.js'))) {
+if (!existsSync(join(root, 'out', 'training-worker.mjs'))) {
   console.error('bench: out/ is missing: run "npm run build" first.');
   process.exit(1);
 }

@@ -1,5 +1,6 @@
 // Builds everything the app, the CLI and the tests run from, into out/:
-//   out/cli.js, out/training-worker.js, out/electron-main.js  (Node ESM, node_modules external)
+//   out/cli.js, out/electron-main.js                           (Node ESM, node_modules external)
+//   out/training-worker.mjs                                    (Node ESM, one file, packages through require)
 //   out/preload.cjs                                            (sandboxed preload: one CommonJS file)
 //   out/renderer/                                              (Svelte UI, built by Vite)
 // esbuild bundles the Node side (fast, keeps tfjs-node/sharp external as they must be);
@@ -9,6 +10,7 @@ import { build as viteBuild } from 'vite';
 import { rm, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { builtinModules } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'out');
@@ -27,12 +29,37 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * The packaged app runs the training worker from app.asar.unpacked: a worker's ES module loader
+ * needs real files (electron-builder.yml unpacks it). node_modules stays in app.asar, where only
+ * Electron's `require` sees it, and a package import from the unpacked folder would find nothing.
+ * So in the worker every package becomes a `require` through the banner's, which is anchored at
+ * the worker's place inside app.asar (outside a packaged app the anchor is the file itself).
+ */
+const packagesThroughRequire = {
+  name: 'packages-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.namespace === 'package-require' || args.path.startsWith('node:') || builtinModules.includes(args.path)) {
+        return { path: args.path, external: true };
+      }
+      return { path: args.path, namespace: 'package-require' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'package-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+const asarAnchoredRequire =
+  "import { createRequire as __xlabCreateRequire } from 'node:module'; " +
+  "const require = __xlabCreateRequire(import.meta.url.replace(/(?<=\\/)app\\.asar\\.unpacked(?=\\/)/, 'app.asar'));";
+
 await Promise.all([
   esbuild({
     ...common,
     entryPoints: {
       cli: 'main/cli.ts',
-      'training-worker': 'main/engine/training-worker.ts',
       'electron-main': 'electron/main.ts',
     },
     outdir: out,
@@ -41,6 +68,17 @@ await Promise.all([
     chunkNames: 'chunks/[name]-[hash]',
     // Bundled CommonJS helpers may call require(); give ESM output one.
     banner: { js: "import { createRequire as __xlabCreateRequire } from 'node:module'; const require = __xlabCreateRequire(import.meta.url);" },
+  }),
+  esbuild({
+    ...common,
+    entryPoints: { 'training-worker': 'main/engine/training-worker.ts' },
+    outdir: out,
+    // .mjs: an ES module wherever it lies, even in app.asar.unpacked, which has no package.json.
+    outExtension: { '.js': '.mjs' },
+    format: 'esm',
+    packages: undefined,
+    plugins: [packagesThroughRequire],
+    banner: { js: asarAnchoredRequire },
   }),
   esbuild({
     ...common,

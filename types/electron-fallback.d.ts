@@ -47,6 +47,7 @@ declare module 'electron' {
       nodeIntegration?: boolean;
       webSecurity?: boolean;
       spellcheck?: boolean;
+      devTools?: boolean;
       javascript?: boolean;
       partition?: string;
     };
@@ -90,6 +91,7 @@ declare module 'electron' {
   export const webUtils: { getPathForFile(file: File): string };
 
   export const app: {
+    readonly isPackaged: boolean;
     getPath(name: 'userData' | 'appData' | 'home' | 'temp'): string;
     quit(): void;
     exit(exitCode?: number): void;

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { CheckpointKind } from '../contract';
 import { createLab } from '../lab';
 import { printJson, type CliIo } from './io';
+import { printable } from './scan';
 
 /**
  * `xlab export RUN_ID [--checkpoint best|last] [--out DIR] [--json]`: the model as tfjs Layers
@@ -21,7 +22,7 @@ export function exportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): C
         const exported = await lab.exportModel(runId, opts.checkpoint, opts.out === undefined ? undefined : resolve(opts.out));
         if (opts.json) return printJson(io, exported);
         io.stderr(`Exported the ${opts.checkpoint} checkpoint of run ${runId}:\n`);
-        io.stdout(`${exported.files.join('\n')}\n`);
+        io.stdout(`${exported.files.map(printable).join('\n')}\n`);
       } finally {
         await lab.close();
       }

@@ -10,7 +10,7 @@ import { predictCommand } from './predict';
 import { exportCommand } from './export';
 import { reportCommand } from './report';
 import { scanCommand } from './scan';
-import type { CliIo } from './io';
+import { terminalSafeIo, type CliIo } from './io';
 import { serve } from './serve';
 
 /** Exit codes: 0 ok, 1 the command failed, 2 the command line was wrong. */
@@ -83,7 +83,9 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
 }
 
 /** Runs the CLI and returns its exit code; every error is one sentence on stderr. */
-export async function runCli(argv: string[], io: CliIo, extraCommands: Command[] = []): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo, extraCommands: Command[] = []): Promise<number> {
+  // User text (run and class names, paths, messages quoting them) reaches the terminal only cleaned.
+  const io = terminalSafeIo(rawIo);
   const program = createProgram(io, extraCommands);
   if (argv.length === 0) {
     program.outputHelp();

@@ -72,7 +72,7 @@ export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): C
         const exported = opts.out !== undefined ? await reports.exportTo(request, format, resolve(opts.out)) : await reports.export(request, format, process.cwd());
         if (opts.json) return printJson(io, exported);
         io.stderr(`Wrote the ${format === 'md' ? 'Markdown' : format.toUpperCase()} report of ${comparison.rows.length} run${comparison.rows.length === 1 ? '' : 's'}:\n`);
-        io.stdout(`${exported.files.join('\n')}\n`);
+        io.stdout(`${exported.files.map(printable).join('\n')}\n`);
       } finally {
         await lab.close();
       }

@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../server/server';
 import { appRoot } from '../version';
 import type { CliIo } from './io';
 import { openInBrowser } from './open-browser';
+import { printable } from './scan';
 
 export interface ServeCliOptions {
   dataDir: string;
@@ -35,11 +36,11 @@ export async function serve(io: CliIo, options: ServeCliOptions): Promise<void> 
   }
   const lab = await createLab({ dataDir: options.dataDir, env: io.env, workerUrl: io.workerUrl });
   lab.events.on('log', (entry) => {
-    if (entry.level !== 'info') io.stderr(`[${entry.level}] ${entry.message}\n`);
+    if (entry.level !== 'info') io.stderr(`[${entry.level}] ${printable(entry.message)}\n`);
   });
   let server: RunningServer | undefined;
   try {
-    server = await listen(lab, staticDir, options);
+    server = await listen(io, lab, staticDir, options);
   } catch (error) {
     await lab.close();
     throw error;
@@ -55,11 +56,16 @@ export async function serve(io: CliIo, options: ServeCliOptions): Promise<void> 
   await lab.close();
 }
 
-async function listen(lab: Awaited<ReturnType<typeof createLab>>, staticDir: string, options: ServeCliOptions): Promise<RunningServer> {
+async function listen(
+  io: CliIo,
+  lab: Awaited<ReturnType<typeof createLab>>,
+  staticDir: string,
+  options: ServeCliOptions,
+): Promise<RunningServer> {
   const attempts = options.portExplicit || options.port === 0 ? 1 : portAttempts;
   for (let i = 0; ; i++) {
     try {
-      return await startServer({ lab, staticDir, host: options.host, port: options.port + i });
+      return await startServer({ lab, staticDir, host: options.host, port: options.port + i, onError: (message) => io.stderr(`${message}\n`) });
     } catch (error) {
       if (!(error instanceof LabError && error.code === 'PORT_IN_USE') || i + 1 >= attempts) throw error;
     }

@@ -6,6 +6,7 @@ import { createLab, type Lab } from '../lab';
 import { LabError } from '../errors';
 import { printJson, type CliIo } from './io';
 import { noValue } from '../format';
+import { printable } from './scan';
 
 /** `xlab runs --json`: one object per run (a run whose run.json is unreadable shows its error). */
 export interface RunsJsonEntry {
@@ -68,10 +69,10 @@ async function follow(io: CliIo, lab: Lab, run: RunInfo, json: boolean): Promise
     lab.events.on('trainEstimate', ({ runId: id, secondsPerEpoch, warning }) => {
       if (id !== runId) return;
       io.stderr(`≈ ${secondsPerEpoch < 90 ? `${Math.ceil(secondsPerEpoch)} s` : `${Math.ceil(secondsPerEpoch / 60)} min`} per epoch\n`);
-      if (warning) io.stderr(`Warning: ${warning}\n`);
+      if (warning) io.stderr(`Warning: ${printable(warning)}\n`);
     }),
     lab.events.on('trainLog', ({ runId: id, level, message }) => {
-      if (id === runId && level !== 'info') io.stderr(`[${level}] ${message}\n`);
+      if (id === runId && level !== 'info') io.stderr(`[${level}] ${printable(message)}\n`);
     }),
   ];
   let interrupts = 0;
@@ -103,7 +104,7 @@ function report(io: CliIo, run: RunInfo, json: boolean): void {
   if (json) return printJson(io, run);
   const best = run.best ? `best val_acc ${pct(run.best.val_acc)} at epoch ${run.best.epoch + 1}` : 'no validated epoch';
   io.stdout(`Run ${run.id} ${run.status}: ${run.epochsDone}/${run.epochs} epochs, ${best}.\n`);
-  if (run.error) io.stdout(`${run.error.message}\n`);
+  if (run.error) io.stdout(`${printable(run.error.message)}\n`);
 }
 
 type DataDirOf = (cmd: Command) => string;
@@ -185,8 +186,8 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
         if (opts.json) return printJson(io, entries);
         if (entries.length === 0) return io.stdout('No runs yet: train one with "xlab train DATASET".\n');
         for (const e of entries) {
-          if (e.error) io.stdout(`${e.id}  unreadable: ${e.error}\n`);
-          else io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  best val_acc ${pct(e.best?.val_acc)}  ${e.name}\n`);
+          if (e.error) io.stdout(`${e.id}  unreadable: ${printable(e.error)}\n`);
+          else io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  best val_acc ${pct(e.best?.val_acc)}  ${printable(e.name ?? '')}\n`);
         }
       } finally {
         await lab.close();

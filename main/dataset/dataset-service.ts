@@ -52,9 +52,14 @@ export async function thumbnailDataUrl(path: string): Promise<string | undefined
  * Folders from a front end must be absolute: in browser mode a relative path would silently
  * resolve against the server's working folder. (The CLI resolves its arguments first.)
  */
-export function requireAbsolute(path: string): void {
+/**
+ * Refuses a relative path: it would be resolved against the engine's working folder, which the
+ * user never chose. `field` names the argument in the message (e.g. `root`).
+ */
+export function requireAbsolute(path: string, field?: string): void {
   if (!isAbsolute(path)) {
-    throw new LabError('BAD_PATH', `"${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`);
+    const what = field ? `${field}: ` : '';
+    throw new LabError('BAD_PATH', `${what}"${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`);
   }
 }
 
@@ -87,7 +92,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
   return {
     async scan(path, scanId) {
-      requireAbsolute(path);
+      requireAbsolute(path, 'path (the dataset folder)');
       if (scans.has(scanId)) throw new LabError('INVALID_ARGUMENT', `A scan with id ${scanId} is already running.`);
       const controller = new AbortController();
       scans.set(scanId, controller);
@@ -123,6 +128,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return list;
     },
     async thumbnails(root, className, offset, limit) {
+      requireAbsolute(root, 'root (the dataset folder)');
       const dataset = await scannedOf(root);
       const images = dataset.images.filter((image) => image.className === className);
       const page = images.slice(offset, offset + limit);
@@ -135,6 +141,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return { total: images.length, thumbnails: thumbnails.filter((t): t is Thumbnail => t !== undefined) };
     },
     async preview(root, settings, size, count, seed) {
+      requireAbsolute(root, 'root (the dataset folder)');
       const dataset = await scannedOf(root);
       if (dataset.images.length === 0) throw new LabError('DATASET_EMPTY', `${root} has no usable image to preview.`);
       // A different image for each seed, so "another example" shows another picture.

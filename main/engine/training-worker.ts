@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { packedUrl } from '../fs/asar';
 import { selectBackend, parseBackendPreference, type TfLike } from './backend-select';
 import { registerFastKernels, simdAvailable } from './kernels';
 import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
@@ -23,7 +24,8 @@ const post = (message: WorkerMessage): void => port.postMessage(message);
 const log = (level: 'info' | 'warn' | 'error', message: string): void =>
   post({ type: 'log', entry: logEntry(level, message) });
 
-const require = createRequire(import.meta.url);
+// Packages load through app.asar in the packaged app, where this file runs unpacked (see main/fs/asar.ts).
+const require = createRequire(packedUrl(import.meta.url));
 
 /** Stop switches of the runs training now, by run id. */
 const controls = new Map<string, TrainControl>();

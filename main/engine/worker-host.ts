@@ -18,7 +18,7 @@ export interface TrainingWorkerHost {
 }
 
 export interface StartWorkerOptions {
-  /** The bundled worker, out/training-worker.js; each entry point passes its own sibling. */
+  /** The bundled worker, out/training-worker.mjs; each entry point passes its own sibling. */
   workerUrl: URL;
   env?: NodeJS.ProcessEnv;
   onLog?: (entry: LogEntry) => void;

@@ -328,7 +328,7 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
     },
 
     async exportModel(runId, checkpoint, folder) {
-      requireAbsolute(folder);
+      requireAbsolute(folder, 'folder (where to export)');
       const run = await runs.get(runId);
       const checkpointDir = runs.paths(runId).checkpoints[checkpoint];
       const epoch = await checkpointEpoch(checkpointDir, run, checkpoint);

@@ -90,6 +90,8 @@ describe('browser mode shell (xlab serve + Chromium)', () => {
     expect(await nav.getByRole('link', { name: 'Datasets' }).getAttribute('aria-current')).toBeNull();
     expect(await page.getByRole('main').textContent()).toMatch(/Pick a dataset first/);
     expect(new URL(page.url()).hash).toBe('#/model');
+    // The token left the address bar (and so the history) once the page had loaded.
+    expect(new URL(page.url()).searchParams.has('token')).toBe(false);
   });
 
   it('names the JS engine in the status bar once the worker has loaded it', async () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetElectronMock, shell, type BrowserWindow, type FakeWebContents } from '../mocks/electron';
+import { app, resetElectronMock, shell, type BrowserWindow, type FakeWebContents } from '../mocks/electron';
 import { createMainWindow, isAppUrl, isExternalLink } from '../../electron/window';
 
 describe('createMainWindow', () => {
@@ -18,6 +18,13 @@ describe('createMainWindow', () => {
     expect(win.loadedUrl).toBe('app://xlab/index.html');
     win.onceListeners.get('ready-to-show')!();
     expect(win.show).toHaveBeenCalled();
+  });
+
+  it('allows DevTools in development only', () => {
+    expect((win.options as { webPreferences: { devTools: boolean } }).webPreferences.devTools).toBe(true);
+    app.isPackaged = true;
+    const packaged = createMainWindow({ preload: '/out/preload.cjs', dark: false }) as unknown as BrowserWindow;
+    expect((packaged.options as { webPreferences: { devTools: boolean } }).webPreferences.devTools).toBe(false);
   });
 
   it('denies new windows and sends web links to the system browser', () => {

@@ -93,6 +93,8 @@ export const dialog = { showOpenDialog: vi.fn(), showErrorBox: vi.fn() };
 export const nativeTheme = { themeSource: 'system', shouldUseDarkColors: false };
 export const protocol = { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() };
 export const app = {
+  /** A development run unless a test says otherwise. */
+  isPackaged: false,
   getPath: vi.fn(() => '/tmp/xlab-user-data'),
   quit: vi.fn(),
   exit: vi.fn(),
@@ -111,6 +113,7 @@ export class Menu {
 
 export function resetElectronMock(): void {
   ipcMain.handlers.clear();
+  app.isPackaged = false;
   BrowserWindow.all = [];
   vi.clearAllMocks();
 }

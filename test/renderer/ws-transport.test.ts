@@ -6,6 +6,7 @@ import {
   createWsTransport,
   parseServerMessage,
   socketUrl,
+  addressWithoutToken,
   type OpenSocket,
   type SocketHandlers,
 } from '../../renderer/src/lib/ws-transport';
@@ -63,6 +64,19 @@ function setup(backoff = { initialMs: 100, maxMs: 1_000, factor: 2 }) {
 }
 
 const engine = { name: 'tfjs', device: 'cpu', reason: 'forced', backend: 'cpu', version: '4.22.0' } as const;
+
+describe('addressWithoutToken', () => {
+  it('drops the token and keeps the path, other parameters and the hash', () => {
+    expect(addressWithoutToken({ pathname: '/', search: '?token=ab12', hash: '' })).toBe('/');
+    expect(addressWithoutToken({ pathname: '/', search: '?token=ab12', hash: '#/train' })).toBe('/#/train');
+    expect(addressWithoutToken({ pathname: '/index.html', search: '?x=1&token=ab12&y=2', hash: '#/runs' })).toBe('/index.html?x=1&y=2#/runs');
+  });
+
+  it('leaves an address without a token alone', () => {
+    expect(addressWithoutToken({ pathname: '/', search: '', hash: '#/train' })).toBeUndefined();
+    expect(addressWithoutToken({ pathname: '/', search: '?tokens=1', hash: '' })).toBeUndefined();
+  });
+});
 
 describe('socketUrl', () => {
   it('uses the page host, /ws and the page token', () => {

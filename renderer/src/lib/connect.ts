@@ -1,6 +1,6 @@
 import type { LabBridge } from '../../../main/contract';
 import { bridgeTransport, createLabClient, type LabClient } from './lab-client';
-import { createWsTransport, socketUrl, type OpenSocket } from './ws-transport';
+import { addressWithoutToken, createWsTransport, socketUrl, type OpenSocket } from './ws-transport';
 
 declare global {
   interface Window {
@@ -24,5 +24,9 @@ export const openBrowserSocket: OpenSocket = (url, handlers) => {
 /** The client for this page: Electron's bridge when present, else the `xlab serve` WebSocket. */
 export function connectLab(): LabClient {
   if (window.lab) return createLabClient(bridgeTransport(window.lab));
-  return createLabClient(createWsTransport({ url: socketUrl(window.location), openSocket: openBrowserSocket }));
+  // The socket keeps the token for its reconnects; the address bar loses it.
+  const url = socketUrl(window.location);
+  const address = addressWithoutToken(window.location);
+  if (address !== undefined) window.history.replaceState(window.history.state, '', address);
+  return createLabClient(createWsTransport({ url, openSocket: openBrowserSocket }));
 }

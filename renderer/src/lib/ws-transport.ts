@@ -57,6 +57,19 @@ export function socketUrl(location: { protocol: string; host: string; search: st
   return `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
+/**
+ * The page's address without its `?token=` (other parameters and the hash kept), or undefined
+ * when it has none. The page swaps it in once loaded: the token stays out of the address bar,
+ * the history and bookmarks, and the session cookie set with the page logs a reload in.
+ */
+export function addressWithoutToken(location: { pathname: string; search: string; hash: string }): string | undefined {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('token')) return undefined;
+  params.delete('token');
+  const search = params.toString();
+  return `${location.pathname}${search ? `?${search}` : ''}${location.hash}`;
+}
+
 interface Pending {
   method: LabMethod;
   message: string;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as netConnect } from 'node:net';
 import { WebSocket } from 'ws';
 import { labMethods, type ServerMessage } from '../../../main/contract';
 import { fakeLab, sampleArgs, sampleResults } from '../../helpers/fake-lab';
@@ -56,6 +57,43 @@ describe('browser-mode server', () => {
     expect(asset.headers.get('content-type')).toContain('javascript');
     expect((await fetch(`${base}/assets/app.js?token=wrong`)).status).toBe(401);
     expect((await fetch(`${base}/nope.js?token=${server.token}`)).status).toBe(404);
+  });
+
+  it('logs in with a session cookie that is not the token, for this port only', async () => {
+    const page = await fetch(server.url);
+    const [pair, ...attributes] = page.headers.get('set-cookie')!.split('; ');
+    const [name, value] = pair!.split('=');
+    expect(name).toBe(`xlab_session_${server.port}`);
+    expect(value).not.toContain(server.token);
+    expect(attributes).toEqual(['HttpOnly', 'SameSite=Strict', 'Path=/']);
+    // The cookie opens the page and the socket after the token has left the address bar.
+    expect((await fetch(`${base}/`, { headers: { cookie: pair! } })).status).toBe(200);
+    const ws = await connect(`ws://127.0.0.1:${server.port}/ws`, { cookie: pair!, origin: base });
+    expect(ws).toBeInstanceOf(WebSocket);
+    (ws as WebSocket).close();
+    // Another port's cookie name, or the token itself in a cookie, logs nobody in.
+    expect((await fetch(`${base}/`, { headers: { cookie: `xlab_session_${server.port + 1}=${value}` } })).status).toBe(401);
+    expect((await fetch(`${base}/`, { headers: { cookie: `xlab_token_${server.port}=${server.token}` } })).status).toBe(401);
+    expect((await fetch(`${base}/`, { headers: { cookie: `xlab_session_${server.port}=${server.token}` } })).status).toBe(401);
+  });
+
+  it('tells a user without the token where the link was printed, however browser mode was started', async () => {
+    const text = await (await fetch(`${base}/`)).text();
+    for (const start of ['xlab serve', 'npm run serve', 'npm start']) expect(text).toContain(start);
+    expect(text).toContain('?token=');
+  });
+
+  it('answers 400 to a request target it cannot parse, and keeps serving', async () => {
+    const answer = await new Promise<string>((resolve) => {
+      let data = '';
+      const socket = netConnect(server.port, '127.0.0.1', () => socket.write(`GET // HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`));
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('end', () => socket.end());
+      setTimeout(() => socket.destroy(), 20_000);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(server.url)).status).toBe(200);
   });
 
   it('rejects a foreign Origin even with the token', async () => {
