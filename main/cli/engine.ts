@@ -27,6 +27,7 @@ export function formatBuildNative(r: BuildNativeResult): string {
     `Libraries: ${r.libraries}`,
     `Package:   ${r.packageDir} (deps/ links to the libraries)`,
     `Wheel:     ${r.wheel}`,
+    ...(r.package.endsWith('-gpu') ? [r.gpu ? 'TensorFlow found the GPU.' : 'TensorFlow found no usable GPU: "xlab doctor" lists the CUDA libraries and what is missing.'] : []),
     'Check it with "xlab doctor".',
   ].join('\n') + '\n';
 }

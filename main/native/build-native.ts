@@ -30,6 +30,8 @@ import {
   type NativeManifest,
 } from './layout';
 import { extractWheel, readWheelMetadata } from './wheel';
+import { librariesToPin, RTLD_NODELETE } from '../engine/native-pin';
+import { constants } from 'node:os';
 
 export interface RunResult {
   code: number;
@@ -67,6 +69,8 @@ export interface BuildNativeResult {
   wheel: string;
   /** TensorFlow's version as the built binding reports it (TF_Version). */
   tensorflow: string;
+  /** TensorFlow found a usable GPU (only ever true for --gpu on a machine with one). */
+  gpu: boolean;
   /** What this run did; all false when everything was already in place. */
   installedPackage: boolean;
   unpacked: boolean;
@@ -353,16 +357,23 @@ async function ensureBinding(
   return true;
 }
 
-/** Loads the built package in a fresh Node (main thread) and returns TensorFlow's version. */
-async function verify(o: BuildNativeOptions, tools: NativeTools): Promise<string> {
+/**
+ * Loads the built package in a fresh Node (main thread), with the libraries preloaded as the lab
+ * does (native-pin.ts), and returns TensorFlow's version and whether it found a GPU.
+ */
+async function verify(o: BuildNativeOptions, packageDir: string, tools: NativeTools): Promise<{ tensorflow: string; gpu: boolean }> {
   const name = nativePackage[o.flavor];
-  const script = `const tf = require(${JSON.stringify(name)}); process.stdout.write('\\nTF_Version=' + tf.backend().binding.TF_Version + '\\n');`;
+  const preload = JSON.stringify(librariesToPin(packageDir));
+  const script =
+    `for (const f of ${preload}) { try { process.dlopen({ exports: {} }, f, ${constants.dlopen.RTLD_NOW! | RTLD_NODELETE}); } catch {} }\n` +
+    `const tf = require(${JSON.stringify(name)});\n` +
+    `process.stdout.write('\\nTF_Version=' + tf.backend().binding.TF_Version + ' GPU=' + (tf.backend().isUsingGpuDevice === true) + '\\n');`;
   const r = await tools.run(o.nodeExecPath, ['-e', script], { cwd: o.projectRoot, env: { ...o.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
-  const m = /TF_Version=(\S+)/.exec(r.output);
+  const m = /TF_Version=(\S+) GPU=(\w+)/.exec(r.output);
   if (r.code !== 0 || !m) {
     throw new LabError('NATIVE_BUILD_FAILED', `The built ${name} does not load (${lastLine(r.output)}): run "xlab engine build-native${o.flavor === 'gpu' ? ' --gpu' : ''}" again; if it fails again, report this line.`);
   }
-  return m[1]!;
+  return { tensorflow: m[1]!, gpu: m[2] === 'true' };
 }
 
 export async function buildNative(o: BuildNativeOptions, tools: NativeTools): Promise<BuildNativeResult> {
@@ -373,13 +384,14 @@ export async function buildNative(o: BuildNativeOptions, tools: NativeTools): Pr
   const manifest = readManifest(dir)!;
   await linkDeps(pkg.dir, dir);
   const compiled = await ensureBinding(pkg.dir, dir, manifest, nodeGyp, o, tools);
-  const tensorflow = await verify(o, tools);
+  const { tensorflow, gpu } = await verify(o, pkg.dir, tools);
   return {
     package: nativePackage[o.flavor],
     packageDir: pkg.dir,
     libraries: dir,
     wheel,
     tensorflow,
+    gpu,
     installedPackage: pkg.installed,
     unpacked,
     compiled,

@@ -69,7 +69,7 @@ function fakeMachine(over: { missing?: string[]; packageInstalled?: boolean; fla
         touch(join(packageDir, 'lib', 'napi-v8', 'tfjs_binding.node'));
         return { code: 0, output: 'gyp info ok' };
       }
-      if (tool === '-e') return { code: 0, output: 'I0000 oneDNN\nTF_Version=2.21.0\n' };
+      if (tool === '-e') return { code: 0, output: 'I0000 oneDNN\nTF_Version=2.21.0 GPU=false\n' };
       return { code: 0, output: 'version 1' };
     },
   };
