@@ -4,52 +4,19 @@
  * only in the worker used to end every command with a segfault, exit 139). Tiny data and the
  * micro preset keep each command to seconds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtWorkerUrl, repoRoot } from '../../helpers/built';
+import { startXlab, type XlabProcess } from '../../helpers/xlab-process';
 import { announceNativeSkip, nativeAvailable, nativeSkipReason, testEngines, type TestEngine } from '../../helpers/engines';
 import { learnableDataset } from '../training/learnable-dataset';
 import { createLab } from '../../../main/engine';
 
-const xlab = join(repoRoot, 'bin', 'xlab.js');
 const trainArgs = ['--preset', 'micro', '--size', '24', '--batch', '8', '--seed', '3'];
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(engine: TestEngine, args: string[]): { child: ChildProcess; done: Promise<Finished>; stderrUntil(p: RegExp): Promise<void> } {
-  const child = spawn(process.execPath, [xlab, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, XLAB_BACKEND: engine.backend },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    for (const w of [...waiters]) if (w.pattern.test(stderr)) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
-  });
-  const done = new Promise<Finished>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return {
-    child,
-    done,
-    stderrUntil: (pattern) =>
-      new Promise<void>((resolve, reject) => {
-        if (pattern.test(stderr)) return resolve();
-        waiters.push({ pattern, resolve });
-        void done.then(() => reject(new Error(`xlab exited before printing ${pattern}:\n${stderr}`)));
-      }),
-  };
-}
+const start = (engine: TestEngine, args: string[]): XlabProcess => startXlab(args, { ...process.env, XLAB_BACKEND: engine.backend });
 
 /** Runs one command and expects exit code 0 (the message shows stderr when not). */
 async function ok(engine: TestEngine, args: string[]): Promise<string> {
@@ -163,4 +130,5 @@ describe.skipIf(!nativeAvailable)('fast kernels and the tensorflow backend', () 
   });
 });
 
-if (nativeSkipReason) describe('native engine', () => it.skip(nativeSkipReason, () => {}));
+const skipReason = nativeSkipReason;
+if (skipReason) describe('native engine', () => it.skip(skipReason, () => {}));
