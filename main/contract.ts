@@ -22,6 +22,10 @@ export interface EngineInfo {
   backend: string;
   /** Version of the loaded tfjs package. */
   version: string;
+  /** Native engines: the TensorFlow version inside (the binding's TF_Version). */
+  tensorflow?: string;
+  /** Native engines: the folder the TensorFlow libraries are loaded from (links resolved). */
+  libraries?: string;
 }
 
 export interface AppInfo {

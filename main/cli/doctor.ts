@@ -2,6 +2,9 @@ import type { EngineInfo } from '../contract';
 import { createLab } from '../lab';
 import { appVersion } from '../version';
 import { printJson, type CliIo } from './io';
+import { spawnSync } from 'node:child_process';
+import { appRoot } from '../version';
+import { formatNativeStatus, nativeStatuses, systemLibraries, type NativeStatus } from '../native/native-status';
 
 export interface DoctorReport {
   version: string;
@@ -9,39 +12,54 @@ export interface DoctorReport {
   node: string;
   platform: string;
   engine: EngineInfo;
+  /** The native engines installed in the project: how they were built, their TensorFlow, CUDA. */
+  native: NativeStatus[];
   /** What to install for a faster engine, most useful first; empty when on the GPU. */
   suggestions: string[];
 }
 
 const nativeCpuHint =
-  'For native CPU speed: "npm install @tensorflow/tfjs-node" (it downloads libtensorflow at install time; ' +
-  'offline, point TFJS_NODE_CDN_STORAGE at a mirror of its binaries).';
+  'For native CPU speed: "npm install @tensorflow/tfjs-node" (it downloads libtensorflow at install time); ' +
+  'offline on Linux, "xlab engine build-native" builds it from a TensorFlow pip wheel.';
 const gpuHint =
-  'For an NVIDIA GPU (Linux or Windows, x86-64): install CUDA 11.2 and cuDNN 8.1, then "npm install @tensorflow/tfjs-node-gpu".';
+  'For an NVIDIA GPU (Linux x86-64): "xlab engine build-native --gpu" (TensorFlow with CUDA 12 / cuDNN 9 from pip wheels); ' +
+  'or install CUDA 11.2 and cuDNN 8.1, then "npm install @tensorflow/tfjs-node-gpu".';
 const cudaHint =
-  'tfjs-node-gpu is installed but running on the CPU: it needs exactly CUDA 11.2 and cuDNN 8.1 ' +
-  '(libcudart.so.11.0, libcudnn.so.8 on LD_LIBRARY_PATH, or on PATH on Windows) and an NVIDIA driver.';
+  'tfjs-node-gpu is installed but running on the CPU: as npm installs it, it needs exactly CUDA 11.2 and cuDNN 8.1 ' +
+  '(libcudart.so.11.0, libcudnn.so.8 on LD_LIBRARY_PATH, or on PATH on Windows) and an NVIDIA driver; ' +
+  '"xlab engine build-native --gpu" builds it for CUDA 12 / cuDNN 9 instead.';
 
 /** What would make training faster on this machine, given the engine that loaded. Pure. */
-export function suggestionsFor(engine: EngineInfo, platform: NodeJS.Platform): string[] {
+export function suggestionsFor(engine: EngineInfo, platform: NodeJS.Platform, native: readonly NativeStatus[] = []): string[] {
   const gpuPossible = platform === 'linux' || platform === 'win32';
-  if (engine.device === 'gpu') return [];
-  if (engine.name === 'tfjs-node-gpu') return [cudaHint];
-  if (engine.name === 'tfjs-node') return gpuPossible ? [gpuHint] : [];
-  return gpuPossible ? [nativeCpuHint, gpuHint] : [nativeCpuHint];
+  const advice = native.flatMap((n) => n.advice);
+  if (engine.device === 'gpu') return advice;
+  const gpuBuiltHere = native.some((n) => n.flavor === 'gpu' && n.builtHere);
+  if (engine.name === 'tfjs-node-gpu') return gpuBuiltHere ? advice : [cudaHint, ...advice];
+  if (engine.name === 'tfjs-node') return [...(gpuPossible && !gpuBuiltHere ? [gpuHint] : []), ...advice];
+  return [...(gpuPossible ? [nativeCpuHint, gpuHint] : [nativeCpuHint]), ...advice];
+}
+
+/** The CUDA libraries the system's loader would find (ldconfig's cache and LD_LIBRARY_PATH). */
+function systemCuda(env: NodeJS.ProcessEnv): Map<string, string> {
+  const ldconfig = spawnSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  const fallback = ldconfig.error ? spawnSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8' }) : ldconfig;
+  return systemLibraries(env, fallback.stdout ?? '');
 }
 
 export async function doctor(io: CliIo, options: { dataDir: string; json: boolean }): Promise<void> {
   const lab = await createLab({ dataDir: options.dataDir, env: io.env, workerUrl: io.workerUrl });
   try {
     const engine = await lab.getEngine();
+    const native = nativeStatuses(appRoot(), () => systemCuda(io.env));
     const report: DoctorReport = {
       version: appVersion(),
       dataDir: options.dataDir,
       node: process.versions.node,
       platform: `${process.platform}-${process.arch}`,
       engine,
-      suggestions: suggestionsFor(engine, process.platform),
+      native,
+      suggestions: suggestionsFor(engine, process.platform, native),
     };
     if (options.json) return printJson(io, report);
     io.stdout(formatDoctor(report));
@@ -57,6 +75,8 @@ export function formatDoctor(report: DoctorReport): string {
     `Engine:      ${report.engine.name} ${report.engine.version} on ${report.engine.device.toUpperCase()} (backend "${report.engine.backend}")`,
     `Why:         ${report.engine.reason}`,
   ];
+  if (report.engine.tensorflow) lines.push(`TensorFlow:  ${report.engine.tensorflow}${report.engine.libraries ? ` (libraries in ${report.engine.libraries})` : ''}`);
+  lines.push(...formatNativeStatus(report.native));
   if (report.suggestions.length > 0) {
     lines.push('', 'Faster engines:');
     for (const s of report.suggestions) lines.push(`  - ${s}`);

@@ -12,6 +12,7 @@ import { reportCommand } from './report';
 import { scanCommand } from './scan';
 import { terminalSafeIo, type CliIo } from './io';
 import { serve } from './serve';
+import { engineCommand } from './engine';
 
 /** Exit codes: 0 ok, 1 the command failed, 2 the command line was wrong. */
 export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
@@ -77,6 +78,7 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
   program.addCommand(predictCommand(io, dataDirOf));
   program.addCommand(exportCommand(io, dataDirOf));
   program.addCommand(reportCommand(io, dataDirOf));
+  program.addCommand(engineCommand(io, dataDirOf));
   for (const command of extraCommands) program.addCommand(command);
   for (const command of program.commands) command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
   return program;

@@ -72,6 +72,13 @@ function versionOf(tf: TfLike, name: EngineName): string {
   return tf.version[name] ?? tf.version.tfjs ?? tf.version['tfjs-core'] ?? 'unknown';
 }
 
+/** The TensorFlow version inside a native engine (its binding's TF_Version), if it has one. */
+export function tensorflowVersion(tf: TfLike): string | undefined {
+  const backend = tf.backend() as { binding?: { TF_Version?: unknown } } | null;
+  const v = backend?.binding?.TF_Version;
+  return typeof v === 'string' ? v : undefined;
+}
+
 function usesGpu(tf: TfLike): boolean {
   // getBackend() says "tensorflow" on CPU and GPU alike; the native backend knows the truth.
   const backend = tf.backend() as { isUsingGpuDevice?: unknown } | null;
@@ -113,7 +120,9 @@ export async function selectBackend<T extends TfLike>(options: {
       skipped.push(why);
       continue;
     }
-    return { tf, info: describeEngine(tf, candidate, skipped, force) };
+    const info = describeEngine(tf, candidate, skipped, force);
+    const tensorflow = candidate.name === 'tfjs' ? undefined : tensorflowVersion(tf);
+    return { tf, info: tensorflow ? { ...info, tensorflow } : info };
   }
   throw new LabError(
     'ENGINE_UNAVAILABLE',

@@ -7,6 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { packedUrl } from '../fs/asar';
 import { selectBackend, parseBackendPreference, type TfLike } from './backend-select';
+import { pinNativeLibraries } from './native-pin';
+import { dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
 import { registerFastKernels, simdAvailable } from './kernels';
 import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
 import { toWireError } from '../errors';
@@ -72,13 +75,39 @@ async function answer(id: number, request: WorkerRequest, tf: Tf): Promise<void>
   }
 }
 
+/** Loads an engine package; native ones get their libraries pinned first (see native-pin.ts). */
+function loadEngine(name: string): TfLike {
+  if (name !== '@tensorflow/tfjs') {
+    let packageDir: string | undefined;
+    try {
+      packageDir = dirname(require.resolve(`${name}/package.json`));
+    } catch {
+      // Not installed: require() below says so.
+    }
+    if (packageDir) {
+      for (const pin of pinNativeLibraries(packageDir)) if (pin.error) log('warn', `Could not preload ${pin.file}: ${pin.error}`);
+    }
+  }
+  return require(name) as TfLike;
+}
+
+/** Where a native package's TensorFlow libraries really are (deps/lib, links resolved). */
+function librariesOf(name: string): string | undefined {
+  try {
+    return realpathSync(join(dirname(require.resolve(`@tensorflow/${name}/package.json`)), 'deps', 'lib'));
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const data = (workerData ?? {}) as WorkerStartData;
   let tf: Tf;
   try {
     const force = parseBackendPreference(data.force);
-    const selected = await selectBackend<TfLike>({ load: (name) => require(name) as TfLike, force });
+    const selected = await selectBackend<TfLike>({ load: loadEngine, force });
     tf = selected.tf as unknown as Tf;
+    if (selected.info.name !== 'tfjs') selected.info.libraries = librariesOf(selected.info.name);
     log('info', `Engine: ${selected.info.name} ${selected.info.version} on ${selected.info.device.toUpperCase()} — ${selected.info.reason}`);
     if (selected.info.name === 'tfjs' && process.env.XLAB_FAST_KERNELS !== '0') {
       log('info', `Fast kernels for the JS engine${simdAvailable() ? ' (WebAssembly SIMD)' : ''}: ${registerFastKernels(tf).join(', ')}. XLAB_FAST_KERNELS=0 turns them off.`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { labMethods, type EngineInfo } from '../../main/contract';
 import { createLab, type Lab } from '../../main/lab';
 import { builtWorkerUrl } from '../helpers/built';
+import { defaultEngine } from '../helpers/engines';
 
 const labs: Lab[] = [];
 async function newLab(env: NodeJS.ProcessEnv = {}, dataDir?: string): Promise<Lab> {
@@ -23,15 +24,15 @@ describe('createLab', () => {
     for (const method of labMethods) expect(typeof lab[method]).toBe('function');
   });
 
-  it('loads the pure-JS engine here, in the worker, and says why not a faster one', async () => {
+  it('loads the fastest engine here (pure JS, or tfjs-node when built), in the worker, and says why not a faster one', async () => {
     const lab = await newLab();
     const pushed = new Promise<EngineInfo>((resolve) => lab.events.on('engine', resolve));
     const engine = await lab.getEngine();
-    expect(engine).toMatchObject({ name: 'tfjs', device: 'cpu', backend: 'cpu' });
+    expect(engine).toMatchObject({ name: defaultEngine.name, device: 'cpu', backend: defaultEngine.name === 'tfjs' ? 'cpu' : 'tensorflow' });
     expect(engine.reason).toContain('tfjs-node-gpu is not installed');
     expect(await pushed).toEqual(engine);
     const log = await lab.getLog();
-    expect(log.some((e) => e.message.startsWith('Engine: tfjs'))).toBe(true);
+    expect(log.some((e) => e.message.startsWith(`Engine: ${defaultEngine.name} `))).toBe(true);
   });
 
   it('reports a forced engine that cannot load as the error of getEngine', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../main/cli/program';
 import { builtWorkerUrl } from '../../helpers/built';
+import { defaultEngine } from '../../helpers/engines';
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
@@ -57,17 +58,23 @@ describe('xlab', () => {
     const { code, stdout } = await run(['doctor', '--json', '--data-dir', dataDir]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report.engine).toMatchObject({ name: 'tfjs', device: 'cpu', backend: 'cpu' });
-    expect(report.engine.reason).toContain('tfjs-node is not installed');
     expect(report.dataDir).toBe(dataDir);
-    expect(report.suggestions.join(' ')).toContain('@tensorflow/tfjs-node');
+    if (defaultEngine.name === 'tfjs') {
+      expect(report.engine).toMatchObject({ name: 'tfjs', device: 'cpu', backend: 'cpu' });
+      expect(report.engine.reason).toContain('tfjs-node is not installed');
+      expect(report.suggestions.join(' ')).toContain('@tensorflow/tfjs-node');
+    } else {
+      expect(report.engine).toMatchObject({ name: 'tfjs-node', device: 'cpu', backend: 'tensorflow', tensorflow: expect.stringMatching(/^2\./) });
+      expect(report.native).toEqual([expect.objectContaining({ package: '@tensorflow/tfjs-node', binding: true })]);
+    }
   });
 
   it('doctor exits 1 with the reason when a forced engine is missing', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'xlab-cli-'));
-    const { code, stdout, stderr } = await run(['doctor', '--data-dir', dataDir], { XLAB_BACKEND: 'cpu' });
+    // tfjs-node-gpu is never installed here (no GPU); tfjs-node may be built.
+    const { code, stdout, stderr } = await run(['doctor', '--data-dir', dataDir], { XLAB_BACKEND: 'gpu' });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^xlab: XLAB_BACKEND=cpu asks for @tensorflow\/tfjs-node: tfjs-node is not installed\./);
+    expect(stderr).toMatch(/^xlab: XLAB_BACKEND=gpu asks for @tensorflow\/tfjs-node-gpu: tfjs-node-gpu is not installed\./);
   });
 });

@@ -34,6 +34,15 @@ function loader(available: Record<string, TfLike | Error | undefined>) {
 }
 
 describe('selectBackend', () => {
+  it('a native engine reports the TensorFlow version inside (its binding\'s TF_Version); the JS engine none', async () => {
+    const node = fakeTf('tensorflow', { version: { 'tfjs-node': '4.22.0' } });
+    node.backend = () => ({ isUsingGpuDevice: false, binding: { TF_Version: '2.21.0' } });
+    const { info } = await selectBackend({ load: loader({ '@tensorflow/tfjs-node': node }).load });
+    expect(info).toMatchObject({ name: 'tfjs-node', tensorflow: '2.21.0' });
+    const js = await selectBackend({ load: loader({ '@tensorflow/tfjs': fakeTf('cpu') }).load });
+    expect(js.info.tensorflow).toBeUndefined();
+  });
+
   it('uses tfjs-node-gpu on the GPU when it loads and a GPU device is in use', async () => {
     const { load } = loader({ '@tensorflow/tfjs-node-gpu': fakeTf('tensorflow', { isUsingGpuDevice: true, version: { 'tfjs-node-gpu': '4.22.0' } }) });
     const { info } = await selectBackend({ load });
