@@ -12,7 +12,7 @@ import { builtWorkerUrl, repoRoot } from '../../helpers/built';
 import { startXlab, type XlabProcess } from '../../helpers/xlab-process';
 import { announceNativeSkip, nativeAvailable, nativeSkipReason, testEngines, type TestEngine } from '../../helpers/engines';
 import { learnableDataset } from '../training/learnable-dataset';
-import { createLab } from '../../../main/engine';
+import { createLab } from '../../../main/lab';
 
 const trainArgs = ['--preset', 'micro', '--size', '24', '--batch', '8', '--seed', '3'];
 
