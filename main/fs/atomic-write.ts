@@ -1,26 +1,33 @@
 import { open, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { rethrowDiskFull } from './disk-full';
+import { faultPoint } from './fault-point';
+
+/** The temp files `writeFileAtomic` leaves behind when a crash cuts it short: `.NAME.<hex>.tmp`. */
+export const atomicTempPattern = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * Replaces `file` with `data` so that a reader sees the old content or the new, never half:
- * write a temp file beside it, fsync it, rename it over the target, fsync the folder.
+ * write a temp file beside it, fsync it, rename it over the target, fsync the folder. A full
+ * disk is a `DISK_FULL` error and leaves `file` as it was.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    await rethrowDiskFull(error, dir, basename(file));
+  }
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
+    faultPoint(`write ${basename(file)}`);
     await writeFileSynced(temp, data);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  try {
+    faultPoint(`rename ${basename(file)}`);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    await rethrowDiskFull(error, dir, basename(file), `${file} is unchanged. Free some space and try again.`);
   }
   await syncDir(dir);
 }
