@@ -23,6 +23,8 @@ import { exportsDir } from './exports/export-files';
 const maxLogEntries = 500;
 /** How long closing waits for an evaluation in progress. */
 const evaluationGraceMs = 30_000;
+/** How long closing waits for a training run to stop after its current batch. */
+const trainingGraceMs = 10_000;
 
 export interface LabOptions {
   /** Runs, caches and settings live here (created if missing). */
@@ -78,7 +80,10 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   if (loaded.warning) log({ level: 'warn', message: loaded.warning, time: new Date().toISOString() });
 
   const runs = createRunStore(dataDir);
-  for (const id of await runs.recoverInterrupted()) {
+  const recovered = await runs.recoverInterrupted((id, error) =>
+    log({ level: 'warn', message: `Run ${id} was left running by a process that is gone, and could not be recovered yet: ${(error as Error).message}`, time: new Date().toISOString() }),
+  );
+  for (const id of recovered) {
     log({ level: 'warn', message: `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`, time: new Date().toISOString() });
   }
 
@@ -224,7 +229,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async deleteRun(runId) {
       if (training.active === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
-      await runs.remove(runId);
+      await runs.remove(runId); // RUN_BUSY while another process trains it
       events.emit('runUpdated', { runId, deleted: true });
     },
     scanDataset: (path, scanId) => datasets.scan(path, scanId),
@@ -259,15 +264,20 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async close(): Promise<void> {
       closing = true;
+      // Each wait is bounded, and its timer cleared once the wait is over: a pending timer would
+      // keep a finished CLI command alive until it fires.
+      const bounded = async (work: Promise<unknown>, ms: number): Promise<void> => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([work, new Promise((r) => (timer = setTimeout(r, ms)))]);
+        clearTimeout(timer);
+      };
       if (training.active) {
         worker?.stopTraining(training.active);
-        await Promise.race([training.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+        await bounded(training.idle(), trainingGraceMs);
       }
       // An evaluation in progress (e.g. the one after a run completed) gets a while to finish;
       // after that the worker is stopped under it and its eval.json is simply not written.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([evaluation.idle(), new Promise((r) => (timer = setTimeout(r, evaluationGraceMs)))]);
-      clearTimeout(timer);
+      await bounded(evaluation.idle(), evaluationGraceMs);
       events.clear();
       await worker?.terminate();
     },

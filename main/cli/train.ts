@@ -70,7 +70,8 @@ async function follow(io: CliIo, lab: Lab, run: RunInfo, json: boolean): Promise
       if (warning) io.stderr(`Warning: ${warning}\n`);
     }),
     lab.events.on('trainLog', ({ runId: id, level, message }) => {
-      if (id === runId && level !== 'info') io.stderr(`[${level}] ${message}\n`);
+      // The run's own failure is printed once, as the command's error.
+      if (id === runId && level !== 'info' && !/^Run (failed|interrupted): /.test(message)) io.stderr(`[${level}] ${message}\n`);
     }),
   ];
   let interrupts = 0;
@@ -102,7 +103,8 @@ function report(io: CliIo, run: RunInfo, json: boolean): void {
   if (json) return printJson(io, run);
   const best = run.best ? `best val_acc ${pct(run.best.val_acc)} at epoch ${run.best.epoch + 1}` : 'no validated epoch';
   io.stdout(`Run ${run.id} ${run.status}: ${run.epochsDone}/${run.epochs} epochs, ${best}.\n`);
-  if (run.error) io.stdout(`${run.error.message}\n`);
+  // A failure's message is the command's error (stderr); other endings keep theirs here.
+  if (run.error && run.status !== 'failed') io.stdout(`${run.error.message}\n`);
 }
 
 type DataDirOf = (cmd: Command) => string;
