@@ -1,4 +1,4 @@
-import { open, rename, rm, mkdir } from 'node:fs/promises';
+import { link, open, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { rethrowDiskFull } from './disk-full';
@@ -28,6 +28,25 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (error) {
     await rm(temp, { force: true });
     await rethrowDiskFull(error, dir, basename(file), `${file} is unchanged. Free some space and try again.`);
+  }
+  await syncDir(dir);
+}
+
+/**
+ * Creates `file` with `data`, complete or not at all, and never replaces an existing file
+ * (`EEXIST`): the data goes to a synced temp file that is then hard-linked to the name. A full
+ * disk is `DISK_FULL` and leaves nothing behind.
+ */
+export async function writeNewFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(file);
+  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFileSynced(temp, data);
+    await link(temp, file);
+  } catch (error) {
+    await rethrowDiskFull(error, dir, basename(file), `${file} was not written. Free some space and try again.`);
+  } finally {
+    await rm(temp, { force: true });
   }
   await syncDir(dir);
 }

@@ -39,8 +39,12 @@ export async function reconcileRun(paths: RunPaths, record: RunRecord): Promise<
   if (history && committed?.best && committed.best.epoch === epochsDone - 1) {
     const best = await readCommitted(paths.checkpoints.best).catch(() => undefined);
     if (best?.epochsDone !== epochsDone) {
-      await copyCheckpoint(paths.checkpoints.last, paths.checkpoints.best);
-      repairs.push(`saved the best checkpoint (epoch ${epochsDone}) that an interruption had cut short`);
+      // Not fatal (e.g. still no room for it): the next reconcile tries again, and the rest of
+      // the run's record does not depend on it.
+      await copyCheckpoint(paths.checkpoints.last, paths.checkpoints.best).then(
+        () => repairs.push(`saved the best checkpoint (epoch ${epochsDone}) that an interruption had cut short`),
+        (error: unknown) => repairs.push(`could not yet save the best checkpoint of epoch ${epochsDone}: ${(error as Error).message}`),
+      );
     }
   }
 
@@ -53,7 +57,7 @@ export async function reconcileRun(paths: RunPaths, record: RunRecord): Promise<
   const wanted = kept.map((row) => `${row}\n`).join('');
   if (wanted !== text) {
     await writeFileAtomic(paths.metrics, wanted);
-    repairs.push(`metrics.jsonl now holds the ${epochsDone} committed epoch(s) (${rows.length - kept.length} line(s) dropped or replaced)`);
+    repairs.push(`metrics.jsonl rewritten to hold exactly the ${epochsDone} committed epoch(s)`);
   }
 
   const lines = kept.map((row) => JSON.parse(row) as MetricsLine);

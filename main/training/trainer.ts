@@ -356,14 +356,14 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
           report.log('info', `val_loss has not improved for ${settings.plateauPatience} epochs: learning rate lowered to ${next}.`);
         }
       }
-      // The commit: weights and history together. The best checkpoint follows (recovery rebuilds
-      // it from `last` if a crash comes in between), then the epoch is reported.
+      // The commit: weights and history together; from here the epoch exists and is reported.
+      // The best checkpoint follows (recovery rebuilds it from `last` if a crash comes first).
       const lines = [...history, { type: 'epoch' as const, ...line }];
       await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: lines.length, runId: job.runId }, committedState(lines));
       history.push(lines[lines.length - 1]!);
       epochsDone = lines.length;
-      if (improved) await saveCheckpoint(tf, model, job.checkpoints.best, { epoch: epochsDone, runId: job.runId }, committedState(lines));
       report.epoch(line, best);
+      if (improved) await saveCheckpoint(tf, model, job.checkpoints.best, { epoch: epochsDone, runId: job.runId }, committedState(lines));
       if (settings.earlyStoppingPatience > 0 && epochsSinceBest >= settings.earlyStoppingPatience) {
         stoppedEarly = true;
         report.log('info', `Early stopping: val_loss has not improved for ${epochsSinceBest} epochs (best: epoch ${best!.epoch + 1}).`);
