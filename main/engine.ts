@@ -11,6 +11,7 @@ import { appRoot, appVersion, productName } from './version';
 import { checkTrainingSettings, describeModel, listModelPresets } from './models/describe-model';
 import { deleteNamedConfig, listNamedConfigs, saveNamedConfig } from './models/named-configs';
 import { createRunStore } from './runs/run-store';
+import { watchRuns } from './runs/run-watcher';
 import { createTrainingService } from './training/training-service';
 // dataset-service imports sharp: it must be loaded on this (main) thread before the training
 // worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
@@ -127,6 +128,9 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     versions: { app: version, node: process.versions.node },
     onFinished: (run) => autoEvaluate(run),
   });
+
+  // Runs trained by other processes (the CLI, a second app) show live here, and Stop reaches them.
+  const watcher = watchRuns({ runs, emit: (event, payload) => events.emit(event, payload), isLocal: (id) => training.active === id });
 
   const evaluation = createEvaluationService({
     dataDir,
@@ -264,6 +268,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async close(): Promise<void> {
       closing = true;
+      watcher.close();
       // Each wait is bounded, and its timer cleared once the wait is over: a pending timer would
       // keep a finished CLI command alive until it fires.
       const bounded = async (work: Promise<unknown>, ms: number): Promise<void> => {

@@ -1,9 +1,9 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { atomicTempPattern, tempWriterPid, writeFileAtomic } from '../fs/atomic-write';
 import { rethrowDiskFull } from '../fs/disk-full';
-import { describeHolder, isThisProcess, processAlive, releaseLock, takeLock, type IsAlive } from '../fs/pid-lock';
+import { describeHolder, holderAlive, isThisProcess, processAlive, readLock, releaseLock, takeLock, thisProcess, type IsAlive, type LockHolder } from '../fs/pid-lock';
 import { LabError } from '../errors';
 import { appendMetrics, readMetrics, type MetricsLine, type MetricsRead } from './metrics-log';
 import { reconcileRun, type Reconciled } from './reconcile-run';
@@ -16,6 +16,8 @@ export interface RunPaths {
   metrics: string;
   log: string;
   owner: string;
+  /** Written by another process to ask the run's trainer to stop (see `requestStop`). */
+  stopRequest: string;
   checkpoints: { last: string; best: string };
 }
 
@@ -48,6 +50,15 @@ export interface RunStore {
    */
   lock(id: string): Promise<void>;
   unlock(id: string): Promise<void>;
+  /** The live process training the run, when it is not this one. */
+  trainedElsewhere(id: string): Promise<LockHolder | undefined>;
+  /**
+   * Asks the process training the run to stop it: a stop.request file in the run folder, which
+   * the trainer's process checks every second (`takeStopRequest`).
+   */
+  requestStop(id: string): Promise<void>;
+  /** True (and the request removed) when another process asked this run to stop. */
+  takeStopRequest(id: string): Promise<boolean>;
   /**
    * Brings metrics.jsonl and run.json back to what the last checkpoint committed (see
    * `reconcile-run.ts`) and returns the updated record. Call with the run's lock held.
@@ -73,6 +84,7 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
       metrics: join(dir, 'metrics.jsonl'),
       log: join(dir, 'train.log'),
       owner: join(dir, 'owner.json'),
+      stopRequest: join(dir, 'stop.request'),
       checkpoints: { last: join(dir, 'checkpoints', 'last'), best: join(dir, 'checkpoints', 'best') },
     };
   };
@@ -122,6 +134,27 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
     const next = runRecordSchema.parse({ ...current, ...change(current), id, updatedAt: new Date().toISOString() });
     await write(next);
     return next;
+  };
+
+  /**
+   * A run folder that a process died creating (its lock and perhaps a temp file, no run.json
+   * yet) holds nothing of the user's: it is removed once its creator is gone.
+   */
+  const removeHalfMade = async (id: string): Promise<void> => {
+    const { dir, owner, record } = paths(id);
+    const names = await readdir(dir);
+    if (names.includes(basename(record)) || names.some((name) => name !== basename(owner) && !atomicTempPattern.test(name))) return;
+    if (!(await takeLock(owner, isProcessAlive)).taken) return;
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  /** Temp files of writes whose process is gone (any run, e.g. an eval.json write cut short). */
+  const removeDeadTemps = async (id: string): Promise<void> => {
+    const { dir } = paths(id);
+    for (const name of await readdir(dir)) {
+      const pid = tempWriterPid(name);
+      if (pid !== undefined && !isProcessAlive(pid)) await rm(join(dir, name), { force: true });
+    }
   };
 
   return {
@@ -212,17 +245,37 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
     },
     lock,
     unlock: (id) => releaseLock(paths(id).owner),
+    async trainedElsewhere(id) {
+      const holder = await readLock(paths(id).owner);
+      return holder && !isThisProcess(holder) && holderAlive(holder, isProcessAlive) ? holder : undefined;
+    },
+    async requestStop(id) {
+      await writeFileAtomic(paths(id).stopRequest, `${JSON.stringify({ ...thisProcess(), requestedAt: new Date().toISOString() })}\n`);
+    },
+    async takeStopRequest(id) {
+      try {
+        await rm(paths(id).stopRequest);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async reconcile(id, change) {
       const current = await get(id);
       const reconciled = await reconcileRun(paths(id), current);
       const record = await update(id, (latest) => ({ ...reconciled.patch, ...change?.(latest, reconciled) }));
-      if (reconciled.repairs.length > 0) await this.appendLog(id, `Recovered: ${reconciled.repairs.join('; ')}.`).catch(() => {});
+      if (reconciled.repairs.length > 0) await this.appendLog(id, `Brought in line with the last checkpoint: ${reconciled.repairs.join('; ')}.`).catch(() => {});
       return { record, reconciled };
     },
     async recoverInterrupted(onProblem) {
       const recovered: string[] = [];
       for (const listed of await this.list()) {
-        if (!('record' in listed) || listed.record.status !== 'running') continue;
+        if (!('record' in listed)) {
+          await removeHalfMade(listed.id).catch((error: unknown) => onProblem?.(listed.id, error));
+          continue;
+        }
+        await removeDeadTemps(listed.id).catch(() => {});
+        if (listed.record.status !== 'running') continue;
         const attempt = await takeLock(paths(listed.id).owner, isProcessAlive).catch(() => undefined);
         if (!attempt?.taken) continue; // still training elsewhere (or its folder is read-only)
         try {

@@ -64,7 +64,12 @@ interface ActiveRun {
   epochs: number;
   /** The record as last written (or meant to be), for when run.json cannot be written. */
   record: RunRecord;
+  /** Checks for a stop asked by another process (a UI showing this run). */
+  stopPoll?: NodeJS.Timeout;
 }
+
+/** How often the trainer's process looks for a stop request from another process. */
+const stopPollMs = 1000;
 
 export function createTrainingService(options: TrainingServiceOptions): TrainingService {
   const { runs, emit } = options;
@@ -115,6 +120,16 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     }
     session.record = running;
     updated(running);
+    // A stop asked before this session began is not for it.
+    await runs.takeStopRequest(record.id);
+    session.stopPoll = setInterval(() => {
+      void runs.takeStopRequest(record.id).then((asked) => {
+        if (!asked || active !== session) return;
+        emit('trainLog', { runId: record.id, level: 'info', message: 'Stop requested from another window or process.' });
+        options.worker().stopTraining(record.id);
+      });
+    }, stopPollMs);
+    session.stopPoll.unref();
     const started = `Training started: epochs ${job.initialEpoch + 1}–${job.settings.epochs}, ${job.train.length} training and ${job.val.length} validation images.`;
     emit('trainLog', { runId: record.id, level: 'info', message: started });
     session.done = serial(() => runs.appendLog(record.id, started))
@@ -133,6 +148,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           ),
       )
       .finally(() => {
+        clearInterval(session.stopPoll);
         if (active === session) active = undefined;
       });
     return running;
@@ -321,8 +337,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       }
     }),
     async stop(runId) {
-      if (active?.runId !== runId) throw new LabError('NOT_RUNNING', `Run ${runId} is not training in this app.`);
-      options.worker().stopTraining(runId);
+      if (active?.runId === runId) return options.worker().stopTraining(runId);
+      // Trained by another process (the CLI, another app): ask it through the run folder.
+      if (await runs.trainedElsewhere(runId)) return runs.requestStop(runId);
+      throw new LabError('NOT_RUNNING', `Run ${runId} is not training.`);
     },
     onTrainEvent(runId, event) {
       switch (event.kind) {
@@ -338,6 +356,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
                 time: new Date().toISOString(),
                 loss: event.progress.loss,
                 acc: event.progress.acc,
+                // For a UI in another process following this run through metrics.jsonl.
+                imagesPerSec: event.progress.imagesPerSec,
+                etaMs: event.progress.etaMs,
               },
             ]),
           );
