@@ -312,8 +312,9 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
       warmup.restore();
       if (failure) return;
       // An epoch cut short by a stop request is not a finished epoch: it is discarded, and a
-      // resume redoes it from the last committed epoch.
-      if (control.stopRequested && imagesThisEpoch < job.train.length) return;
+      // resume redoes it from the last committed epoch. That includes a stop after its last
+      // batch: tfjs then skips the validation, so the epoch has no val_loss.
+      if (control.stopRequested && (imagesThisEpoch < job.train.length || logs?.val_loss === undefined)) return;
       const epochTimeMs = Date.now() - epochStart;
       const bad = nonFinite(logs?.loss) ? 'loss' : nonFinite(logs?.val_loss) ? 'val_loss' : undefined;
       if (bad || !(await allFinite(tf, model, optimizer))) {

@@ -159,6 +159,18 @@ describe('train', () => {
     await expect(readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('a stop request at the last batch of an epoch discards that epoch too (its validation is skipped; it used to be committed with val_loss null)', async () => {
+    const j = await job({}, { epochs: 2 });
+    const r = recorder();
+    const control = { stopRequested: false };
+    const progress = (p: TrainProgress) => {
+      r.progress.push(p);
+      if (p.batch + 1 === p.batchesPerEpoch) control.stopRequested = true;
+    };
+    expect(await train(tf, j, control, { ...r.reporter, progress })).toMatchObject({ status: 'stopped', epochsDone: 0 });
+    expect(r.epochs).toEqual([]);
+  });
+
   it('turns running out of memory into "batch size N does not fit on this device — try N/2"', async () => {
     const j = await job({}, { epochs: 1, batchSize: 8 });
     const r = recorder();
