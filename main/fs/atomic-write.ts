@@ -4,8 +4,22 @@ import { randomBytes } from 'node:crypto';
 import { rethrowDiskFull } from './disk-full';
 import { faultPoint } from './fault-point';
 
-/** The temp files `writeFileAtomic` leaves behind when a crash cuts it short: `.NAME.<hex>.tmp`. */
-export const atomicTempPattern = /^\..+\.[0-9a-f]{12}\.tmp$/;
+/**
+ * The temp files `writeFileAtomic` leaves behind when a crash cuts it short:
+ * `.NAME.<pid>-<hex>.tmp` (older versions wrote `.NAME.<hex>.tmp`).
+ */
+export const atomicTempPattern = /^\..+\.(?:(\d+)-)?[0-9a-f]{12}\.tmp$/;
+
+/** A temp file's name beside `file`, naming this process so a leftover can be told from a write in progress. */
+export function tempFileFor(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** The process that wrote a temp file of `atomicTempPattern` (undefined for the older names). */
+export function tempWriterPid(name: string): number | undefined {
+  const pid = atomicTempPattern.exec(name)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
 
 /**
  * Replaces `file` with `data` so that a reader sees the old content or the new, never half:
@@ -19,7 +33,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (error) {
     await rethrowDiskFull(error, dir, basename(file));
   }
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempFileFor(file);
   try {
     faultPoint(`write ${basename(file)}`);
     await writeFileSynced(temp, data);
@@ -39,7 +53,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
  */
 export async function writeNewFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempFileFor(file);
   try {
     await writeFileSynced(temp, data);
     await link(temp, file);

@@ -87,6 +87,19 @@ describe('run store', () => {
     expect((await runs.get(done.id)).status).toBe('completed');
   });
 
+  it('at start, removes temp files of writers that are gone and run folders a dead process was still creating', async () => {
+    const { runs } = await store(); // no process is alive in this fake
+    const done = await runs.create(newRun('done'));
+    await runs.update(done.id, () => ({ status: 'completed' }));
+    await writeFile(join(runs.paths(done.id).dir, '.eval.json.999999-abcdefabcdef.tmp'), '{"half');
+    const halfMade = '20260101-000000-half-0000';
+    await mkdir(join(runs.runsDir, halfMade));
+    await writeFile(join(runs.runsDir, halfMade, 'owner.json'), JSON.stringify({ pid: 999_999, host: (await import('node:os')).hostname(), startedAt: 't' }));
+    await runs.recoverInterrupted();
+    expect(await readdir(runs.paths(done.id).dir)).not.toContain('.eval.json.999999-abcdefabcdef.tmp');
+    expect((await runs.list()).map((r) => r.id)).toEqual([done.id]);
+  });
+
   it('repairs a checkpoint replacement cut short when recovering an interrupted run', async () => {
     const { runs } = await store();
     const run = await runs.create(newRun());
