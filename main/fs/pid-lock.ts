@@ -4,16 +4,20 @@
  * process can create it. A lock whose process is gone (same host, pid not alive) is stale and
  * is taken over; a lock from another host is assumed alive, since its process cannot be checked.
  */
+import { readFileSync } from 'node:fs';
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { tempFileFor } from './atomic-write';
 import { rethrowDiskFull } from './disk-full';
 
 export interface LockHolder {
   pid: number;
   host: string;
   startedAt: string;
+  /** When the holder process itself started (ms since 1970), to tell a reused pid from the holder. */
+  processStartMs?: number;
 }
 
 export type LockAttempt = { taken: true } | { taken: false; holder: LockHolder };
@@ -31,16 +35,40 @@ export function processAlive(pid: number): boolean {
 
 /** This process, as a lock holder. */
 export function thisProcess(): LockHolder {
-  return { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  return { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), processStartMs: Math.round(Date.now() - process.uptime() * 1000) };
 }
+
+/**
+ * When process `pid` started, on Linux (from /proc; undefined elsewhere or if unknown). After a
+ * reboot or in a container, a dead holder's pid is soon another process's: its start time
+ * tells them apart.
+ */
+function linuxProcessStartMs(pid: number): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]); // field 22, starttime
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(boot)) return undefined;
+    return boot * 1000 + (ticks * 1000) / 100; // USER_HZ is 100 on every Linux ABI Node runs on
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start times further apart than this are different processes (btime has 1 s resolution). */
+const sameStartToleranceMs = 5000;
 
 export function isThisProcess(holder: LockHolder): boolean {
   return holder.pid === process.pid && holder.host === hostname();
 }
 
-/** False only when the holder's process is certainly gone. */
+/** False only when the holder's process is certainly gone (or its pid now belongs to another process). */
 export function holderAlive(holder: LockHolder, isAlive: IsAlive = processAlive): boolean {
-  return holder.host !== hostname() || isAlive(holder.pid);
+  if (holder.host !== hostname()) return true;
+  if (!isAlive(holder.pid)) return false;
+  const started = holder.processStartMs === undefined ? undefined : linuxProcessStartMs(holder.pid);
+  return started === undefined || Math.abs(started - holder.processStartMs!) < sameStartToleranceMs;
 }
 
 /** "process 1234 on host lab-7 (since 2026-12-03T19:00:00Z)". */
@@ -58,7 +86,12 @@ export async function readLock(file: string): Promise<LockHolder | undefined> {
   try {
     const value = JSON.parse(text) as Partial<LockHolder> & { time?: string };
     if (typeof value.pid === 'number' && typeof value.host === 'string') {
-      return { pid: value.pid, host: value.host, startedAt: value.startedAt ?? value.time ?? '?' };
+      return {
+        pid: value.pid,
+        host: value.host,
+        startedAt: value.startedAt ?? value.time ?? '?',
+        ...(typeof value.processStartMs === 'number' ? { processStartMs: value.processStartMs } : {}),
+      };
     }
   } catch {
     // not a lock we can read: treated as stale
@@ -74,7 +107,7 @@ export async function takeLock(file: string, isAlive: IsAlive = processAlive): P
   const mine = thisProcess();
   const text = JSON.stringify(mine);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = tempFileFor(file);
     try {
       await writeFile(temp, text, { flag: 'wx' });
       await link(temp, file);
