@@ -109,12 +109,15 @@ export async function takeLock(file: string, isAlive: IsAlive = processAlive): P
   for (let attempt = 0; attempt < 5; attempt++) {
     const temp = tempFileFor(file);
     try {
-      await writeFile(temp, text, { flag: 'wx' });
+      // A missing folder or a full disk is an error of its own, not "held".
+      await writeFile(temp, text, { flag: 'wx' }).catch((error: unknown) => rethrowDiskFull(error, dirname(file), basename(file)));
       await link(temp, file);
       return { taken: true };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST' && code !== 'ENOENT') await rethrowDiskFull(error, dirname(file), basename(file));
+      // EEXIST: held (see below); ENOENT: our temp file was swept away meanwhile, try again.
+      if (code !== 'EEXIST' && code !== 'ENOENT') throw error;
+      if (code === 'ENOENT' && (error as NodeJS.ErrnoException).syscall !== 'link') throw error;
     } finally {
       await rm(temp, { force: true });
     }

@@ -37,4 +37,9 @@ describe('pid lock', () => {
     await writeFile(file, JSON.stringify({ pid: 4242, host: 'elsewhere', startedAt: 't' }));
     expect(await takeLock(file, () => false)).toMatchObject({ taken: false, holder: { host: 'elsewhere' } });
   });
+
+  it('a folder that does not exist is an error, not a lock held by nobody', async () => {
+    const file = join(await lockFile(), '..', 'gone', 'owner.json');
+    await expect(takeLock(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
