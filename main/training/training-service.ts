@@ -222,14 +222,14 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   }
 
   const busy = (): void => {
-    const runId = active?.runId ?? starting;
-    if (runId) throw new LabError('BUSY', `Run ${runId} is training: stop it, or wait for it to finish, before starting another.`);
+    if (active) throw new LabError('BUSY', `Run ${active.runId} is training: stop it, or wait for it to finish, before starting another.`);
+    if (starting) throw new LabError('BUSY', `${starting} is starting: wait for it, then stop it or let it finish, before starting another.`);
   };
 
   /** Runs `work` as the one start or resume in progress: the busy check and the claim are one synchronous step. */
-  async function exclusive<T>(label: string, work: () => Promise<T>): Promise<T> {
+  async function exclusive<T>(what: string, work: () => Promise<T>): Promise<T> {
     busy();
-    starting = label;
+    starting = what;
     try {
       return await work();
     } finally {
@@ -283,7 +283,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     async idle() {
       await active?.done;
     },
-    start: (request) => exclusive('(starting)', async () => {
+    start: (request) => exclusive('A new run', async () => {
       requireAbsolute(request.dataset);
       const settings = validateTrainingSettings(request.training);
       const augment = request.augment ? parseAugmentSettings(request.augment) : null;
@@ -325,7 +325,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         initialEpoch: 0,
       });
     }),
-    resume: (runId) => exclusive(runId, async () => {
+    resume: (runId) => exclusive(`Run ${runId}`, async () => {
       runs.paths(runId); // a bad id is refused before anything is touched
       await runs.get(runId);
       await runs.lock(runId);
