@@ -11,6 +11,7 @@ import { appRoot, appVersion, productName } from './version';
 import { checkTrainingSettings, describeModel, listModelPresets } from './models/describe-model';
 import { deleteNamedConfig, listNamedConfigs, saveNamedConfig } from './models/named-configs';
 import { createRunStore } from './runs/run-store';
+import { watchRuns } from './runs/run-watcher';
 import { createTrainingService } from './training/training-service';
 // dataset-service imports sharp: it must be loaded on this (main) thread before the training
 // worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
@@ -25,6 +26,8 @@ import { checkOpenableFolder } from './fs/open-folder-policy';
 const maxLogEntries = 500;
 /** How long closing waits for an evaluation in progress. */
 const evaluationGraceMs = 30_000;
+/** How long closing waits for a training run to stop after its current batch. */
+const trainingGraceMs = 10_000;
 
 export interface LabOptions {
   /** Runs, caches and settings live here (created if missing). */
@@ -80,7 +83,10 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   if (loaded.warning) log(logEntry('warn', loaded.warning));
 
   const runs = createRunStore(dataDir);
-  for (const id of await runs.recoverInterrupted()) {
+  const recovered = await runs.recoverInterrupted((id, error) =>
+    log(logEntry('warn', `Run ${id} was left running by a process that is gone, and could not be recovered yet: ${(error as Error).message}`)),
+  );
+  for (const id of recovered) {
     log(logEntry('warn', `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`));
   }
 
@@ -124,6 +130,9 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     versions: { app: version, node: process.versions.node },
     onFinished: (run) => autoEvaluate(run),
   });
+
+  // Runs trained by other processes (the CLI, a second app) show live here, and Stop reaches them.
+  const watcher = watchRuns({ runs, emit: (event, payload) => events.emit(event, payload), isLocal: (id) => training.active === id });
 
   const evaluation = createEvaluationService({
     dataDir,
@@ -232,7 +241,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async deleteRun(runId) {
       if (training.active === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
-      await runs.remove(runId);
+      await runs.remove(runId); // RUN_BUSY while another process trains it
       events.emit('runUpdated', { runId, deleted: true });
     },
     scanDataset: (path, scanId) => datasets.scan(path, scanId),
@@ -265,15 +274,21 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async close(): Promise<void> {
       closing = true;
+      watcher.close();
+      // Each wait is bounded, and its timer cleared once the wait is over: a pending timer would
+      // keep a finished CLI command alive until it fires.
+      const bounded = async (work: Promise<unknown>, ms: number): Promise<void> => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([work, new Promise((r) => (timer = setTimeout(r, ms)))]);
+        clearTimeout(timer);
+      };
       if (training.active) {
         worker?.stopTraining(training.active);
-        await Promise.race([training.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+        await bounded(training.idle(), trainingGraceMs);
       }
       // An evaluation in progress (e.g. the one after a run completed) gets a while to finish;
       // after that the worker is stopped under it and its eval.json is simply not written.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([evaluation.idle(), new Promise((r) => (timer = setTimeout(r, evaluationGraceMs)))]);
-      clearTimeout(timer);
+      await bounded(evaluation.idle(), evaluationGraceMs);
       events.clear();
       await worker?.terminate();
     },

@@ -72,7 +72,9 @@ async function follow(io: CliIo, lab: Lab, run: RunInfo, json: boolean): Promise
       if (warning) io.stderr(`Warning: ${printable(warning)}\n`);
     }),
     lab.events.on('trainLog', ({ runId: id, level, message }) => {
-      if (id === runId && level !== 'info') io.stderr(`[${level}] ${printable(message)}\n`);
+      // The run's own failure is printed once, as the command's error.
+      if (id === runId && level !== 'info' && !/^Run (failed|interrupted): /.test(message)) io.stderr(`[${level}] ${printable(message)}
+`);
     }),
   ];
   let interrupts = 0;
@@ -104,7 +106,9 @@ function report(io: CliIo, run: RunInfo, json: boolean): void {
   if (json) return printJson(io, run);
   const best = run.best ? `best val_acc ${pct(run.best.val_acc)} at epoch ${run.best.epoch + 1}` : 'no validated epoch';
   io.stdout(`Run ${run.id} ${run.status}: ${run.epochsDone}/${run.epochs} epochs, ${best}.\n`);
-  if (run.error) io.stdout(`${printable(run.error.message)}\n`);
+  // A failure's message is the command's error (stderr); other endings keep theirs here.
+  if (run.error && run.status !== 'failed') io.stdout(`${printable(run.error.message)}
+`);
 }
 
 type DataDirOf = (cmd: Command) => string;

@@ -3,11 +3,13 @@
  * turns them into the comparison table and report files (HTML, PDF, Markdown + PNG, CSV).
  * Files are only ever created, never replaced.
  */
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { AppInfo, CompareBasis, Comparison, DownloadFile, EvalResult, ExportedFiles, ReportFormat, ReportRequest } from '../contract';
 import type { RunStore } from '../runs/run-store';
 import { LabError } from '../errors';
+import { claimNewFile, claimNewFolder, safeFileName } from '../fs/export-files';
+import { writeFileAtomic, writeNewFileAtomic } from '../fs/atomic-write';
 import { claimNewFile, claimNewFolder, safeFileName } from '../fs/export-files';
 import { compareRunData, readRunsForComparison, type RunForComparison } from './compare-runs';
 import { createChromiumPrinter, type PdfPrinter } from './pdf-chromium';
@@ -54,31 +56,47 @@ interface ReportFile {
   data: string | Uint8Array;
 }
 
-/** Creates `path` and writes it, failing if it exists (`wx`): a report never replaces a file. */
+/**
+ * Creates `path` complete or not at all, failing if it exists: a report never replaces a file,
+ * and a full disk (`DISK_FULL`) leaves no empty or partial file.
+ */
 async function writeNew(path: string, data: string | Uint8Array): Promise<void> {
-  let handle;
   try {
-    handle = await open(path, 'wx');
+    await writeNewFileAtomic(path, data);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new LabError('FILE_EXISTS', `${path} already exists; reports never overwrite a file: choose another name.`);
     }
+    if (error instanceof LabError) throw error;
     throw new LabError('EXPORT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another folder.`, { cause: error });
-  }
-  try {
-    await handle.writeFile(data);
-  } finally {
-    await handle.close();
   }
 }
 
-/** Writes into a path claimed empty by claimNewFile (the claim made it; it is ours to fill). */
+/**
+ * Fills a path claimed empty by claimNewFile (the claim made it; it is ours): the content
+ * replaces it whole, and if it cannot be written the empty claim is removed again.
+ */
 async function fillClaimed(path: string, data: string | Uint8Array): Promise<void> {
-  const handle = await open(path, 'r+');
   try {
-    await handle.writeFile(data);
-  } finally {
-    await handle.close();
+    await writeFileAtomic(path, data);
+  } catch (error) {
+    await rm(path, { force: true });
+    if (error instanceof LabError) throw error;
+    throw new LabError('EXPORT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+  }
+}
+
+/** Runs `write` for each file; if one fails, the files this export already wrote are removed. */
+async function allOrNothing(paths: string[], write: (path: string, index: number) => Promise<void>): Promise<void> {
+  const done: string[] = [];
+  try {
+    for (const [i, path] of paths.entries()) {
+      await write(path, i);
+      done.push(path);
+    }
+  } catch (error) {
+    await Promise.all(done.map((path) => rm(path, { force: true })));
+    throw error;
   }
 }
 
@@ -151,21 +169,27 @@ export function createReportService(options: ReportServiceOptions): ReportServic
         // The Markdown file and its charts stay together in a new folder named after the title.
         const files = await produce(request, format, 'report', '');
         const dir = await claimNewFolder(folder, base);
-        const written: string[] = [];
-        for (const file of files) {
-          const path = join(dir, file.name);
-          await writeNew(path, file.data);
-          written.push(path);
-        }
+        const written = files.map((file) => join(dir, file.name));
+        // The folder was made for this export: it goes too if the files cannot be written.
+        await allOrNothing(written, (path, i) => writeNew(path, files[i]!.data)).catch(async (error: unknown) => {
+          await rm(dir, { recursive: true, force: true });
+          throw error;
+        });
         return { files: written };
       }
       const files = await produce(request, format, base, '');
       const written: string[] = [];
-      for (const file of files) {
-        const path = await claimNewFile(folder, file.name);
-        await fillClaimed(path, file.data);
-        written.push(path);
-      }
+      await allOrNothing(
+        files.map((file) => file.name),
+        async (name, i) => {
+          const path = await claimNewFile(folder, name);
+          written.push(path);
+          await fillClaimed(path, files[i]!.data);
+        },
+      ).catch(async (error: unknown) => {
+        await Promise.all(written.map((path) => rm(path, { force: true })));
+        throw error;
+      });
       return { files: written };
     },
     async download(request, format) {
@@ -191,7 +215,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       } catch (error) {
         throw new LabError('EXPORT_UNWRITABLE', `Cannot create the folder ${dir}: ${(error as Error).message}. Choose another folder.`, { cause: error });
       }
-      for (const [i, f] of produced.entries()) await writeNew(paths[i]!, f.data);
+      await allOrNothing(paths, (path, i) => writeNew(path, produced[i]!.data));
       return { files: paths };
     },
   };

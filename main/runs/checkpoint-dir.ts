@@ -2,7 +2,8 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { syncDir, writeFileSynced } from '../fs/atomic-write';
-import { LabError } from '../errors';
+import { diskFullError, isDiskFull } from '../fs/disk-full';
+import { faultPoint } from '../fs/fault-point';
 
 /**
  * Replaces the folder `target` (a checkpoint: model.json + weights) with `files` so that a
@@ -16,27 +17,34 @@ export async function writeDirAtomic(target: string, files: Readonly<Record<stri
   const tag = randomBytes(4).toString('hex');
   const fresh = join(parent, `.${name}.new-${tag}`);
   const old = join(parent, `.${name}.old-${tag}`);
-  await mkdir(parent, { recursive: true });
   try {
+    await mkdir(parent, { recursive: true });
     await mkdir(fresh);
-    for (const [file, data] of Object.entries(files)) await writeFileSynced(join(fresh, file), data);
+    for (const [file, data] of Object.entries(files)) {
+      faultPoint(`write ${name}/${file}`);
+      await writeFileSynced(join(fresh, file), data);
+    }
     await syncDir(fresh);
   } catch (error) {
     await rm(fresh, { recursive: true, force: true });
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw new LabError('DISK_FULL', `The disk is full: could not save ${target}. Free some space; the previous checkpoint is intact.`, { cause: error });
-    }
-    throw error;
+    if (!isDiskFull(error)) throw error;
+    const kept = (await exists(target))
+      ? 'The checkpoint saved there before is intact; free some space, then resume the run.'
+      : 'No checkpoint was saved there before; free some space, then resume the run.';
+    throw await diskFullError(parent, `the checkpoint "${name}"`, error, kept);
   }
   let hadOld = false;
   try {
+    faultPoint(`move aside ${name}`);
     await rename(target, old);
     hadOld = true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  faultPoint(`move in ${name}`);
   await rename(fresh, target);
   await syncDir(parent);
+  faultPoint(`drop old ${name}`);
   if (hadOld) await rm(old, { recursive: true, force: true });
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { writeDirAtomic } from '../runs/checkpoint-dir';
+import { commitEpoch, type CommittedEpochs } from '../runs/epoch-commit';
 import { LabError } from '../errors';
 
 type Tf = typeof TF;
@@ -12,21 +13,29 @@ export const weightsFile = 'weights.bin';
 
 /**
  * Saves a model (with its optimizer state, so training resumes where it stopped) to `dir`,
- * replacing the previous checkpoint whole: a crash leaves the old one or the new one. Works on
- * every engine: tfjs-node's file:// handler is not needed, the files are written here.
+ * replacing the previous checkpoint whole: a crash leaves the old one or the new one. With
+ * `state`, the save commits an epoch: `epoch.json` (the run's committed history) goes into the
+ * same folder in the same atomic step (`epoch-commit.ts`). Works on every engine: tfjs-node's
+ * file:// handler is not needed, the files are written here.
  */
-export async function saveCheckpoint(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<string, unknown> = {}): Promise<void> {
+export async function saveCheckpoint(
+  tf: Tf,
+  model: TF.LayersModel,
+  dir: string,
+  extra: Record<string, unknown> = {},
+  state?: CommittedEpochs,
+): Promise<void> {
   // tfjs leaks a tensor per save with includeOptimizer (the optimizer's iteration count is
   // wrapped in a new scalar and never disposed): one scope around the save frees it.
   tf.engine().startScope();
   try {
-    await save(tf, model, dir, extra);
+    await save(tf, model, dir, extra, state);
   } finally {
     tf.engine().endScope();
   }
 }
 
-async function save(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<string, unknown>): Promise<void> {
+async function save(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<string, unknown>, state: CommittedEpochs | undefined): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = new Uint8Array(tf.io.concatenateArrayBuffers(toBuffers(artifacts.weightData)));
@@ -39,7 +48,8 @@ async function save(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<st
         weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
         userDefinedMetadata: extra,
       };
-      await writeDirAtomic(dir, { [modelJsonFile]: JSON.stringify(modelJson), [weightsFile]: weights });
+      const files = { [modelJsonFile]: JSON.stringify(modelJson), [weightsFile]: weights };
+      await (state ? commitEpoch(dir, files, state) : writeDirAtomic(dir, files));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
     }),
     { includeOptimizer: true },

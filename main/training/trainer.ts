@@ -2,6 +2,11 @@
  * One training run, inside the training worker: build or resume the model, stream batches from
  * the dataset pipeline, report progress and epochs, keep the last and best checkpoints, stop on
  * request, on NaN, or early. Reports through callbacks; never touches the UI or run.json.
+ *
+ * An epoch exists once it is committed: `checkpoints/last` replaced, in one atomic step, by the
+ * epoch's weights together with the run's history up to it (`runs/epoch-commit.ts`); only then
+ * is it reported. A stop discards the unfinished epoch; a non-finite loss, val_loss or weight
+ * fails the run before anything of that epoch is saved.
  */
 import type * as TF from '@tensorflow/tfjs';
 import { type LabError, toWireError } from '../errors';
@@ -14,12 +19,15 @@ import type { ModelConfig } from '../models/model-config';
 import { balancedClassWeights, scheduledLearningRate, type TrainingSettings } from '../models/training-settings';
 import { buildXception } from '../models/xception';
 import { disposeLoadedModel, loadCheckpoint, saveCheckpoint } from './checkpoint-io';
+import type { CommittedEpochs, EpochLine } from '../runs/epoch-commit';
 import { batchNormWarmup, type MomentumLayer } from './batch-norm-warmup';
 
 type Tf = typeof TF;
 
 export interface EpochMetrics {
   epoch: number;
+  /** When the epoch was committed (ISO time). */
+  time: string;
   loss: number | null;
   acc: number | null;
   val_loss: number | null;
@@ -55,6 +63,10 @@ export interface TrainJob {
   best?: BestEpoch;
   /** Epochs since the best one, when resuming. */
   epochsSinceBest?: number;
+  /** When resuming: the committed metrics line of each epoch done, carried into the next commits. */
+  history?: EpochLine[];
+  /** When resuming: the trainer state the last commit saved (`CommittedEpochs.trainer`). */
+  trainerState?: Record<string, unknown>;
   /** Progress messages per second at most. */
   progressPerSecond?: number;
 }
@@ -147,6 +159,31 @@ function setLearningRate(optimizer: TF.Optimizer, rate: number): void {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/** A metric that is a number but not a finite one (undefined means "not measured"). */
+const nonFinite = (v: unknown): v is number => typeof v === 'number' && !Number.isFinite(v);
+
+const describeNonFinite = (v: number): string => (Number.isNaN(v) ? 'NaN' : 'infinite');
+
+/** The LOSS_NAN message: what went non-finite where, what is kept, and a lower learning rate to try. */
+function nanMessage(what: string, where: string, epochsDone: number, rate: number): string {
+  const kept = epochsDone > 0 ? `resuming continues from the checkpoint of epoch ${epochsDone}` : 'resuming starts again from the initial weights';
+  return `${what} at ${where}; that epoch's weights were not saved (${kept}) — try a lower learning rate, e.g. ${Number((rate / 10).toPrecision(2))} (this run uses ${rate})`;
+}
+
+/** True when every weight of the model and every optimizer slot (Adam's moments…) is finite. */
+async function allFinite(tf: Tf, model: TF.LayersModel, optimizer: TF.Optimizer): Promise<boolean> {
+  tf.engine().startScope();
+  try {
+    const slots = (await optimizer.getWeights()).map((named) => named.tensor);
+    const tensors = [...model.weights.map((w) => w.read()), ...slots].filter((t) => t.dtype === 'float32');
+    if (tensors.length === 0) return true;
+    const finite = tf.tidy(() => tf.stack(tensors.map((t) => tf.all(tf.isFinite(t)))).all());
+    return (await finite.data())[0] === 1;
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
 /** Out of memory in the native engine or in V8 typed arrays. */
 function isOutOfMemory(error: unknown): boolean {
   const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
@@ -160,6 +197,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
   let best = job.best;
   let epochsSinceBest = job.epochsSinceBest ?? 0;
   let epochsDone = job.initialEpoch;
+  const history: EpochLine[] = committedHistory(job);
   let failure: WireError | undefined;
   let stoppedEarly = false;
 
@@ -205,9 +243,18 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
   const batchTimes: number[] = [];
   let lastProgress = 0;
   let imagesThisEpoch = 0;
-  let plateauWait = 0;
-  let plateauBest = Number.POSITIVE_INFINITY;
-  const runStart = Date.now();
+  let plateauWait = typeof job.trainerState?.plateauWait === 'number' ? job.trainerState.plateauWait : 0;
+  let plateauBest = typeof job.trainerState?.plateauBest === 'number' ? job.trainerState.plateauBest : Number.POSITIVE_INFINITY;
+  /** What a checkpoint commits with the weights of `lines.length` epochs. */
+  const committedState = (lines: EpochLine[], extra: Record<string, unknown> = {}): CommittedEpochs => ({
+    formatVersion: 1,
+    runId: job.runId,
+    epochsDone: lines.length,
+    history: lines,
+    ...(best ? { best } : {}),
+    epochsSinceBest,
+    trainer: { plateauWait, plateauBest: Number.isFinite(plateauBest) ? plateauBest : null, ...extra },
+  });
   const warmup = batchNormWarmup(model.layers.filter((layer) => layer.getClassName() === 'BatchNormalization') as unknown as MomentumLayer[]);
   let step = job.initialEpoch * batchesPerEpoch;
 
@@ -229,7 +276,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
       if (loss === undefined || !Number.isFinite(loss)) {
         failure = {
           code: 'LOSS_NAN',
-          message: `loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch + 1}, batch ${batch + 1} — try a lower learning rate`,
+          message: nanMessage(`loss became ${loss === undefined ? 'NaN' : describeNonFinite(loss)}`, `epoch ${epoch + 1}, batch ${batch + 1}`, epochsDone, settings.learningRate),
         };
         model.stopTraining = true;
         return;
@@ -264,11 +311,24 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     onEpochEnd: async (epoch, logs) => {
       warmup.restore();
       if (failure) return;
-      // An epoch cut short by a stop request is not a finished epoch; its weights are still saved below.
-      if (control.stopRequested && imagesThisEpoch < job.train.length) return;
+      // An epoch cut short by a stop request is not a finished epoch: it is discarded, and a
+      // resume redoes it from the last committed epoch. That includes a stop after its last
+      // batch: tfjs then skips the validation, so the epoch has no val_loss.
+      if (control.stopRequested && (imagesThisEpoch < job.train.length || logs?.val_loss === undefined)) return;
       const epochTimeMs = Date.now() - epochStart;
+      const bad = nonFinite(logs?.loss) ? 'loss' : nonFinite(logs?.val_loss) ? 'val_loss' : undefined;
+      if (bad || !(await allFinite(tf, model, optimizer))) {
+        const what = bad ? `${bad} became ${describeNonFinite(logs![bad] as number)}` : 'the weights became NaN or infinite';
+        failure = {
+          code: 'LOSS_NAN',
+          message: nanMessage(what, `epoch ${epoch + 1}`, epochsDone, settings.learningRate),
+        };
+        model.stopTraining = true;
+        return;
+      }
       const line: EpochMetrics = {
         epoch,
+        time: new Date().toISOString(),
         loss: num(logs?.loss),
         acc: num(logs?.acc),
         val_loss: num(logs?.val_loss),
@@ -279,17 +339,13 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
         imagesPerSec: epochTimeMs > 0 ? (imagesThisEpoch * 1000) / epochTimeMs : 0,
         tensors: tf.memory().numTensors,
       };
-      epochsDone = epoch + 1;
       const improved = line.val_loss !== null && (best?.val_loss == null || line.val_loss < best.val_loss);
-      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId });
       if (improved) {
         best = { epoch, val_loss: line.val_loss, val_acc: line.val_acc };
         epochsSinceBest = 0;
-        await saveCheckpoint(tf, model, job.checkpoints.best, { epoch: epochsDone, runId: job.runId });
       } else {
         epochsSinceBest++;
       }
-      report.epoch(line, best);
       if (settings.schedule === 'plateau' && line.val_loss !== null) {
         if (line.val_loss < plateauBest) {
           plateauBest = line.val_loss;
@@ -301,6 +357,14 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
           report.log('info', `val_loss has not improved for ${settings.plateauPatience} epochs: learning rate lowered to ${next}.`);
         }
       }
+      // The commit: weights and history together; from here the epoch exists and is reported.
+      // The best checkpoint follows (recovery rebuilds it from `last` if a crash comes first).
+      const lines = [...history, { type: 'epoch' as const, ...line }];
+      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: lines.length, runId: job.runId }, committedState(lines));
+      history.push(lines[lines.length - 1]!);
+      epochsDone = lines.length;
+      report.epoch(line, best);
+      if (improved) await saveCheckpoint(tf, model, job.checkpoints.best, { epoch: epochsDone, runId: job.runId }, committedState(lines));
       if (settings.earlyStoppingPatience > 0 && epochsSinceBest >= settings.earlyStoppingPatience) {
         stoppedEarly = true;
         report.log('info', `Early stopping: val_loss has not improved for ${epochsSinceBest} epochs (best: epoch ${best!.epoch + 1}).`);
@@ -323,19 +387,18 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     }
     if (failure) return { status: 'failed', epochsDone, best, epochsSinceBest, error: failure };
     warmup.restore();
-    if (control.stopRequested && !stoppedEarly) {
-      // Keep the weights reached when the user stopped; the unfinished epoch is redone on resume.
-      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, partial: true });
+    if (control.stopRequested && !stoppedEarly && epochsDone < epochs) {
+      // The unfinished epoch is discarded: `last` stays the last committed epoch, so a resume
+      // redoes the epoch from there exactly as an uninterrupted run would have.
       return { status: 'stopped', epochsDone, best, epochsSinceBest };
     }
     if (settings.restoreBestWeights && best && best.epoch + 1 !== epochsDone) {
       const bestModel = await loadCheckpoint(tf, job.checkpoints.best);
       model.setWeights(bestModel.getWeights());
       disposeLoadedModel(bestModel);
-      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, restoredBest: best.epoch + 1 });
+      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, restoredBest: best.epoch + 1 }, committedState(history, { restoredBest: best.epoch }));
       report.log('info', `Restored the weights of the best epoch (${best.epoch + 1}).`);
     }
-    report.log('info', `Finished ${epochsDone} epochs in ${Math.round((Date.now() - runStart) / 1000)} s.`);
     return { status: 'completed', epochsDone, best, epochsSinceBest };
   } catch (error) {
     if (isOutOfMemory(error)) {
@@ -357,3 +420,12 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
   }
 }
 
+
+/**
+ * The committed history a resumed run carries on. A run whose checkpoint predates epoch.json
+ * gets its lines from metrics.jsonl (via the job); an epoch missing there gets an empty line.
+ */
+function committedHistory(job: TrainJob): EpochLine[] {
+  const given = new Map((job.history ?? []).map((line) => [line.epoch, line]));
+  return Array.from({ length: job.initialEpoch }, (_, epoch) => given.get(epoch) ?? { type: 'epoch' as const, epoch, time: '', loss: null, acc: null });
+}

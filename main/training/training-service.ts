@@ -2,6 +2,12 @@
  * The main-thread side of training: prepares a run (dataset index, split, run folder), hands
  * the job to the training worker, and turns the worker's reports into metrics.jsonl lines,
  * run.json updates and events. It never does tensor math.
+ *
+ * A run is trained by one process at a time: its lock (owner.json) is taken before anything
+ * else, and a second start in this app is refused synchronously, before any await. The worker
+ * reports an epoch only after committing it to `checkpoints/last`; metrics.jsonl and run.json
+ * follow, and when the run ends they are reconciled to the checkpoint, so they never claim an
+ * epoch the weights have not done.
  */
 import type { EngineInfo, LabEvents, RunInfo, TrainRequest } from '../contract';
 import { parseAugmentSettings } from '../dataset/image/augment';
@@ -13,7 +19,8 @@ import { mergeModelRequest } from '../models/describe-model';
 import { validateModelConfig } from '../models/model-config';
 import { validateTrainingSettings, type TrainingSettings } from '../models/training-settings';
 import type { RunStore } from '../runs/run-store';
-import type { RunRecord } from '../runs/run-record';
+import { runRecordSchema, type RunRecord } from '../runs/run-record';
+import type { EpochLine } from '../runs/epoch-commit';
 import type { TrainEvent } from '../engine/worker-protocol';
 import type { TrainingWorkerHost } from '../engine/worker-host';
 import type { TrainJob, TrainOutcome } from './trainer';
@@ -47,9 +54,28 @@ export interface TrainingService {
   onWorkerExit(): void;
 }
 
+/** The run training in this app: what its session needs to record durations and progress. */
+interface ActiveRun {
+  runId: string;
+  done: Promise<void>;
+  startedAt: number;
+  /** Training time of the run's earlier sessions. */
+  baseDurationMs: number;
+  epochs: number;
+  /** The record as last written (or meant to be), for when run.json cannot be written. */
+  record: RunRecord;
+  /** Checks for a stop asked by another process (a UI showing this run). */
+  stopPoll?: NodeJS.Timeout;
+}
+
+/** How often the trainer's process looks for a stop request from another process. */
+const stopPollMs = 1000;
+
 export function createTrainingService(options: TrainingServiceOptions): TrainingService {
   const { runs, emit } = options;
-  let active: { runId: string; done: Promise<void>; startedAt: number; baseDurationMs: number; epochs: number } | undefined;
+  let active: ActiveRun | undefined;
+  /** A start or resume between its busy check and `active` being set (it awaits in between). */
+  let starting: string | undefined;
   // One writer per run file: events are applied in order.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
@@ -60,27 +86,60 @@ export function createTrainingService(options: TrainingServiceOptions): Training
 
   const updated = (run: RunRecord): void => emit('runUpdated', { runId: run.id, run });
 
+  /**
+   * Recording that can wait (metrics lines, run.json progress, train.log): in order, and a
+   * failure (a full disk) is one warning in the run's log, never an unhandled rejection. What
+   * it would have recorded is rebuilt from the checkpoint when the run ends.
+   */
+  const warned = new Set<string>();
+  const inBackground = (runId: string, work: () => Promise<unknown>): void => {
+    serial(work).catch((error: unknown) => {
+      const message = `Could not record the run's progress: ${(error as Error).message}`;
+      if (warned.has(`${runId}:${message}`)) return;
+      warned.add(`${runId}:${message}`);
+      emit('trainLog', { runId, level: 'warn', message });
+    });
+  };
+
   async function launch(record: RunRecord, job: TrainJob): Promise<RunInfo> {
-    await runs.claim(record.id);
     const startedAt = Date.now();
-    const running = await runs.update(record.id, () => ({
-      status: 'running',
-      startedAt: new Date(startedAt).toISOString(),
-      endedAt: undefined,
-      error: undefined,
-    }));
+    const session: ActiveRun = { runId: record.id, done: Promise.resolve(), startedAt, baseDurationMs: record.durationMs, epochs: job.settings.epochs, record };
+    active = session;
+    let running: RunRecord;
+    try {
+      running = await runs.update(record.id, () => ({
+        status: 'running',
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: undefined,
+        error: undefined,
+      }));
+    } catch (error) {
+      active = undefined;
+      await runs.unlock(record.id).catch(() => {});
+      throw error;
+    }
+    session.record = running;
     updated(running);
+    // A stop asked before this session began is not for it.
+    await runs.takeStopRequest(record.id);
+    session.stopPoll = setInterval(() => {
+      void runs.takeStopRequest(record.id).then((asked) => {
+        if (!asked || active !== session) return;
+        emit('trainLog', { runId: record.id, level: 'info', message: 'Stop requested from another window or process.' });
+        options.worker().stopTraining(record.id);
+      });
+    }, stopPollMs);
+    session.stopPoll.unref();
     const started = `Training started: epochs ${job.initialEpoch + 1}–${job.settings.epochs}, ${job.train.length} training and ${job.val.length} validation images.`;
-    await runs.appendLog(record.id, started);
     emit('trainLog', { runId: record.id, level: 'info', message: started });
-    const done = options
-      .worker()
-      .request({ kind: 'train', job })
+    session.done = serial(() => runs.appendLog(record.id, started))
+      .catch(() => {})
+      .then(() => options.worker().request({ kind: 'train', job }))
       .then(
-        (outcome) => serial(() => finish(record.id, outcome)),
+        (outcome) => serial(() => finish(session, outcome)),
         (error: unknown) =>
           serial(() =>
-            finish(record.id, {
+            finish(session, {
               status: 'failed',
               epochsDone: job.initialEpoch,
               epochsSinceBest: 0,
@@ -89,20 +148,25 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           ),
       )
       .finally(() => {
-        if (active?.runId === record.id) active = undefined;
+        clearInterval(session.stopPoll);
+        if (active === session) active = undefined;
       });
-    active = { runId: record.id, done, startedAt, baseDurationMs: record.durationMs, epochs: job.settings.epochs };
     return running;
   }
 
-  async function finish(runId: string, outcome: TrainOutcome): Promise<void> {
+  /**
+   * The run has ended: run.json and metrics.jsonl are reconciled to the last committed
+   * checkpoint and get the final status and training time; the lock is released. When run.json
+   * cannot be written (a full disk), the outcome is still reported from memory and the run is
+   * left for the next start to recover from its checkpoint.
+   */
+  async function finish(session: ActiveRun, outcome: TrainOutcome): Promise<void> {
+    const { runId } = session;
     const interrupted = outcome.error?.code === 'INTERRUPTED';
-    const session = active?.runId === runId ? Date.now() - active.startedAt : 0;
-    const run = await runs.update(runId, (current) => ({
+    const final: Partial<RunRecord> = {
       status: interrupted ? 'interrupted' : outcome.status,
       endedAt: new Date().toISOString(),
-      epochsDone: Math.max(current.epochsDone, outcome.epochsDone),
-      durationMs: current.durationMs + session,
+      durationMs: session.baseDurationMs + (Date.now() - session.startedAt),
       ...(outcome.error
         ? {
             error: interrupted
@@ -110,11 +174,28 @@ export function createTrainingService(options: TrainingServiceOptions): Training
               : outcome.error,
           }
         : {}),
-    }));
-    await runs.release(runId);
-    const summary = outcome.error ? `${run.status}: ${run.error?.message}` : `${run.status} after ${run.epochsDone} of ${run.epochs} epochs`;
-    await runs.appendLog(runId, summary);
-    emit('trainLog', { runId, level: outcome.error ? 'error' : 'info', message: `Run ${run.status}${outcome.error ? `: ${run.error?.message}` : '.'}` });
+    };
+    let run: RunRecord;
+    try {
+      run = (await runs.reconcile(runId, () => final)).record;
+    } catch (error) {
+      const wire = outcome.error && !interrupted ? outcome.error : toWireError(error);
+      // Not recorded as completed: a resume (once there is room) finishes the run from its checkpoint.
+      run = runRecordSchema.parse({ ...session.record, ...final, status: final.status === 'completed' ? 'failed' : final.status, error: wire });
+      emit('trainLog', { runId, level: 'error', message: `Could not write run.json: ${(error as Error).message}` });
+    }
+    await runs.unlock(runId).catch(() => {});
+    const lines: { level: 'info' | 'error'; message: string }[] = [];
+    if (run.status === 'completed') lines.push({ level: 'info', message: `Finished ${run.epochsDone} epochs in ${Math.round(run.durationMs / 1000)} s of training.` });
+    lines.push(
+      run.error
+        ? { level: 'error', message: `Run ${run.status}: ${run.error.message}` }
+        : { level: 'info', message: `Run ${run.status} after ${run.epochsDone} of ${run.epochs} epochs.` },
+    );
+    for (const line of lines) {
+      emit('trainLog', { runId, ...line });
+      await runs.appendLog(runId, line.level === 'info' ? line.message : `[${line.level}] ${line.message}`).catch(() => {});
+    }
     updated(run);
     options.onFinished?.(run);
   }
@@ -142,7 +223,58 @@ export function createTrainingService(options: TrainingServiceOptions): Training
 
   const busy = (): void => {
     if (active) throw new LabError('BUSY', `Run ${active.runId} is training: stop it, or wait for it to finish, before starting another.`);
+    if (starting) throw new LabError('BUSY', `${starting} is starting: wait for it, then stop it or let it finish, before starting another.`);
   };
+
+  /** Runs `work` as the one start or resume in progress: the busy check and the claim are one synchronous step. */
+  async function exclusive<T>(what: string, work: () => Promise<T>): Promise<T> {
+    busy();
+    starting = what;
+    try {
+      return await work();
+    } finally {
+      starting = undefined;
+    }
+  }
+
+  /** Resumes a run whose lock this process holds: from exactly where its committed history ends. */
+  async function resumeLocked(runId: string): Promise<RunInfo> {
+    const { record, reconciled } = await runs.reconcile(runId);
+    const { committed, epochsDone } = reconciled;
+    if (record.status === 'completed') {
+      throw new LabError('RUN_COMPLETE', `Run ${runId} has done all its ${record.epochs} epochs: start a new run to train longer.`);
+    }
+    const { augment, ...training } = record.training as Record<string, unknown>;
+    const settings = validateTrainingSettings(training);
+    const { index, split, images } = await prepare(record.dataset.path, settings);
+    if (index.fingerprint !== record.dataset.fingerprint || split.seed !== record.dataset.split.seed) {
+      throw new LabError(
+        'DATASET_CHANGED',
+        `The images in ${record.dataset.path} changed since run ${runId} started, so it cannot resume on the same split: start a new run.`,
+      );
+    }
+    const model = validateModelConfig(Object.fromEntries(Object.entries(record.model).filter(([key]) => key !== 'preset')));
+    // What the checkpoint committed; a checkpoint older than epoch.json falls back on run.json and metrics.jsonl.
+    const best = committed?.best ?? (record.best ? { epoch: record.best.epoch, val_loss: record.best.val_loss, val_acc: record.best.val_acc } : undefined);
+    const history =
+      committed?.history ?? (await runs.readMetrics(runId)).lines.filter((line): line is EpochLine => line.type === 'epoch' && line.epoch < epochsDone);
+    return launch(record, {
+      runId,
+      dataDir: options.dataDir,
+      checkpoints: runs.paths(runId).checkpoints,
+      classNames: record.dataset.classNames,
+      train: images.train,
+      val: images.val,
+      model,
+      settings,
+      augment: augment ? parseAugmentSettings(augment) : null,
+      initialEpoch: epochsDone,
+      ...(best ? { best } : {}),
+      epochsSinceBest: committed?.epochsSinceBest ?? (best ? epochsDone - 1 - best.epoch : 0),
+      history,
+      ...(committed?.trainer ? { trainerState: committed.trainer } : {}),
+    });
+  }
 
   return {
     get active() {
@@ -151,8 +283,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     async idle() {
       await active?.done;
     },
-    async start(request) {
-      busy();
+    start: (request) => exclusive('A new run', async () => {
       requireAbsolute(request.dataset);
       const settings = validateTrainingSettings(request.training);
       const augment = request.augment ? parseAugmentSettings(request.augment) : null;
@@ -165,7 +296,6 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           `The model has ${model.classes} classes but ${request.dataset} has ${index.classNames.length}: leave classes empty to follow the dataset.`,
         );
       }
-      busy();
       const engine: EngineInfo = await options.worker().engine;
       const record = await runs.create({
         name: request.name?.trim() || `${request.model.preset ?? 'custom'} on ${index.root.split(/[\\/]/).pop()}`,
@@ -181,7 +311,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         engine: { name: engine.name, device: engine.device, version: engine.version, backend: engine.backend },
         versions: options.versions,
       });
-      await runs.appendLog(record.id, `Dataset ${index.root} (${index.images.length} images, fingerprint ${index.fingerprint.slice(0, 12)}); split ${file}.`);
+      await runs.appendLog(record.id, `Dataset ${index.root} (${index.images.length} images, fingerprint ${index.fingerprint.slice(0, 12)}); split ${file}.`).catch(() => {});
       return launch(record, {
         runId: record.id,
         dataDir: options.dataDir,
@@ -194,52 +324,29 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         augment,
         initialEpoch: 0,
       });
-    },
-    async resume(runId) {
-      busy();
-      const record = await runs.get(runId);
-      if (record.status === 'running') throw new LabError('BUSY', `Run ${runId} is already training.`);
-      if (record.epochsDone >= record.epochs) {
-        throw new LabError('RUN_COMPLETE', `Run ${runId} has done all its ${record.epochs} epochs: start a new run to train longer.`);
+    }),
+    resume: (runId) => exclusive(`Run ${runId}`, async () => {
+      runs.paths(runId); // a bad id is refused before anything is touched
+      await runs.get(runId);
+      await runs.lock(runId);
+      try {
+        return await resumeLocked(runId);
+      } catch (error) {
+        await runs.unlock(runId).catch(() => {});
+        throw error;
       }
-      if (record.epochsDone === 0) {
-        throw new LabError('NO_CHECKPOINT', `Run ${runId} stopped before finishing its first epoch, so it has no checkpoint to resume from: start it again.`);
-      }
-      const { augment, ...training } = record.training as Record<string, unknown>;
-      const settings = validateTrainingSettings(training);
-      const { index, split, images } = await prepare(record.dataset.path, settings);
-      if (index.fingerprint !== record.dataset.fingerprint || split.seed !== record.dataset.split.seed) {
-        throw new LabError(
-          'DATASET_CHANGED',
-          `The images in ${record.dataset.path} changed since run ${runId} started, so it cannot resume on the same split: start a new run.`,
-        );
-      }
-      const model = validateModelConfig(Object.fromEntries(Object.entries(record.model).filter(([key]) => key !== 'preset')));
-      const best = record.best;
-      return launch(record, {
-        runId,
-        dataDir: options.dataDir,
-        checkpoints: runs.paths(runId).checkpoints,
-        classNames: record.dataset.classNames,
-        train: images.train,
-        val: images.val,
-        model,
-        settings,
-        augment: augment ? parseAugmentSettings(augment) : null,
-        initialEpoch: record.epochsDone,
-        ...(best ? { best: { epoch: best.epoch, val_loss: best.val_loss, val_acc: best.val_acc } } : {}),
-        epochsSinceBest: best ? record.epochsDone - 1 - best.epoch : 0,
-      });
-    },
+    }),
     async stop(runId) {
-      if (active?.runId !== runId) throw new LabError('NOT_RUNNING', `Run ${runId} is not training in this app.`);
-      options.worker().stopTraining(runId);
+      if (active?.runId === runId) return options.worker().stopTraining(runId);
+      // Trained by another process (the CLI, another app): ask it through the run folder.
+      if (await runs.trainedElsewhere(runId)) return runs.requestStop(runId);
+      throw new LabError('NOT_RUNNING', `Run ${runId} is not training.`);
     },
     onTrainEvent(runId, event) {
       switch (event.kind) {
         case 'progress':
           emit('trainProgress', { runId, ...event.progress, epochs: active?.epochs ?? 0 });
-          void serial(() =>
+          inBackground(runId, () =>
             runs.appendMetrics(runId, [
               {
                 type: 'batch',
@@ -249,17 +356,21 @@ export function createTrainingService(options: TrainingServiceOptions): Training
                 time: new Date().toISOString(),
                 loss: event.progress.loss,
                 acc: event.progress.acc,
+                // For a UI in another process following this run through metrics.jsonl.
+                imagesPerSec: event.progress.imagesPerSec,
+                etaMs: event.progress.etaMs,
               },
             ]),
           );
           break;
         case 'epoch': {
-          const line = { type: 'epoch' as const, time: new Date().toISOString(), ...event.metrics };
+          // Already committed with the checkpoint: this line is the committed one, written as is.
+          const line = { type: 'epoch' as const, ...event.metrics };
           emit('trainEpoch', { runId, metrics: line });
           const summary = { epoch: line.epoch, loss: line.loss, acc: line.acc, val_loss: line.val_loss, val_acc: line.val_acc };
           const best = event.best;
           const session = active?.runId === runId ? active : undefined;
-          void serial(async () => {
+          inBackground(runId, async () => {
             await runs.appendMetrics(runId, [line]);
             const run = await runs.update(runId, () => ({
               epochsDone: line.epoch + 1,
@@ -267,6 +378,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
               ...(best && best.epoch === line.epoch ? { best: summary } : {}),
               ...(session ? { durationMs: session.baseDurationMs + Date.now() - session.startedAt } : {}),
             }));
+            if (session) session.record = run;
             updated(run);
           });
           break;
@@ -279,15 +391,19 @@ export function createTrainingService(options: TrainingServiceOptions): Training
               : undefined;
           emit('trainEstimate', { runId, secondsPerEpoch: event.secondsPerEpoch, totalSeconds, ...(warning ? { warning } : {}) });
           // The live view writes its own line from `trainEstimate`; train.log keeps it for later.
-          void serial(() => runs.appendLog(runId, `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`));
+          inBackground(runId, () => runs.appendLog(runId, `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`));
           break;
         }
         case 'params':
-          void serial(async () => updated(await runs.update(runId, () => ({ params: event.count }))));
+          inBackground(runId, async () => {
+            const run = await runs.update(runId, () => ({ params: event.count }));
+            if (active?.runId === runId) active.record = run;
+            updated(run);
+          });
           break;
         case 'log':
           emit('trainLog', { runId, level: event.level, message: event.message });
-          void serial(() => runs.appendLog(runId, `[${event.level}] ${event.message}`));
+          inBackground(runId, () => runs.appendLog(runId, `[${event.level}] ${event.message}`));
           break;
       }
     },

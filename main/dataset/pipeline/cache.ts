@@ -24,14 +24,16 @@
  * cache opened on the same folder — another process, or another instance in this one — reads
  * what was there when it opened and decodes the rest without storing it (`readOnly`). Share
  * one instance between the train and validation pipelines. A lock left by a dead process is
- * taken over (best effort: two processes taking over the same stale lock at the same
- * instant is not guarded against). Within one instance, appends are serialised.
+ * taken over (`fs/pid-lock`). Within one instance, appends are serialised.
  */
-import { hostname } from 'node:os';
-import { mkdir, open, readdir, readFile, rm, stat, lstat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, writeFile, stat, lstat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { LabError } from '../../errors';
+import { checkFit, checkSize, decodeSource, DEFAULT_FIT, type ResizeFit } from '../image/decode';
+import type { RgbImage } from '../image/warp';
+import { LabError } from '../../errors';
+import { holderAlive, readLock as readPidLock, releaseLock as releasePidLock, takeLock as takePidLock, type LockHolder } from '../../fs/pid-lock';
 import { checkFit, checkSize, decodeSource, DEFAULT_FIT, type ResizeFit } from '../image/decode';
 import type { RgbImage } from '../image/warp';
 
@@ -323,56 +325,19 @@ function parseLine(line: string, shard: number, shardSize: number): { path: stri
 
 // ---- writer lock ----
 
-interface LockInfo {
-  pid: number;
-  host: string;
-}
-
-function alive(lock: LockInfo): boolean {
-  if (lock.host !== hostname()) return true; // cannot tell: assume it is
-  try {
-    process.kill(lock.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function readLock(dir: string): Promise<LockInfo | undefined> {
-  try {
-    const value = JSON.parse(await readFile(join(dir, LOCK), 'utf8')) as Partial<LockInfo>;
-    if (typeof value.pid === 'number' && typeof value.host === 'string') return { pid: value.pid, host: value.host };
-  } catch {
-    // missing or unreadable: treated as stale below
-  }
-  return undefined;
-}
-
 /** True when this process now holds the writer lock of `dir`. */
 async function takeLock(dir: string, warnings: string[]): Promise<boolean> {
-  const file = join(dir, LOCK);
-  const mine = JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString() });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(file, mine, { flag: 'wx' });
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        warnings.push(`The image cache in ${dir} cannot be written (${(error as Error).message}); images are decoded each time.`);
-        return false;
-      }
-    }
-    const holder = await readLock(dir);
-    if (holder && alive(holder)) return false;
-    await unlink(file).catch(() => undefined); // stale: its process is gone
+  try {
+    return (await takePidLock(join(dir, LOCK))).taken;
+  } catch (error) {
+    warnings.push(`The image cache in ${dir} cannot be written (${(error as Error).message}); images are decoded each time.`);
+    return false;
   }
-  return false;
 }
 
-async function releaseLock(dir: string): Promise<void> {
-  const holder = await readLock(dir);
-  if (holder && holder.pid === process.pid && holder.host === hostname()) await unlink(join(dir, LOCK)).catch(() => undefined);
-}
+const releaseLock = (dir: string): Promise<void> => releasePidLock(join(dir, LOCK));
+const readLock = (dir: string): Promise<LockHolder | undefined> => readPidLock(join(dir, LOCK));
+const alive = (holder: LockHolder): boolean => holderAlive(holder);
 
 // ---- size and clearing ----
 

@@ -69,26 +69,46 @@ describe('train', () => {
     expect(outcome.best).toBeDefined();
   });
 
-  it('stops a run whose loss becomes NaN as failed, naming the epoch and batch, and keeps the last good checkpoint', async () => {
-    const j = await job({}, { epochs: 2 });
-    const r = recorder();
+  /** tf with the loss's cross-entropy multiplied by NaN on the calls `poison` picks (training batches and validation alike). */
+  const poisonedTf = (poison: (call: number) => boolean) => {
     let calls = 0;
-    // Inject NaN into the loss from the 4th batch on (the first epoch has 3 batches of 9).
-    const poisoned = {
+    return {
       ...tf,
       metrics: {
         ...tf.metrics,
         categoricalCrossentropy: (a: tf.Tensor, b: tf.Tensor) => {
           const ce = tf.metrics.categoricalCrossentropy(a, b);
-          return ++calls > 3 ? ce.mul(Number.NaN) : ce;
+          return poison(++calls) ? ce.mul(Number.NaN) : ce;
         },
       },
     } as typeof tf;
-    const outcome = await train(poisoned, j, { stopRequested: false }, r.reporter);
+  };
+
+  it('stops a run whose loss becomes NaN as failed, naming the epoch and batch, and keeps the last good checkpoint', async () => {
+    const j = await job({}, { epochs: 2 });
+    const r = recorder();
+    // Epoch 1 is 3 training batches of 9 and one validation batch: NaN from epoch 2's first batch on.
+    const outcome = await train(poisonedTf((call) => call > 4), j, { stopRequested: false }, r.reporter);
     expect(outcome.status).toBe('failed');
-    expect(outcome.error).toEqual({ code: 'LOSS_NAN', message: 'loss became NaN at epoch 2, batch 1 — try a lower learning rate' });
+    expect(outcome.error).toEqual({
+      code: 'LOSS_NAN',
+      message: "loss became NaN at epoch 2, batch 1; that epoch's weights were not saved (resuming continues from the checkpoint of epoch 1) — try a lower learning rate, e.g. 0.0003 (this run uses 0.003)",
+    });
     expect(outcome.epochsDone).toBe(1);
     expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).userDefinedMetadata).toMatchObject({ epoch: 1 });
+  });
+
+  it('a NaN val_loss fails the run naming the epoch and saves nothing of that epoch (it used to be stored as null, with its weights)', async () => {
+    const j = await job({}, { epochs: 2 });
+    const r = recorder();
+    const outcome = await train(poisonedTf((call) => call === 4), j, { stopRequested: false }, r.reporter);
+    expect(outcome).toMatchObject({ status: 'failed', epochsDone: 0 });
+    expect(outcome.error).toEqual({
+      code: 'LOSS_NAN',
+      message: "val_loss became NaN at epoch 1; that epoch's weights were not saved (resuming starts again from the initial weights) — try a lower learning rate, e.g. 0.0003 (this run uses 0.003)",
+    });
+    expect(r.epochs).toEqual([]);
+    await expect(readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('validates sensibly after one short epoch: batch-norm moving statistics are warmed up, and model.json keeps the configured momentum', async () => {
@@ -119,7 +139,7 @@ describe('train', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('a stop request ends the run as stopped with its weights saved', async () => {
+  it('a stop request after an epoch ends the run as stopped with that epoch committed', async () => {
     const j = await job({}, { epochs: 5 });
     const r = recorder();
     const control = { stopRequested: false };
@@ -127,6 +147,28 @@ describe('train', () => {
     const outcome = await train(tf, j, control, reporter);
     expect(outcome).toMatchObject({ status: 'stopped', epochsDone: 1 });
     expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).userDefinedMetadata).toMatchObject({ epoch: 1 });
+  });
+
+  it('a stop request inside the first epoch discards it: stopped with 0 epochs and no checkpoint (it used to save the partial weights)', async () => {
+    const j = await job({}, { epochs: 2 });
+    const r = recorder();
+    const control = { stopRequested: false };
+    const reporter = { ...r.reporter, progress: (p: TrainProgress) => { r.progress.push(p); control.stopRequested = true; } };
+    expect(await train(tf, j, control, { ...reporter, progress: reporter.progress })).toMatchObject({ status: 'stopped', epochsDone: 0 });
+    expect(r.epochs).toEqual([]);
+    await expect(readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a stop request at the last batch of an epoch discards that epoch too (its validation is skipped; it used to be committed with val_loss null)', async () => {
+    const j = await job({}, { epochs: 2 });
+    const r = recorder();
+    const control = { stopRequested: false };
+    const progress = (p: TrainProgress) => {
+      r.progress.push(p);
+      if (p.batch + 1 === p.batchesPerEpoch) control.stopRequested = true;
+    };
+    expect(await train(tf, j, control, { ...r.reporter, progress })).toMatchObject({ status: 'stopped', epochsDone: 0 });
+    expect(r.epochs).toEqual([]);
   });
 
   it('turns running out of memory into "batch size N does not fit on this device — try N/2"', async () => {

@@ -9,18 +9,21 @@ import { createRunStore } from '../../../main/runs/run-store';
 import { createTrainingService } from '../../../main/training/training-service';
 import { learnableDataset } from './learnable-dataset';
 import type { DatasetIndex } from '../../../main/dataset/pipeline/dataset-index';
+import type { DatasetIndex } from '../../../main/dataset/pipeline/dataset-index';
+import { commitEpoch, type EpochLine } from '../../../main/runs/epoch-commit';
 
 /** A worker whose `train` request is settled by the test. */
 function fakeWorker() {
   let settle: { resolve: (v: unknown) => void; reject: (e: Error) => void } | undefined;
   const host = {
     engine: Promise.resolve({ name: 'tfjs', device: 'cpu', reason: 'test', backend: 'cpu', version: '4.22.0' }),
-    request: vi.fn(() => new Promise((resolve, reject) => (settle = { resolve, reject }))),
+    request: vi.fn(() => new Promise((resolve, reject) => (settle = { resolve, reject })).finally(() => (settle = undefined))),
     stopTraining: vi.fn(),
     exited: false,
     terminate: vi.fn(async () => {}),
   } as unknown as TrainingWorkerHost;
-  return { host, settle: () => settle! };
+  // The train request goes out once the run is recorded as started.
+  return { host, settle: async () => (await vi.waitFor(() => settle ?? Promise.reject(new Error('no train request yet'))))! };
 }
 
 async function setup() {
@@ -47,7 +50,7 @@ describe('training service', () => {
     const run = await service.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } });
     expect(run.status).toBe('running');
     await expect(service.start({ dataset: data.root, model: { preset: 'micro' }, training: {} })).rejects.toMatchObject({ code: 'BUSY' });
-    worker.settle().reject(new LabError('ENGINE_FAILED', 'The training worker stopped (exit code 1) before it answered.'));
+    (await worker.settle()).reject(new LabError('ENGINE_FAILED', 'The training worker stopped (exit code 1) before it answered.'));
     await service.idle();
     const after = await runs.get(run.id);
     expect(after.status).toBe('interrupted');
@@ -58,15 +61,80 @@ describe('training service', () => {
   it('records epochs from the worker in metrics.jsonl and run.json, keeping the best epoch', async () => {
     const { service, runs, worker, data, events } = await setup();
     const run = await service.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } });
-    const metrics = (epoch: number, val_loss: number) => ({ epoch, loss: 1, acc: 0.5, val_loss, val_acc: 0.5, lr: 0.001, epochTimeMs: 10, imagesPerSec: 5, tensors: 100 });
-    service.onTrainEvent(run.id, { kind: 'epoch', metrics: metrics(0, 0.9), best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
-    service.onTrainEvent(run.id, { kind: 'epoch', metrics: metrics(1, 1.2), best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
-    worker.settle().resolve({ status: 'completed', epochsDone: 2, epochsSinceBest: 1, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    const metrics = (epoch: number, val_loss: number) => ({ epoch, time: 't', loss: 1, acc: 0.5, val_loss, val_acc: 0.5, lr: 0.001, epochTimeMs: 10, imagesPerSec: 5, tensors: 100 });
+    const best = { epoch: 0, val_loss: 0.9, val_acc: 0.5 };
+    // The worker commits each epoch to checkpoints/last before reporting it.
+    const history: EpochLine[] = [];
+    for (const m of [metrics(0, 0.9), metrics(1, 1.2)]) {
+      history.push({ type: 'epoch', ...m });
+      await commitEpoch(runs.paths(run.id).checkpoints.last, { 'weights.bin': new Uint8Array([m.epoch]) }, { formatVersion: 1, runId: run.id, epochsDone: history.length, history: [...history], best, epochsSinceBest: m.epoch, trainer: {} });
+      service.onTrainEvent(run.id, { kind: 'epoch', metrics: m, best });
+    }
+    (await worker.settle()).resolve({ status: 'completed', epochsDone: 2, epochsSinceBest: 1, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
     await service.idle();
     const after = await runs.get(run.id);
     expect(after).toMatchObject({ status: 'completed', epochsDone: 2, best: { epoch: 0, val_loss: 0.9 }, last: { epoch: 1, val_loss: 1.2 } });
     expect((await runs.readMetrics(run.id)).lines.map((l) => l.epoch)).toEqual([0, 1]);
     expect(events.filter((e) => e.event === 'trainEpoch')).toHaveLength(2);
+  });
+
+  const metricsOf = (epoch: number, val_loss: number) => ({ epoch, time: `t${epoch}`, loss: 1, acc: 0.5, val_loss, val_acc: 0.5, lr: 0.001, epochTimeMs: 10, imagesPerSec: 5, tensors: 100 });
+  /** What the worker does at an epoch's end: commit it to checkpoints/last, then report it. */
+  async function commitAndReport(service: Awaited<ReturnType<typeof setup>>['service'], runs: Awaited<ReturnType<typeof setup>>['runs'], runId: string, history: EpochLine[], val_loss: number) {
+    const m = metricsOf(history.length, val_loss);
+    history.push({ type: 'epoch', ...m });
+    await commitEpoch(runs.paths(runId).checkpoints.last, { 'weights.bin': new Uint8Array([m.epoch]) }, { formatVersion: 1, runId, epochsDone: history.length, history: [...history], epochsSinceBest: 0, trainer: {} });
+    service.onTrainEvent(runId, { kind: 'epoch', metrics: m });
+  }
+
+  it('two starts at once: exactly one trains, the other is BUSY (both used to pass the check)', async () => {
+    const { service, data } = await setup();
+    const request = { dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } };
+    const results = await Promise.allSettled([service.start(request), service.start(request), service.resume('20260101-000000-x')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'BUSY' });
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'BUSY' });
+  });
+
+  it('durations count each moment once, and "Finished" counts every session (they used to be doubled, and only the last session)', async () => {
+    const { service, runs, worker, data, events } = await setup();
+    const t0 = Date.now();
+    const run = await service.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } });
+    const history: EpochLine[] = [];
+    await new Promise((r) => setTimeout(r, 300));
+    await commitAndReport(service, runs, run.id, history, 0.9);
+    await new Promise((r) => setTimeout(r, 300));
+    (await worker.settle()).resolve({ status: 'stopped', epochsDone: 1, epochsSinceBest: 0 });
+    await service.idle();
+    const stopped = await runs.get(run.id);
+    expect(stopped).toMatchObject({ status: 'stopped', epochsDone: 1 });
+    expect(stopped.durationMs).toBeGreaterThanOrEqual(600);
+    expect(stopped.durationMs).toBeLessThanOrEqual(Date.now() - t0);
+    // A long first session, then a resume that finishes the run.
+    await runs.update(run.id, () => ({ durationMs: 20_000 }));
+    await service.resume(run.id);
+    await commitAndReport(service, runs, run.id, history, 0.8);
+    (await worker.settle()).resolve({ status: 'completed', epochsDone: 2, epochsSinceBest: 0 });
+    await service.idle();
+    const done = await runs.get(run.id);
+    expect(done).toMatchObject({ status: 'completed', epochsDone: 2 });
+    expect(done.durationMs).toBeGreaterThanOrEqual(20_000);
+    expect(done.durationMs).toBeLessThan(20_000 + (Date.now() - t0));
+    const logs = events.filter((e) => e.event === 'trainLog').map((e) => (e.payload as { message: string }).message);
+    expect(logs).toContain(`Finished 2 epochs in ${Math.round(done.durationMs / 1000)} s of training.`);
+  });
+
+  it('a stop in the first epoch is resumable: the resume starts from the initial weights', async () => {
+    const { service, runs, worker, data } = await setup();
+    const run = await service.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } });
+    (await worker.settle()).resolve({ status: 'stopped', epochsDone: 0, epochsSinceBest: 0 });
+    await service.idle();
+    expect(await runs.get(run.id)).toMatchObject({ status: 'stopped', epochsDone: 0 });
+    await service.resume(run.id);
+    const calls = (worker.host.request as unknown as { mock: { calls: [{ job: { initialEpoch: number } }][] } }).mock.calls;
+    expect(calls.at(-1)![0].job.initialEpoch).toBe(0);
+    (await worker.settle()).resolve({ status: 'stopped', epochsDone: 0, epochsSinceBest: 0 });
+    await service.idle();
   });
 
   it('refuses a model whose class count differs from the dataset, naming both', async () => {
