@@ -10,7 +10,6 @@ import type { RunStore } from '../runs/run-store';
 import { LabError } from '../errors';
 import { claimNewFile, claimNewFolder, safeFileName } from '../fs/export-files';
 import { writeFileAtomic, writeNewFileAtomic } from '../fs/atomic-write';
-import { claimNewFile, claimNewFolder, safeFileName } from '../fs/export-files';
 import { compareRunData, readRunsForComparison, type RunForComparison } from './compare-runs';
 import { createChromiumPrinter, type PdfPrinter } from './pdf-chromium';
 import { epochsCsv, summaryCsv } from './report-csv';

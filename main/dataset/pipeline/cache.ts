@@ -32,10 +32,7 @@ import { crc32 } from 'node:zlib';
 import { LabError } from '../../errors';
 import { checkFit, checkSize, decodeSource, DEFAULT_FIT, type ResizeFit } from '../image/decode';
 import type { RgbImage } from '../image/warp';
-import { LabError } from '../../errors';
 import { holderAlive, readLock as readPidLock, releaseLock as releasePidLock, takeLock as takePidLock, type LockHolder } from '../../fs/pid-lock';
-import { checkFit, checkSize, decodeSource, DEFAULT_FIT, type ResizeFit } from '../image/decode';
-import type { RgbImage } from '../image/warp';
 
 const MAGIC = 0x31434c58; // "XLC1" little-endian
 const HEADER = 16;

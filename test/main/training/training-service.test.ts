@@ -9,7 +9,6 @@ import { createRunStore } from '../../../main/runs/run-store';
 import { createTrainingService } from '../../../main/training/training-service';
 import { learnableDataset } from './learnable-dataset';
 import type { DatasetIndex } from '../../../main/dataset/pipeline/dataset-index';
-import type { DatasetIndex } from '../../../main/dataset/pipeline/dataset-index';
 import { commitEpoch, type EpochLine } from '../../../main/runs/epoch-commit';
 
 /** A worker whose `train` request is settled by the test. */
