@@ -60,11 +60,16 @@ def read_pixels(path, size):
         return np.asarray(image, dtype=np.uint8)
 
 
+def as_text(path):
+    """A path handed over by tf.numpy_function: bytes in a pipeline, a 0-d array when eager."""
+    if isinstance(path, np.ndarray):
+        path = path.item()
+    return path.decode("utf-8") if isinstance(path, bytes) else str(path)
+
+
 def load_image(path, size):
     """A size x size x 3 float image with whole values 0-255."""
-    pixels = tf.numpy_function(
-        lambda p: read_pixels(p.decode("utf-8"), size), [path], tf.uint8
-    )
+    pixels = tf.numpy_function(lambda p: read_pixels(as_text(p), size), [path], tf.uint8)
     pixels.set_shape([None, None, 3])
     image = tf.image.resize(tf.cast(pixels, tf.float32), (size, size), "bilinear")
     return tf.clip_by_value(tf.round(image), 0.0, 255.0)

@@ -83,7 +83,7 @@ async function readJson<T>(file: string, schema: z.ZodType<T>, what: string): Pr
 export function planWeights(tf: Tf, config: ModelConfig): { name: string; shape: number[] }[] {
   const model = buildFromPlan(planXception(config), tf);
   try {
-    return model.weights.map((w) => ({ name: w.name, shape: [...w.shape] as number[] }));
+    return model.weights.map((w) => ({ name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));
   } finally {
     model.dispose();
   }
