@@ -19,6 +19,7 @@ import { browseFolder } from './fs/browse-folder';
 import { createEvaluationService } from './evaluation/evaluation-service';
 import { createReportService, type PdfPrinter } from './reports/report-service';
 import { exportsDir } from './exports/export-files';
+import { createKerasRunner } from './keras/keras-run';
 
 const maxLogEntries = 500;
 /** How long closing waits for an evaluation in progress. */
@@ -123,6 +124,24 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     onFinished: (run) => autoEvaluate(run),
   });
 
+  // The Keras engine: train.py in a Python subprocess, writing into the run folder.
+  const keras = createKerasRunner({
+    dataDir,
+    runs,
+    env: options.env ?? process.env,
+    indexDataset: (path) => datasets.index(path),
+    emit: (event, payload) => events.emit(event, payload),
+    versions: { app: version, node: process.versions.node },
+    loadTf: async () => {
+      const tf = await import('@tensorflow/tfjs');
+      tf.enableProdMode();
+      await tf.setBackend('cpu');
+      return tf;
+    },
+    onFinished: (run) => autoEvaluate(run),
+  });
+  const anyActive = (): string | undefined => training.active ?? keras.active;
+
   const evaluation = createEvaluationService({
     dataDir,
     runs,
@@ -207,9 +226,21 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     deleteConfig(name) {
       return deleteNamedConfig(dataDir, name);
     },
-    startTraining: (request) => training.start(request),
-    stopTraining: (runId) => training.stop(runId),
-    resumeRun: (runId) => training.resume(runId),
+    async startTraining(request) {
+      const busy = anyActive();
+      if (busy) throw new LabError('BUSY', `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`);
+      return request.engine === 'keras' ? keras.start(request) : training.start(request);
+    },
+    async stopTraining(runId) {
+      if (keras.active === runId) return keras.stop(runId);
+      return training.stop(runId);
+    },
+    async resumeRun(runId) {
+      const busy = anyActive();
+      if (busy) throw new LabError('BUSY', `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`);
+      const record = await runs.get(runId);
+      return record.engine?.name === 'keras' ? keras.resume(record) : training.resume(runId);
+    },
     async listRuns() {
       return (await runs.list()).map((listed) => ('record' in listed ? { id: listed.id, run: listed.record } : listed));
     },
@@ -223,7 +254,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       return run;
     },
     async deleteRun(runId) {
-      if (training.active === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
+      if (anyActive() === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
       await runs.remove(runId);
       events.emit('runUpdated', { runId, deleted: true });
     },
@@ -262,6 +293,10 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       if (training.active) {
         worker?.stopTraining(training.active);
         await Promise.race([training.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+      }
+      if (keras.active) {
+        keras.stop(keras.active);
+        await Promise.race([keras.idle(), new Promise((r) => setTimeout(r, 60_000))]);
       }
       // An evaluation in progress (e.g. the one after a run completed) gets a while to finish;
       // after that the worker is stopped under it and its eval.json is simply not written.
