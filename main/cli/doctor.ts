@@ -1,5 +1,6 @@
 import type { EngineInfo } from '../contract';
 import { createLab } from '../engine';
+import { findKerasPython, type PythonProbe } from '../keras/python-env';
 import { appVersion } from '../version';
 import { printJson, type CliIo } from './io';
 
@@ -11,6 +12,8 @@ export interface DoctorReport {
   engine: EngineInfo;
   /** What to install for a faster engine, most useful first; empty when on the GPU. */
   suggestions: string[];
+  /** The Keras engine: the Python found (versions, devices), or every candidate with what it lacks. */
+  keras?: { found?: PythonProbe; tried: PythonProbe[] };
 }
 
 const nativeCpuHint =
@@ -42,6 +45,7 @@ export async function doctor(io: CliIo, options: { dataDir: string; json: boolea
       platform: `${process.platform}-${process.arch}`,
       engine,
       suggestions: suggestionsFor(engine, process.platform),
+      keras: await findKerasPython(options.dataDir, io.env),
     };
     if (options.json) return printJson(io, report);
     io.stdout(formatDoctor(report));
@@ -57,6 +61,13 @@ export function formatDoctor(report: DoctorReport): string {
     `Engine:      ${report.engine.name} ${report.engine.version} on ${report.engine.device.toUpperCase()} (backend "${report.engine.backend}")`,
     `Why:         ${report.engine.reason}`,
   ];
+  if (report.keras?.found) {
+    const k = report.keras.found;
+    lines.push(`Keras:       TensorFlow ${k.tensorflow}, Keras ${k.keras} on ${k.devices?.join(', ') ?? 'CPU'} — ${k.python} (${k.from}); use it with --engine keras`);
+  } else if (report.keras) {
+    lines.push('Keras:       not available (xlab engine setup-keras installs it):');
+    for (const t of report.keras.tried) lines.push(`  - ${t.python} (${t.from}): ${t.problem}`);
+  }
   if (report.suggestions.length > 0) {
     lines.push('', 'Faster engines:');
     for (const s of report.suggestions) lines.push(`  - ${s}`);

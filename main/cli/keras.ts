@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { LabError } from '../errors';
 import { experimentFromConfig, experimentFromRun, exportKeras } from '../keras/keras-export';
 import { importKerasProject } from '../keras/keras-import';
+import { setupKeras } from '../keras/setup-keras';
 import type { Tf } from '../models/xception';
 import { createRunStore } from '../runs/run-store';
 import { appVersion } from '../version';
@@ -60,5 +61,27 @@ export function kerasCommands(io: CliIo, dataDirOf: (cmd: Command) => string): C
       io.stdout(`${run.id}\n`);
     });
 
-  return [exportCommand, importCommand];
+  const engineCommand = new Command('engine').description('set up training engines');
+  engineCommand
+    .command('setup-keras')
+    .description('make a Python environment in the data folder with TensorFlow, Keras 3 and Pillow (the Keras engine)')
+    .option('--python <path>', 'the Python that creates the environment (default: python3)')
+    .option('--from <dir>', "a folder of wheels to install from instead of pip's index")
+    .addOption(new Option('--package <name>', 'TensorFlow package').choices(['tensorflow-cpu', 'tensorflow']).default('tensorflow-cpu'))
+    .action(async (opts: { python?: string; from?: string; package: 'tensorflow-cpu' | 'tensorflow' }, cmd: Command) => {
+      const probe = await setupKeras({
+        dataDir: dataDirOf(cmd),
+        ...(opts.python ? { python: opts.python } : {}),
+        ...(opts.from ? { from: resolve(opts.from) } : {}),
+        tensorflowPackage: opts.package,
+        env: io.env,
+        log: io.stderr,
+      });
+      io.stderr(`The Keras engine is ready: TensorFlow ${probe.tensorflow}, Keras ${probe.keras} on ${probe.devices?.join(', ') ?? 'CPU'}.\nTrain with: xlab train DATASET --engine keras\n`);
+      io.stdout(`${probe.python}\n`);
+    });
+  engineCommand.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
+  for (const sub of engineCommand.commands) sub.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
+
+  return [exportCommand, importCommand, engineCommand];
 }

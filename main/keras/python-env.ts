@@ -42,7 +42,7 @@ try:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
     out["tensorflow"] = tf.__version__
-    out["devices"] = [d.device_type + ":" + d.name.split("device:")[-1] for d in tf.config.list_physical_devices()]
+    out["devices"] = [d.name.split("device:")[-1] for d in tf.config.list_physical_devices()]
     import keras
     out["keras"] = keras.__version__
 except Exception as e:
