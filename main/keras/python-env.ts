@@ -69,7 +69,7 @@ export function probeProblem(answer: { tensorflow?: string; keras?: string; pill
 /** Asks one Python for its versions and devices. */
 export function probePython(python: string, from: string, env: NodeJS.ProcessEnv = process.env): Promise<PythonProbe> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', probeScript], { env, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout) => {
+    execFile(python, ['-c', probeScript], { env, timeout: 300_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout) => {
       const line = stdout.split('\n').find((l) => l.startsWith('XLAB_PROBE '));
       if (!line) {
         const why = error ? ((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : error.message.split('\n')[0]) : 'no answer';

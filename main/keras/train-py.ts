@@ -442,7 +442,8 @@ def custom_loop(args, strategy, datasets, state, tracker_args, initial_epoch, st
         count = tf.cast(tf.shape(y)[0], tf.float32)
         return tf.reduce_sum(per_example), tf.reduce_sum(correct), count
 
-    @tf.function
+    # reduce_retracing: the last, smaller batch of an epoch does not trace the step again.
+    @tf.function(reduce_retracing=True)
     def distributed(step, x, y):
         results = strategy.run(step, args=(x, y))
         return [strategy.reduce(tf.distribute.ReduceOp.SUM, r, axis=None) for r in results]
@@ -493,8 +494,8 @@ def main():
         print(f"Moved the previous results to {moved}")
     os.makedirs(args.out, exist_ok=True)
     state = RunState(args.out, args.epochs)
-    if state["epochsDone"] >= args.epochs:
-        print(f"{args.out} already holds all {args.epochs} epochs; use --fresh to start over.")
+    if state["status"] == "completed" or state["epochsDone"] >= args.epochs:
+        print(f"{args.out} already holds a completed run; use --fresh to start over.")
         return 0
 
     class_names, split = data.load_split(os.path.join(HERE, "split.json"))

@@ -15,7 +15,9 @@ export async function findTestPython(): Promise<TestPython> {
   const python = process.env.XLAB_TEST_PYTHON ?? 'python3';
   const probe = await probePython(python, process.env.XLAB_TEST_PYTHON ? 'XLAB_TEST_PYTHON' : 'PATH');
   if (probe.ok) return { python };
-  return { skip: `Keras tests skipped: ${probe.problem} (set XLAB_TEST_PYTHON to a Python with TensorFlow, Keras 3 and Pillow).` };
+  const skip = `Keras tests skipped: ${probe.problem} (set XLAB_TEST_PYTHON to a Python with TensorFlow, Keras 3 and Pillow).`;
+  console.warn(skip);
+  return { skip };
 }
 
 /** Runs a Python script (quiet TensorFlow logs) and resolves with its stdout; rejects with its stderr's tail. */
