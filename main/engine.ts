@@ -295,8 +295,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
         await Promise.race([training.idle(), new Promise((r) => setTimeout(r, 10_000))]);
       }
       if (keras.active) {
+        // train.py finishes its batch and saves; the timer must not keep the process alive after.
         keras.stop(keras.active);
-        await Promise.race([keras.idle(), new Promise((r) => setTimeout(r, 60_000))]);
+        let kerasTimer: NodeJS.Timeout | undefined;
+        await Promise.race([keras.idle(), new Promise((r) => (kerasTimer = setTimeout(r, 60_000)))]);
+        clearTimeout(kerasTimer);
       }
       // An evaluation in progress (e.g. the one after a run completed) gets a while to finish;
       // after that the worker is stopped under it and its eval.json is simply not written.

@@ -16,12 +16,18 @@ import { decodeImage } from '../../../main/dataset/decode';
 import { metricsLineSchema } from '../../../main/runs/metrics-log';
 import { createRunStore } from '../../../main/runs/run-store';
 import { disposeLoadedModel, loadCheckpoint } from '../../../main/training/checkpoint-io';
-import { repoRoot } from '../../helpers/built';
+import { createLab } from '../../../main/engine';
+import { builtWorkerUrl, repoRoot } from '../../helpers/built';
 import { findTestPython, runPython, type TestPython } from '../../helpers/keras-python';
 
 tf.enableProdMode();
 
 const classes = ['Bag', 'Sandal', 'Trouser'];
+const experiment = {
+  model: { preset: 'micro', inputSize: 32, dropout: 0.2 },
+  training: { epochs: 2, batchSize: 8, seed: 7, labelSmoothing: 0.1, classWeights: 'balanced', schedule: 'cosine' },
+  augment: { flip: true, rotation: 5, zoom: 0.1 },
+};
 const perClass = 10;
 let env: TestPython = {};
 let work: string;
@@ -60,12 +66,7 @@ beforeAll(async () => {
   const config = join(work, 'config.json');
   await writeFile(
     config,
-    JSON.stringify({
-      name: 'keras bridge test',
-      model: { preset: 'micro', inputSize: 32, dropout: 0.2 },
-      training: { epochs: 2, batchSize: 8, seed: 7, labelSmoothing: 0.1, classWeights: 'balanced', schedule: 'cosine' },
-      augment: { flip: true, rotation: 5, zoom: 0.1 },
-    }),
+    JSON.stringify({ name: 'keras bridge test', ...experiment }),
   );
   project = join(work, 'project');
   const exported = await xlab('export-keras', '--config', config, dataset, '--out', project);
@@ -179,5 +180,47 @@ print("RESULT " + json.dumps({
     expect(moved.stderr).toMatch(/is not the one .* was exported with \(fingerprint/);
     const listed = await createRunStore(dataDir).list();
     expect(listed).toHaveLength(1); // only the good import made a run
+  });
+
+  it("the lab's engine and Keras give training losses in the same band on the same split and seed", async (ctx) => {
+    if (!env.python) return ctx.skip(env.skip);
+    const keras = (await readFile(join(project, 'output', 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'epoch')
+      .map((l) => l.loss as number);
+    const lab = await createLab({ dataDir, workerUrl: builtWorkerUrl(), env: { ...process.env, XLAB_BACKEND: 'js' } });
+    let js: number[];
+    try {
+      const started = await lab.startTraining({ dataset, ...experiment, name: 'same experiment, tfjs' });
+      await new Promise<void>((resolve) => {
+        const off = lab.events.on('runUpdated', (u) => {
+          if (u.runId === started.id && u.run && u.run.status !== 'running') {
+            off();
+            resolve();
+          }
+        });
+      });
+      const details = await lab.getRun(started.id);
+      expect(details.run.status).toBe('completed');
+      expect(details.run.dataset.split.key).toBe(JSON.parse(await readFile(join(project, 'lab.json'), 'utf8')).dataset.split.key);
+      js = details.metrics.filter((l) => l.type === 'epoch').map((l) => l.loss as number);
+    } finally {
+      await lab.close();
+    }
+    // The band: both start at ~ln 3 = 1.10 (three classes; Glorot-uniform weights, a softmax
+    // close to uniform) and move by a similar amount in two epochs of three batches. What
+    // differs between the engines is randomness — initial weights, batch order, augmentation
+    // draws — whose effect on a mean over three batches of 8 is a few tenths of a nat. A
+    // tolerance of 0.6 nats, about half of ln 3, passes any seed of either engine but fails an
+    // engine that is broken (a wrong loss, labels or normalisation puts the loss at 2+ or NaN).
+    expect(js).toHaveLength(2);
+    expect(keras).toHaveLength(2);
+    for (let epoch = 0; epoch < 2; epoch++) {
+      expect(Number.isFinite(js[epoch]!)).toBe(true);
+      expect(Math.abs(js[epoch]! - keras[epoch]!)).toBeLessThan(0.6);
+      expect(Math.abs(keras[epoch]! - Math.log(3))).toBeLessThan(0.8);
+    }
   });
 });

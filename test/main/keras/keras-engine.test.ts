@@ -90,8 +90,13 @@ exit 1
 `,
     );
     await chmod(fake, 0o755);
-    const result = await start(['train', dataset, '--engine', 'keras', '--preset', 'micro', '--size', '24', '--epochs', '1', '--data-dir', dataDir, '--json'], { XLAB_PYTHON: fake }).done;
+    const failing = start(['train', dataset, '--engine', 'keras', '--preset', 'micro', '--size', '24', '--epochs', '1', '--data-dir', dataDir, '--json'], { XLAB_PYTHON: fake });
+    await failing.until(/optimizer exploded/);
+    const failedAt = Date.now();
+    const result = await failing.done;
     expect(result.code).toBe(1);
+    // The CLI leaves once the run is recorded (it used to sit out a 60 s shutdown timer).
+    expect(Date.now() - failedAt).toBeLessThan(30_000);
     const [runId] = await readdir(join(dataDir, 'runs'));
     const run = JSON.parse(await readFile(join(dataDir, 'runs', runId!, 'run.json'), 'utf8'));
     expect(run.status).toBe('failed');
