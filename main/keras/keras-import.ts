@@ -182,7 +182,8 @@ export async function importKerasProject(runs: RunStore, dataDir: string, option
       classNames: lab.dataset.classNames,
       split: { ...lab.dataset.split, key: splitKey },
     },
-    engine: { ...engine, name: 'keras', version: engine.version, device: engine.device },
+    // Like the tfjs engines' runs: device "gpu" or "cpu"; what train.py saw stays in `devices`.
+    engine: { ...engine, name: 'keras', version: engine.version, device: /gpu/i.test(engine.device) ? 'gpu' : 'cpu', devices: engine.device },
     versions: { ...options.versions, tensorflow: engine.version, ...(engine.keras ? { keras: engine.keras } : {}) },
   });
   const paths = runs.paths(record.id);
