@@ -19,6 +19,7 @@ import { browseFolder } from './fs/browse-folder';
 import { createEvaluationService } from './evaluation/evaluation-service';
 import { createReportService, type PdfPrinter } from './reports/report-service';
 import { exportsDir } from './exports/export-files';
+import { loadTfjs } from './keras/keras-export';
 import { createKerasRunner } from './keras/keras-run';
 
 const maxLogEntries = 500;
@@ -132,12 +133,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     indexDataset: (path) => datasets.index(path),
     emit: (event, payload) => events.emit(event, payload),
     versions: { app: version, node: process.versions.node },
-    loadTf: async () => {
-      const tf = await import('@tensorflow/tfjs');
-      tf.enableProdMode();
-      await tf.setBackend('cpu');
-      return tf;
-    },
+    loadTf: loadTfjs,
     onFinished: (run) => autoEvaluate(run),
   });
   const anyActive = (): string | undefined => training.active ?? keras.active;

@@ -1,20 +1,12 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { LabError } from '../errors';
-import { experimentFromConfig, experimentFromRun, exportKeras } from '../keras/keras-export';
+import { experimentFromConfig, experimentFromRun, exportKeras, loadTfjs } from '../keras/keras-export';
 import { importKerasProject } from '../keras/keras-import';
 import { setupKeras } from '../keras/setup-keras';
-import type { Tf } from '../models/xception';
 import { createRunStore } from '../runs/run-store';
 import { appVersion } from '../version';
 import { printJson, type CliIo } from './io';
-
-async function loadTfjs(): Promise<Tf> {
-  const tf = await import('@tensorflow/tfjs');
-  tf.enableProdMode();
-  await tf.setBackend('cpu');
-  return tf;
-}
 
 /**
  * `xlab export-keras (RUN_ID | --config FILE DATASET) --out DIR` and `xlab import-keras DIR`:

@@ -98,7 +98,7 @@ export async function experimentFromConfig(dataDir: string, file: string, datase
 }
 
 /** Pure-JS tfjs on the CPU for the topology (building a model does no training). */
-async function loadTfjs(): Promise<Tf> {
+export async function loadTfjs(): Promise<Tf> {
   const tf = await import('@tensorflow/tfjs');
   tf.enableProdMode();
   await tf.setBackend('cpu');
