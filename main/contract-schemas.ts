@@ -49,6 +49,7 @@ export const argSchemas = {
       training: z.record(z.string(), z.unknown()),
       augment: z.record(z.string(), z.unknown()).optional(),
       name: z.string().max(200).optional(),
+      engine: z.literal('keras').optional(),
     }),
   ]),
   stopTraining: z.tuple([runId]),

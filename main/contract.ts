@@ -213,6 +213,8 @@ export interface TrainRequest {
   /** Augmentation for training images; none when omitted. */
   augment?: Record<string, unknown>;
   name?: string;
+  /** "keras": train with Keras/TensorFlow in Python (see `xlab engine setup-keras`); else the tfjs engine. */
+  engine?: 'keras';
 }
 
 export interface TrainProgressEvent {

@@ -22,6 +22,8 @@ import { createReportService, type PdfPrinter } from './reports/report-service';
 import { exportsDir } from './fs/export-files';
 import { logEntry } from './log-entry';
 import { checkOpenableFolder } from './fs/open-folder-policy';
+import { loadTfjs } from './keras/keras-export';
+import { createKerasRunner } from './keras/keras-run';
 
 const maxLogEntries = 500;
 /** How long closing waits for an evaluation in progress. */
@@ -131,8 +133,20 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     onFinished: (run) => autoEvaluate(run),
   });
 
+  // The Keras engine: train.py in a Python subprocess, writing into the run folder.
+  const keras = createKerasRunner({
+    dataDir,
+    runs,
+    env: options.env ?? process.env,
+    indexDataset: (path) => datasets.index(path),
+    emit: (event, payload) => events.emit(event, payload),
+    versions: { app: version, node: process.versions.node },
+    loadTf: loadTfjs,
+    onFinished: (run) => autoEvaluate(run),
+  });
+  const anyActive = (): string | undefined => training.active ?? keras.active;
   // Runs trained by other processes (the CLI, a second app) show live here, and Stop reaches them.
-  const watcher = watchRuns({ runs, emit: (event, payload) => events.emit(event, payload), isLocal: (id) => training.active === id });
+  const watcher = watchRuns({ runs, emit: (event, payload) => events.emit(event, payload), isLocal: (id) => anyActive() === id });
 
   const evaluation = createEvaluationService({
     dataDir,
@@ -224,9 +238,21 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     deleteConfig(name) {
       return deleteNamedConfig(dataDir, name);
     },
-    startTraining: (request) => training.start(request),
-    stopTraining: (runId) => training.stop(runId),
-    resumeRun: (runId) => training.resume(runId),
+    async startTraining(request) {
+      const busy = anyActive();
+      if (busy) throw new LabError('BUSY', `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`);
+      return request.engine === 'keras' ? keras.start(request) : training.start(request);
+    },
+    async stopTraining(runId) {
+      if (keras.active === runId) return keras.stop(runId);
+      return training.stop(runId);
+    },
+    async resumeRun(runId) {
+      const busy = anyActive();
+      if (busy) throw new LabError('BUSY', `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`);
+      const record = await runs.get(runId);
+      return record.engine?.name === 'keras' ? keras.resume(record) : training.resume(runId);
+    },
     async listRuns() {
       return (await runs.list()).map((listed) => ('record' in listed ? { id: listed.id, run: listed.record } : listed));
     },
@@ -240,7 +266,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       return run;
     },
     async deleteRun(runId) {
-      if (training.active === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
+      if (anyActive() === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
       await runs.remove(runId); // RUN_BUSY while another process trains it
       events.emit('runUpdated', { runId, deleted: true });
     },
@@ -285,6 +311,13 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       if (training.active) {
         worker?.stopTraining(training.active);
         await bounded(training.idle(), trainingGraceMs);
+      }
+      if (keras.active) {
+        // train.py finishes its batch and saves; the timer must not keep the process alive after.
+        keras.stop(keras.active);
+        let kerasTimer: NodeJS.Timeout | undefined;
+        await Promise.race([keras.idle(), new Promise((r) => (kerasTimer = setTimeout(r, 60_000)))]);
+        clearTimeout(kerasTimer);
       }
       // An evaluation in progress (e.g. the one after a run completed) gets a while to finish;
       // after that the worker is stopped under it and its eval.json is simply not written.

@@ -1,5 +1,6 @@
 import type { EngineInfo } from '../contract';
 import { createLab } from '../lab';
+import { findKerasPython, type PythonProbe } from '../keras/python-env';
 import { appVersion } from '../version';
 import { printJson, type CliIo } from './io';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,8 @@ export interface DoctorReport {
   native: NativeStatus[];
   /** What to install for a faster engine, most useful first; empty when on the GPU. */
   suggestions: string[];
+  /** The Keras engine: the Python found (versions, devices), or every candidate with what it lacks. */
+  keras?: { found?: PythonProbe; tried: PythonProbe[] };
 }
 
 const nativeCpuHint =
@@ -60,6 +63,7 @@ export async function doctor(io: CliIo, options: { dataDir: string; json: boolea
       engine,
       native,
       suggestions: suggestionsFor(engine, process.platform, native),
+      keras: await findKerasPython(options.dataDir, io.env),
     };
     if (options.json) return printJson(io, report);
     io.stdout(formatDoctor(report));
@@ -77,6 +81,13 @@ export function formatDoctor(report: DoctorReport): string {
   ];
   if (report.engine.tensorflow) lines.push(`TensorFlow:  ${report.engine.tensorflow}${report.engine.libraries ? ` (libraries in ${report.engine.libraries})` : ''}`);
   lines.push(...formatNativeStatus(report.native));
+  if (report.keras?.found) {
+    const k = report.keras.found;
+    lines.push(`Keras:       TensorFlow ${k.tensorflow}, Keras ${k.keras} on ${k.devices?.join(', ') ?? 'CPU'} — ${k.python} (${k.from}); use it with --engine keras`);
+  } else if (report.keras) {
+    lines.push('Keras:       not available (xlab engine setup-keras installs it):');
+    for (const t of report.keras.tried) lines.push(`  - ${t.python} (${t.from}): ${t.problem}`);
+  }
   if (report.suggestions.length > 0) {
     lines.push('', 'Faster engines:');
     for (const s of report.suggestions) lines.push(`  - ${s}`);

@@ -8,6 +8,7 @@ import { trainCommands } from './train';
 import { evalCommand } from './eval';
 import { predictCommand } from './predict';
 import { exportCommand } from './export';
+import { kerasCommands, setupKerasCommand } from './keras';
 import { reportCommand } from './report';
 import { scanCommand } from './scan';
 import { terminalSafeIo, type CliIo } from './io';
@@ -78,7 +79,8 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
   program.addCommand(predictCommand(io, dataDirOf));
   program.addCommand(exportCommand(io, dataDirOf));
   program.addCommand(reportCommand(io, dataDirOf));
-  program.addCommand(engineCommand(io, dataDirOf));
+  program.addCommand(engineCommand(io, dataDirOf).addCommand(setupKerasCommand(io, dataDirOf)));
+  for (const command of kerasCommands(io, dataDirOf)) program.addCommand(command);
   for (const command of extraCommands) program.addCommand(command);
   for (const command of program.commands) command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
   return program;

@@ -113,6 +113,11 @@ function report(io: CliIo, run: RunInfo, json: boolean): void {
 
 type DataDirOf = (cmd: Command) => string;
 
+function kerasEngine(value: string): 'keras' {
+  if (value === 'keras') return value;
+  throw new LabError('INVALID_OPTION', `--engine must be keras (got ${JSON.stringify(value)}); leave it out for the built-in tfjs engine.`);
+}
+
 export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
   const train = new Command('train')
     .description('train a model on a dataset folder and record the run')
@@ -124,6 +129,7 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
     .option('--size <px>', 'input size in pixels')
     .option('--seed <n>', 'seed for the split, shuffling and initial weights')
     .option('--name <text>', 'a name for the run')
+    .option('--engine <name>', 'keras: train with Keras/TensorFlow in Python (see "xlab engine setup-keras"); default: the tfjs engine')
     .option('--json', 'print the finished run as JSON on stdout')
     .action(async (dataset: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       let base: { model: Record<string, unknown>; training: Record<string, unknown> } = { model: {}, training: {} };
@@ -150,6 +156,7 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
           ...(opts.seed !== undefined ? { seed: wholeNumber('--seed', opts.seed as string) } : {}),
         },
         ...(typeof opts.name === 'string' ? { name: opts.name } : {}),
+        ...(opts.engine !== undefined ? { engine: kerasEngine(opts.engine as string) } : {}),
       };
       const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl });
       try {

@@ -205,6 +205,18 @@ describe('run store', () => {
       expect((await runs.readMetrics(run.id)).lines).toEqual([]);
     });
 
+    it('a Keras run (train.py writes its own checkpoints and metrics) keeps its history', async () => {
+      const { runs } = await store();
+      const run = await runs.create({ ...newRun(), engine: { name: 'keras', device: 'cpu', version: '2.21.0' } });
+      const history = [line(0, 1.0), line(1, 0.9)];
+      await runs.appendMetrics(run.id, history);
+      await runs.update(run.id, () => ({ epochsDone: 2, last: { epoch: 1, loss: 0.9, acc: 0.5, val_loss: 0.8, val_acc: 0.5 } }));
+      const before = await readFile(runs.paths(run.id).metrics, 'utf8');
+      const { record } = await runs.reconcile(run.id, () => ({ status: 'interrupted' }));
+      expect(record).toMatchObject({ status: 'interrupted', epochsDone: 2, last: { epoch: 1 } });
+      expect(await readFile(runs.paths(run.id).metrics, 'utf8')).toBe(before);
+    });
+
     it('everything in agreement: nothing is rewritten', async () => {
       const { runs } = await store();
       const run = await runs.create(newRun());
