@@ -5,7 +5,8 @@
  */
 import type { EngineInfo, LabEvents, RunInfo, TrainRequest } from '../contract';
 import { parseAugmentSettings } from '../dataset/augment';
-import type { DatasetIndex } from '../dataset/dataset-index';
+import { changesSince, saveManifest } from '../dataset/dataset-changes';
+import { excludedClassesText, type DatasetIndex } from '../dataset/dataset-index';
 import { requireAbsolute } from '../dataset/dataset-service';
 import { prepareSplit, splitImages } from '../dataset/split';
 import { LabError, toWireError } from '../errors';
@@ -177,11 +178,15 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           fingerprint: index.fingerprint,
           classNames: index.classNames,
           split: { seed: split.seed, key: file, fractions: split.fractions, source: split.source, counts: split.counts },
+          ...(index.excludedClasses.length > 0 ? { excludedClasses: index.excludedClasses } : {}),
         },
         engine: { name: engine.name, device: engine.device, version: engine.version, backend: engine.backend },
         versions: options.versions,
       });
       await runs.appendLog(record.id, `Dataset ${index.root} (${index.images.length} images, fingerprint ${index.fingerprint.slice(0, 12)}); split ${file}.`);
+      // The images behind the fingerprint, so a later "dataset changed" can say what changed.
+      if (index.files) await saveManifest(options.dataDir, index.fingerprint, index.files);
+      if (index.excludedClasses.length > 0) await runs.appendLog(record.id, `[warn] ${excludedClassesText(index.excludedClasses)}`);
       return launch(record, {
         runId: record.id,
         dataDir: options.dataDir,
@@ -209,9 +214,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       const settings = validateTrainingSettings(training);
       const { index, split, images } = await prepare(record.dataset.path, settings);
       if (index.fingerprint !== record.dataset.fingerprint || split.seed !== record.dataset.split.seed) {
+        const what = await changesSince(options.dataDir, { fingerprint: record.dataset.fingerprint, splitKey: record.dataset.split.key }, index.files ?? []);
         throw new LabError(
           'DATASET_CHANGED',
-          `The images in ${record.dataset.path} changed since run ${runId} started, so it cannot resume on the same split: start a new run.`,
+          `The images in ${record.dataset.path} changed since run ${runId} started (${what}), so it cannot resume on the same split: start a new run.`,
         );
       }
       const model = validateModelConfig(Object.fromEntries(Object.entries(record.model).filter(([key]) => key !== 'preset')));

@@ -49,7 +49,7 @@ describe('buildTrainRequest', () => {
       request: {
         dataset: '/app/assets/samples/fashion-mini',
         model: { preset: 'micro', inputSize: 24 },
-        training: { epochs: 2, batchSize: 32, learningRate: 0.001, seed: 42 },
+        training: { epochs: 2, batchSize: 32, learningRate: 0.001, seed: 42, monitor: 'val_loss' },
         name: 'first',
       },
     });
@@ -64,7 +64,7 @@ describe('buildTrainRequest', () => {
   it("starts from a saved config's model and training, with the knobs on top and its class count dropped", () => {
     const built = buildTrainRequest(values({ modelSource: 'config', configName: 'small flowers', inputSize: '40' }), context);
     expect(built.ok && built.request.model).toEqual({ preset: 'mini', inputSize: 40, dropout: 0.2 });
-    expect(built.ok && built.request.training).toEqual({ epochs: 5, batchSize: 32, learningRate: 0.001, seed: 42, optimizer: 'sgd' });
+    expect(built.ok && built.request.training).toEqual({ epochs: 5, batchSize: 32, learningRate: 0.001, seed: 42, optimizer: 'sgd', monitor: 'val_loss' });
   });
 
   it('names every field that is wrong', () => {
@@ -139,5 +139,16 @@ describe('format', () => {
   it('takes the folder name of either kind of path', () => {
     expect(folderName('/data/flowers/')).toBe('flowers');
     expect(folderName('C:\\data\\cats')).toBe('cats');
+  });
+});
+
+describe('the best-epoch monitor', () => {
+  it('is val_loss unless chosen, goes into the training settings, and follows a saved config', () => {
+    const values: TrainFormValues = { ...initialValues(), sampleId: sample.id, monitor: 'val_accuracy' };
+    const built = buildTrainRequest(values, { samples: [sample], configs: [] });
+    expect(built.ok && built.request.training.monitor).toBe('val_accuracy');
+    expect(initialValues().monitor).toBe('val_loss');
+    const config = { name: 'acc', model: { preset: 'micro' }, training: { monitor: 'val_accuracy' } } as unknown as NamedConfig;
+    expect(knobsFromConfig(config).monitor).toBe('val_accuracy');
   });
 });

@@ -8,7 +8,8 @@ import type { TrainingWorkerHost } from '../../../main/engine/worker-host';
 import { createRunStore } from '../../../main/runs/run-store';
 import { createTrainingService } from '../../../main/training/training-service';
 import { learnableDataset } from './learnable-dataset';
-import type { DatasetIndex } from '../../../main/dataset/dataset-index';
+import { indexDataset, type DatasetIndex } from '../../../main/dataset/dataset-index';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 /** A worker whose `train` request is settled by the test. */
 function fakeWorker() {
@@ -26,7 +27,7 @@ function fakeWorker() {
 async function setup() {
   const dataDir = await mkdtemp(join(tmpdir(), 'xlab-service-'));
   const data = await learnableDataset({ classes: 2, perClass: 5, size: 24 });
-  const index: DatasetIndex = { root: data.root, classNames: data.classNames, images: data.images, fingerprint: 'fp-test' };
+  const index: DatasetIndex = { root: data.root, classNames: data.classNames, images: data.images, fingerprint: 'fp-test', excludedClasses: [] };
   const runs = createRunStore(dataDir);
   const worker = fakeWorker();
   const events: { event: keyof LabEvents; payload: unknown }[] = [];
@@ -72,5 +73,35 @@ describe('training service', () => {
   it('refuses a model whose class count differs from the dataset, naming both', async () => {
     const { service, data } = await setup();
     await expect(service.start({ dataset: data.root, model: { preset: 'micro', classes: 5 }, training: {} })).rejects.toThrow(/5 classes but .* has 2/);
+  });
+
+  it('trains exactly the classes with usable images: an empty class folder is no model output, and run.json says why it was left out', async () => {
+    const { runs, worker, data } = await setup();
+    // "a_empty" sorts first, so keeping it would also have shifted every label.
+    await mkdir(join(data.root, 'a_empty'));
+    await mkdir(join(data.root, 'b_broken'));
+    await writeFile(join(data.root, 'b_broken', 'notes.txt'), 'not an image');
+    await writeFile(join(data.root, 'b_broken', 'cut.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]));
+    const service = createTrainingService({
+      dataDir: await mkdtemp(join(tmpdir(), 'xlab-service-')),
+      runs,
+      worker: () => worker.host,
+      indexDataset,
+      emit: () => {},
+      versions: {},
+    });
+    const run = await service.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 1 } });
+    expect(run.dataset.classNames).toEqual(data.classNames);
+    expect(run.model.classes).toBe(2);
+    expect(run.dataset.excludedClasses).toEqual([
+      { name: 'a_empty', reason: 'no image files' },
+      { name: 'b_broken', reason: 'no usable images (1 file with problems)' },
+    ]);
+    const job = (worker.host.request as unknown as { mock: { calls: [{ job: { classNames: string[]; train: { label: number; className: string }[] } }][] } }).mock.calls[0]![0].job;
+    expect(job.classNames).toEqual(data.classNames);
+    expect(job.train.every((image) => data.classNames[image.label] === image.className)).toBe(true);
+    expect(await readFile(join(runs.paths(run.id).dir, 'train.log'), 'utf8')).toContain('Left out of training, so not a class of the model: "a_empty" (no image files)');
+    worker.settle().resolve({ status: 'stopped', epochsDone: 0, epochsSinceBest: 0 });
+    await service.idle();
   });
 });
