@@ -70,7 +70,7 @@ describe('xlab report', () => {
     expect(await readFile(join(folder, 'mine.html'), 'utf8')).toBe('my own page');
   });
 
-  it('prints PDF with headless Chromium, and says how to get one when there is none', { timeout: 120_000 }, async () => {
+  it('prints PDF with headless Chromium, and says how to get one when there is none', { timeout: 300_000 }, async () => {
     const folder = await mkdtemp(join(tmpdir(), 'xlab-cli-out-'));
     const pdf = await run(['report', ...ids, '--out', join(folder, 'r.pdf')], { XLAB_CHROMIUM: '/usr/bin/chromium' });
     expect(pdf.code).toBe(0);
