@@ -8,6 +8,7 @@ import {
   knobsFromConfig,
   knobsFromDefaults,
   knobsFromPreset,
+  healthNotices,
   parseKnob,
   type TrainFormValues,
 } from '../../renderer/src/components/train/train-form';
@@ -150,5 +151,25 @@ describe('the best-epoch monitor', () => {
     expect(initialValues().monitor).toBe('val_loss');
     const config = { name: 'acc', model: { preset: 'micro' }, training: { monitor: 'val_accuracy' } } as unknown as NamedConfig;
     expect(knobsFromConfig(config).monitor).toBe('val_accuracy');
+  });
+});
+
+describe('healthNotices', () => {
+  it("says before training what the dataset's health report found: problem files, classes left out, other warnings", () => {
+    const notices = healthNotices({
+      classes: [
+        { name: 'cat', images: 5 },
+        { name: 'dog', images: 1 },
+        { name: 'empty_class', images: 0 },
+      ],
+      problems: Array.from({ length: 8 }, (_, i) => ({ path: `cat/${i}.jpg`, reason: 'truncated JPEG' })),
+      warnings: ['Class "dog" has only 1 usable image: it cannot be split into training and validation.', 'Class "empty_class" has no usable images.'],
+    });
+    expect(notices).toEqual([
+      '8 files have problems (damaged, unsupported, …) and are left out.',
+      '"empty_class" has no usable images and is left out: the model gets 2 classes.',
+      'Class "dog" has only 1 usable image: it cannot be split into training and validation.',
+    ]);
+    expect(healthNotices({ classes: [{ name: 'a', images: 3 }], problems: [], warnings: [] })).toEqual([]);
   });
 });
