@@ -57,6 +57,20 @@ export function toIndex(dataset: ScannedDataset): DatasetIndex {
 }
 
 /**
+ * The index labelled by a run's own class list. Runs trained before empty class folders were
+ * left out have them in their list (and in their stored split), so resuming or evaluating them
+ * must keep those labels. `undefined` when the dataset has a class the list lacks (then its
+ * fingerprint differs too, and the caller says the dataset changed).
+ */
+export function indexForClasses(index: DatasetIndex, classNames: readonly string[]): DatasetIndex | undefined {
+  if (classNames.length === index.classNames.length && classNames.every((name, i) => name === index.classNames[i])) return index;
+  const labelOf = new Map(classNames.map((name, label) => [name, label]));
+  if (!index.classNames.every((name) => labelOf.has(name))) return undefined;
+  const images = index.images.map((image) => ({ ...image, label: labelOf.get(image.className)! }));
+  return { ...index, classNames: [...classNames], images, excludedClasses: [] };
+}
+
+/**
  * A header-level scan (format, size, structure of every file; no full decode) for training.
  * For a clean dataset its images and fingerprint equal the health report's; a file damaged
  * inside its pixel data passes here (the full scan reports it) and is skipped by the pipeline,

@@ -18,7 +18,7 @@ import type {
   PredictionResult,
   Thumbnail,
 } from '../contract';
-import type { DatasetIndex } from '../dataset/dataset-index';
+import { indexForClasses, type DatasetIndex } from '../dataset/dataset-index';
 import { requireAbsolute, thumbnailDataUrl } from '../dataset/dataset-service';
 import { DEFAULT_FIT } from '../dataset/decode';
 import { looksLikeImage } from '../dataset/inspect-image';
@@ -102,7 +102,9 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
     const { path, fingerprint } = run.dataset;
     let index: DatasetIndex;
     try {
-      index = await options.indexDataset(path);
+      const scanned = await options.indexDataset(path);
+      // Older runs kept an empty class folder as a class: label the images by the run's own list.
+      index = indexForClasses(scanned, run.dataset.classNames) ?? scanned;
     } catch (error) {
       const code = error instanceof LabError ? error.code : 'DATASET_UNREADABLE';
       throw new LabError(code, `Cannot read the dataset of run ${run.id}: ${(error as Error).message}`, { cause: error });

@@ -6,7 +6,7 @@
 import type { EngineInfo, LabEvents, RunInfo, TrainRequest } from '../contract';
 import { parseAugmentSettings } from '../dataset/augment';
 import { changesSince, saveManifest } from '../dataset/dataset-changes';
-import { excludedClassesText, type DatasetIndex } from '../dataset/dataset-index';
+import { excludedClassesText, indexForClasses, type DatasetIndex } from '../dataset/dataset-index';
 import { requireAbsolute } from '../dataset/dataset-service';
 import { prepareSplit, splitImages } from '../dataset/split';
 import { LabError, toWireError } from '../errors';
@@ -120,8 +120,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     options.onFinished?.(run);
   }
 
-  async function prepare(path: string, settings: TrainingSettings) {
-    const index = await options.indexDataset(path);
+  /** `classNames`: a resumed run's own classes (older runs may list an empty one). */
+  async function prepare(path: string, settings: TrainingSettings, classNames?: readonly string[]) {
+    const scanned = await options.indexDataset(path);
+    const index = (classNames && indexForClasses(scanned, classNames)) || scanned;
     if (index.classNames.length < 2) {
       throw new LabError('DATASET_TOO_SMALL', `${path} has ${index.classNames.length} usable class: training needs at least 2 classes.`);
     }
@@ -212,7 +214,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       }
       const { augment, ...training } = record.training as Record<string, unknown>;
       const settings = validateTrainingSettings(training);
-      const { index, split, images } = await prepare(record.dataset.path, settings);
+      const { index, split, images } = await prepare(record.dataset.path, settings, record.dataset.classNames);
       if (index.fingerprint !== record.dataset.fingerprint || split.seed !== record.dataset.split.seed) {
         const what = await changesSince(options.dataDir, { fingerprint: record.dataset.fingerprint, splitKey: record.dataset.split.key }, index.files ?? []);
         throw new LabError(

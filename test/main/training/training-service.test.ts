@@ -104,4 +104,33 @@ describe('training service', () => {
     worker.settle().resolve({ status: 'stopped', epochsDone: 0, epochsSinceBest: 0 });
     await service.idle();
   });
+
+  it('resumes a run from before empty classes were left out with its own classes and labels', async () => {
+    const { runs, worker, data } = await setup();
+    await mkdir(join(data.root, 'a_empty'));
+    const dataDir = await mkdtemp(join(tmpdir(), 'xlab-service-'));
+    // The old index kept the empty folder as class 0 (and so stored its split that way).
+    const real = await indexDataset(data.root);
+    const oldClasses = ['a_empty', ...real.classNames];
+    const oldIndex: DatasetIndex = { ...real, classNames: oldClasses, images: real.images.map((i) => ({ ...i, label: i.label + 1 })), excludedClasses: [] };
+    const service = (indexDataset_: (path: string) => Promise<DatasetIndex>) =>
+      createTrainingService({ dataDir, runs, worker: () => worker.host, indexDataset: indexDataset_, emit: () => {}, versions: {} });
+    const old = service(async () => oldIndex);
+    const run = await old.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } });
+    expect(run.dataset.classNames).toEqual(oldClasses);
+    const metrics = { epoch: 0, loss: 1, acc: 0.5, val_loss: 0.9, val_acc: 0.5, lr: 0.001, epochTimeMs: 10, imagesPerSec: 5, tensors: 100 };
+    old.onTrainEvent(run.id, { kind: 'epoch', metrics, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    worker.settle().resolve({ status: 'stopped', epochsDone: 1, epochsSinceBest: 0, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    await old.idle();
+
+    const now = service(indexDataset);
+    await now.resume(run.id);
+    const calls = (worker.host.request as unknown as { mock: { calls: [{ job: { classNames: string[]; train: { label: number; className: string }[] } }][] } }).mock.calls;
+    const job = calls.at(-1)![0].job;
+    expect(job.classNames).toEqual(oldClasses);
+    expect(job.train.every((image) => oldClasses[image.label] === image.className)).toBe(true);
+    worker.settle().resolve({ status: 'completed', epochsDone: 2, epochsSinceBest: 1 });
+    await now.idle();
+  });
 });
+
