@@ -9,7 +9,7 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 /** What renderer code may import from main/: declarations and pure helpers, no Node APIs. */
-const rendererMayImport = ['contract', 'contract-schemas', 'events', 'format', 'models/config-diff'];
+const rendererMayImport = ['contract', 'contract-schemas', 'events', 'format', 'models/config-diff', 'models/monitor'];
 
 const noElectron = {
   name: 'electron',

@@ -18,6 +18,9 @@ export default defineConfig({
     // No inline <script> or data: module preloads: the CSP is `script-src 'self'`.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
+    // Rolldown's "[PLUGIN_TIMINGS] JavaScript callbacks ran for …" block on every build: Svelte's
+    // compiler is the plugin, and it is expected to take the time. `npm run bench` measures speed.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: {
     // The renderer imports main/contract.ts from outside its root.

@@ -152,7 +152,15 @@ export interface RunInfo {
   params?: number;
   model: { preset?: string; [field: string]: unknown };
   training: Record<string, unknown>;
-  dataset: { path: string; fingerprint: string; classNames: string[]; split: { seed: number; key: string; [field: string]: unknown } };
+  dataset: {
+    path: string;
+    fingerprint: string;
+    /** The classes the model has: those with usable images. */
+    classNames: string[];
+    split: { seed: number; key: string; [field: string]: unknown };
+    /** Class folders left out of training (no usable image), and why. */
+    excludedClasses?: { name: string; reason: string }[];
+  };
   engine?: { name: string; device: string; version: string; [field: string]: unknown };
   versions: Record<string, string>;
   best?: EpochSummary;
@@ -285,8 +293,14 @@ export interface ScanReport {
   problems: DatasetProblem[];
   /** Class-level findings in words: empty or tiny classes, imbalance, duplicates, split mismatches. */
   warnings: string[];
-  /** Hidden and system files and folders, and non-image files outside the class folders. */
+  /**
+   * Files that are neither images nor problems: hidden and system files and folders (a folder
+   * counts once), and files that are not images by name or content (notes.txt, labels.csv).
+   * A file with an image extension, or image content, that cannot be used is a problem instead.
+   */
   ignored: number;
+  /** The ignored files, sorted by path, each with why (`hidden or system file`, `not an image file`, …). */
+  ignoredFiles: DatasetProblem[];
   /** Usable images in all classes. */
   images: number;
   /** Usable images per format (`JPEG`, `PNG`, `WebP`, `GIF`, `TIFF`, `AVIF`, `SVG`). */
@@ -361,7 +375,7 @@ export interface CacheInfo {
 
 /** Which images an evaluation uses: the run's validation or test split. */
 export type EvalSplit = 'val' | 'test';
-/** Which checkpoint: the best epoch's (by val_loss) or the last epoch's. */
+/** Which checkpoint: the best epoch's (by the run's `monitor`, val_loss unless chosen) or the last epoch's. */
 export type CheckpointKind = 'best' | 'last';
 
 export interface ClassMetrics {
@@ -430,7 +444,7 @@ export interface PredictionResult {
   thumbnail?: string;
 }
 
-/** The lecture's table reads the final epoch or each run's best epoch. */
+/** The lecture's table reads the final epoch or each run's best epoch (by the run's own `monitor`). */
 export type CompareBasis = 'final' | 'best';
 
 /** One run's line in the comparison table. Metrics are `null` when the run has none. */
@@ -447,6 +461,8 @@ export interface CompareRow {
   val_acc: number | null;
   /** 0-based epoch the metrics come from. */
   epoch: number | null;
+  /** What picks this run's best epoch (its training setting; `val_loss` for older runs). */
+  monitor: 'val_loss' | 'val_accuracy';
   epochsDone: number;
   epochs: number;
   trainingMs: number;

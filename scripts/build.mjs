@@ -5,9 +5,12 @@
 //   out/renderer/                                              (Svelte UI, built by Vite)
 // esbuild bundles the Node side (fast, keeps tfjs-node/sharp external as they must be);
 // Vite builds the renderer.
+//
+// `--if-stale` (used by `npm start`) skips the build when out/ was built after the last change
+// to any source, so `npm install && npm start` builds once (in `prepare`), not twice.
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { rm, mkdir } from 'node:fs/promises';
+import { rm, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { builtinModules } from 'node:module';
@@ -15,6 +18,27 @@ import { builtinModules } from 'node:module';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'out');
 const quiet = process.argv.includes('--quiet');
+/** Written last by a complete build: its mtime is when out/ was built. */
+const stamp = join(out, '.built');
+
+/** The newest modification time under the build's inputs (0 when none can be read). */
+async function newestSource() {
+  const inputs = ['main', 'electron', 'renderer', 'assets', 'bin', 'package.json', 'package-lock.json', 'vite.config.ts', 'svelte.config.js', 'tsconfig.base.json', 'scripts/build.mjs'];
+  let newest = 0;
+  const visit = async (path) => {
+    const info = await stat(path).catch(() => null);
+    if (!info) return;
+    newest = Math.max(newest, info.mtimeMs);
+    if (info.isDirectory()) for (const name of await readdir(path)) await visit(join(path, name));
+  };
+  for (const input of inputs) await visit(join(root, input));
+  return newest;
+}
+
+if (process.argv.includes('--if-stale')) {
+  const built = (await stat(stamp).catch(() => null))?.mtimeMs ?? 0;
+  if (built > (await newestSource())) process.exit(0);
+}
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
@@ -91,4 +115,5 @@ await Promise.all([
   }),
   viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' }),
 ]);
+await writeFile(stamp, `${new Date().toISOString()}\n`);
 if (!quiet) console.error('built out/');

@@ -61,7 +61,7 @@ export function evalCommand(io: CliIo, dataDirOf: (cmd: Command) => string): Com
     .description("evaluate a run's checkpoint on its validation or test images (stored in the run's eval.json)")
     .argument('<run-id>', 'the run to evaluate (see "xlab runs")')
     .addOption(new Option('--split <split>', 'which images: the validation or the test split').choices(['val', 'test']).default('val'))
-    .addOption(new Option('--checkpoint <kind>', "the best epoch's weights (lowest val_loss) or the last epoch's").choices(['best', 'last']).default('best'))
+    .addOption(new Option('--checkpoint <kind>', "the best epoch's weights (by the run's monitor: lowest val_loss unless chosen) or the last epoch's").choices(['best', 'last']).default('best'))
     .option('--json', 'print the whole result (with every prediction) as JSON on stdout')
     .action(async (runId: string, opts: { split: EvalSplit; checkpoint: CheckpointKind; json?: boolean }, cmd: Command) => {
       const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl });

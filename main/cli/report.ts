@@ -2,6 +2,7 @@ import { extname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CompareBasis, ReportFormat, ReportRequest } from '../contract';
 import { createLab } from '../lab';
+import { exportsDir } from '../fs/export-files';
 import { createReportService } from '../reports/report-service';
 import { createRunStore } from '../runs/run-store';
 import { printable } from './scan';
@@ -31,8 +32,8 @@ interface ReportOptions {
 
 /**
  * `xlab report RUN_ID... [--format html|pdf|md|csv] [--out FILE] [--title TEXT] [--author TEXT]`:
- * the comparison report of runs. Without `--out` it goes into the current folder under a new
- * name (`Title.html`, `Title (2).html`, …); `--out` writes exactly that file and refuses to
+ * the comparison report of runs. Without `--out` it goes into the data folder's `exports/` (where
+ * the app exports too) under a new name (`Title.html`, `Title (2).html`, …); `--out` writes exactly that file and refuses to
  * replace one. The paths written are printed on stdout; warnings go to stderr.
  */
 export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): Command {
@@ -40,11 +41,11 @@ export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): C
     .description('write a report comparing runs: table, curves, config differences, evaluations (HTML, PDF, Markdown or CSV)')
     .argument('<run-ids...>', 'the runs to compare, in table order (see "xlab runs")')
     .addOption(new Option('--format <format>', 'html (one self-contained file), pdf (needs Chromium or Chrome), md (with PNG charts), csv (epochs + summary); default: from --out, else html').choices(reportFormats))
-    .option('--out <file>', 'the file to write (never replaced; default: a new file named after the title in the current folder)')
+    .option('--out <file>', 'the file to write (never replaced; default: a new file named after the title in the exports folder of the data folder)')
     .option('--title <text>', 'the report title (default: "Xception Lab report")')
     .option('--author <text>', 'the author shown under the title')
     .option('--notes <text>', 'notes for the report\'s Notes section')
-    .addOption(new Option('--basis <basis>', "the table's metrics: each run's final epoch or its best (lowest val_loss)").choices(['final', 'best']).default('final'))
+    .addOption(new Option('--basis <basis>', "the table's metrics: each run's final epoch or its best (by the run's monitor: lowest val_loss unless chosen)").choices(['final', 'best']).default('final'))
     .option('--json', 'print { "files": [...] } on stdout')
     .action(async (runIds: string[], opts: ReportOptions, cmd: Command) => {
       const dataDir = dataDirOf(cmd);
@@ -69,7 +70,7 @@ export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): C
         const comparison = await reports.compare(runIds, opts.basis);
         for (const problem of comparison.problems) io.stderr(`Warning: ${printable(problem)}\n`);
         for (const warning of comparison.warnings) io.stderr(`Warning: ${printable(warning)}\n`);
-        const exported = opts.out !== undefined ? await reports.exportTo(request, format, resolve(opts.out)) : await reports.export(request, format, process.cwd());
+        const exported = opts.out !== undefined ? await reports.exportTo(request, format, resolve(opts.out)) : await reports.export(request, format, exportsDir(dataDir));
         if (opts.json) return printJson(io, exported);
         io.stderr(`Wrote the ${format === 'md' ? 'Markdown' : format.toUpperCase()} report of ${comparison.rows.length} run${comparison.rows.length === 1 ? '' : 's'}:\n`);
         io.stdout(`${exported.files.map(printable).join('\n')}\n`);

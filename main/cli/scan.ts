@@ -31,7 +31,7 @@ export function formatScanReport(report: ScanReport): string {
   const out = [
     `Dataset ${printable(report.root)}`,
     `${plural(report.images, 'usable image')} in ${plural(report.classes.length, 'class', 'classes')} (${report.layout === 'splits' ? 'train/val/test folders' : 'one folder per class'}; ${report.validation === 'full' ? 'every image decoded' : 'headers checked, images not decoded'})`,
-    `${plural(report.problems.length, 'problem')}, ${plural(report.ignored, 'ignored file')} (hidden, system or not images)`,
+    `${plural(report.problems.length, 'problem')}, ${plural(report.ignored, 'ignored file')} (hidden, system or not images${report.ignored > 0 ? '; listed with --json' : ''})`,
   ];
   const formats = Object.entries(report.formats);
   if (formats.length > 0) out.push(`Formats: ${formats.map(([name, n]) => `${name} ${count(n)}`).join(', ')}`);

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract';
 import { createLab, type Lab } from '../lab';
 import { LabError } from '../errors';
+import { bestMeaning, monitorOf, monitors, type Monitor } from '../models/monitor';
 import { printJson, type CliIo } from './io';
 import { noValue } from '../format';
 import { printable } from './scan';
@@ -17,7 +18,8 @@ export interface RunsJsonEntry {
   epochs?: number;
   params?: number | null;
   engine?: string | null;
-  best?: { val_acc: number | null; val_loss: number | null; epoch: number } | null;
+  /** The run's best epoch, as its monitor picks it (1-based `epoch`). */
+  best?: { val_acc: number | null; val_loss: number | null; epoch: number; monitor: Monitor } | null;
   error?: string;
 }
 
@@ -33,7 +35,7 @@ export function runsJson(entries: readonly RunListEntry[]): RunsJsonEntry[] {
       epochs: run.epochs,
       params: run.params ?? null,
       engine: run.engine ? `${run.engine.name} (${run.engine.device})` : null,
-      best: run.best ? { val_acc: run.best.val_acc, val_loss: run.best.val_loss, epoch: run.best.epoch + 1 } : null,
+      best: run.best ? { val_acc: run.best.val_acc, val_loss: run.best.val_loss, epoch: run.best.epoch + 1, monitor: monitorOf(run.training) } : null,
     };
   });
 }
@@ -104,7 +106,9 @@ async function follow(io: CliIo, lab: Lab, run: RunInfo, json: boolean): Promise
 
 function report(io: CliIo, run: RunInfo, json: boolean): void {
   if (json) return printJson(io, run);
-  const best = run.best ? `best val_acc ${pct(run.best.val_acc)} at epoch ${run.best.epoch + 1}` : 'no validated epoch';
+  const best = run.best
+    ? `best epoch ${run.best.epoch + 1} (${bestMeaning(monitorOf(run.training))}): val_acc ${pct(run.best.val_acc)}, val_loss ${num(run.best.val_loss)}`
+    : 'no validated epoch';
   io.stdout(`Run ${run.id} ${run.status}: ${run.epochsDone}/${run.epochs} epochs, ${best}.\n`);
   // A failure's message is the command's error (stderr); other endings keep theirs here.
   if (run.error && run.status !== 'failed') io.stdout(`${printable(run.error.message)}
@@ -128,6 +132,9 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
     .option('--batch <n>', 'batch size')
     .option('--size <px>', 'input size in pixels')
     .option('--seed <n>', 'seed for the split, shuffling and initial weights')
+    .addOption(
+      new Option('--monitor <metric>', 'what picks the best epoch (best checkpoint, early stopping): lowest val_loss or highest val_accuracy').choices(monitors),
+    )
     .option('--name <text>', 'a name for the run')
     .option('--engine <name>', 'keras: train with Keras/TensorFlow in Python (see "xlab engine setup-keras"); default: the tfjs engine')
     .option('--json', 'print the finished run as JSON on stdout')
@@ -154,6 +161,7 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
           ...(opts.epochs !== undefined ? { epochs: wholeNumber('--epochs', opts.epochs as string) } : {}),
           ...(opts.batch !== undefined ? { batchSize: wholeNumber('--batch', opts.batch as string) } : {}),
           ...(opts.seed !== undefined ? { seed: wholeNumber('--seed', opts.seed as string) } : {}),
+          ...(typeof opts.monitor === 'string' ? { monitor: opts.monitor } : {}),
         },
         ...(typeof opts.name === 'string' ? { name: opts.name } : {}),
         ...(opts.engine !== undefined ? { engine: kerasEngine(opts.engine as string) } : {}),
@@ -198,7 +206,10 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
         if (entries.length === 0) return io.stdout('No runs yet: train one with "xlab train DATASET".\n');
         for (const e of entries) {
           if (e.error) io.stdout(`${e.id}  unreadable: ${printable(e.error)}\n`);
-          else io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  best val_acc ${pct(e.best?.val_acc)}  ${printable(e.name ?? '')}\n`);
+          else {
+            const best = e.best ? `val_acc ${pct(e.best.val_acc)} at best epoch ${e.best.epoch} (${bestMeaning(e.best.monitor)})` : 'no best epoch yet';
+            io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  ${best}  ${printable(e.name ?? '')}\n`);
+          }
         }
       } finally {
         await lab.close();

@@ -18,7 +18,7 @@ import type {
   PredictionResult,
   Thumbnail,
 } from '../contract';
-import type { DatasetIndex } from '../dataset/pipeline/dataset-index';
+import { type DatasetIndex, indexForClasses } from '../dataset/pipeline/dataset-index';
 import { requireAbsolute, thumbnailDataUrl } from '../dataset/dataset-service';
 import { DEFAULT_FIT } from '../dataset/image/decode';
 import { looksLikeImage } from '../dataset/image/inspect-image';
@@ -29,6 +29,7 @@ import type { TrainingWorkerHost } from '../engine/worker-host';
 import type { PredictSource } from './inference';
 import type { RunStore } from '../runs/run-store';
 import type { RunRecord } from '../runs/run-record';
+import { changesSince } from '../dataset/dataset-changes';
 import { LabError, firstLine } from '../errors';
 import { claimNewFolder, safeFileName } from '../fs/export-files';
 import { modelJsonFile } from '../training/checkpoint-io';
@@ -101,17 +102,21 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
     const { path, fingerprint } = run.dataset;
     let index: DatasetIndex;
     try {
-      index = await options.indexDataset(path);
+      const scanned = await options.indexDataset(path);
+      // Older runs kept an empty class folder as a class: label the images by the run's own list.
+      index = indexForClasses(scanned, run.dataset.classNames) ?? scanned;
     } catch (error) {
       const code = error instanceof LabError ? error.code : 'DATASET_UNREADABLE';
       throw new LabError(code, `Cannot read the dataset of run ${run.id}: ${(error as Error).message}`, { cause: error });
     }
-    const changed = (): LabError =>
-      new LabError(
+    const changed = async (): Promise<LabError> => {
+      const what = await changesSince(options.dataDir, { fingerprint, splitKey: run.dataset.split.key }, index.files ?? []);
+      return new LabError(
         'DATASET_CHANGED',
-        `The images in ${path} changed since run ${run.id} trained (files added, removed or edited), so its split cannot be rebuilt as it was: restore the folder, or train a new run on the current images.`,
+        `The images in ${path} changed since run ${run.id} trained (${what}), so its split cannot be rebuilt as it was: restore the folder, or train a new run on the current images.`,
       );
-    if (index.fingerprint !== fingerprint) throw changed();
+    };
+    if (index.fingerprint !== fingerprint) throw await changed();
     let split = await loadSplit(run.dataset.split.key);
     if (!split) {
       // The split file was deleted: the same dataset, seed and fractions draw the same split again.
@@ -126,7 +131,7 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
         ...(typeof training.testFraction === 'number' ? { test: training.testFraction } : {}),
       }));
     }
-    if (split.fingerprint !== fingerprint) throw changed();
+    if (split.fingerprint !== fingerprint) throw await changed();
     const names = run.dataset.classNames;
     if (split.classNames.length !== names.length || split.classNames.some((name, i) => name !== names[i])) {
       throw new LabError('SPLIT_MISMATCH', `The split ${run.dataset.split.key} lists other classes than run ${run.id} trained on: it cannot be evaluated on it.`);

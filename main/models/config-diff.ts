@@ -20,6 +20,7 @@ const labels: Record<string, string> = {
   weightDecay: 'weight decay',
   labelSmoothing: 'label smoothing',
   classWeights: 'class weights',
+  monitor: 'best epoch by (monitor)',
   earlyStoppingPatience: 'early-stopping patience',
   restoreBestWeights: 'restore best weights',
   valFraction: 'validation fraction',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LabError } from '../errors';
+import { defaultMonitor, monitors } from './monitor';
 
 /**
  * How a model is trained, stored with its model config (a "named config") and used by every
@@ -33,9 +34,14 @@ export const trainingSettingsSchema = z.strictObject({
   labelSmoothing: z.number().min(0).lt(1).default(0),
   classWeights: z.enum(classWeightModes).default('none'),
   seed: z.int().min(0).max(2 ** 31 - 1).default(42),
-  /** Stop after this many epochs without val_loss improving; 0 = never stop early. */
+  /**
+   * What picks the best epoch (Keras' `monitor`): the best checkpoint, early stopping and every
+   * "best epoch" view. `val_loss`: lowest wins (Keras' default); `val_accuracy`: highest wins.
+   */
+  monitor: z.enum(monitors).default(defaultMonitor),
+  /** Stop after this many epochs without the monitored metric improving; 0 = never stop early. */
   earlyStoppingPatience: z.int().min(0).max(10_000).default(0),
-  /** At the end, keep the weights of the best epoch (by val_loss) rather than the last. */
+  /** At the end, keep the weights of the best epoch (by `monitor`) rather than the last. */
   restoreBestWeights: z.boolean().default(false),
   /** Fractions of each class held out; given splits (train/val/test folders) take precedence. */
   valFraction: z.number().gt(0).lt(1).default(0.2),
@@ -63,6 +69,7 @@ export const allowedTrainingValues: Record<keyof TrainingSettings, string> = {
   labelSmoothing: 'a number from 0 (none) up to, but not including, 1',
   classWeights: `one of ${classWeightModes.map((o) => `"${o}"`).join(', ')}`,
   seed: 'a whole number from 0 to 2,147,483,647',
+  monitor: `one of ${monitors.map((o) => `"${o}"`).join(', ')}`,
   earlyStoppingPatience: 'a whole number of epochs from 0 (never stop early) to 10,000',
   restoreBestWeights: 'true or false',
   valFraction: 'a number between 0 and 1 (both excluded)',

@@ -6,6 +6,8 @@
 import type { CompareBasis, CompareRow, Comparison, ConfigDifference, EpochMetricsLine, EpochSummary, RunInfo } from '../contract';
 import { diffConfigs, fieldLabel } from '../models/config-diff';
 import { estimateCost } from '../models/model-cost';
+import { bestEpochBy, defaultMonitor, monitorOf, type Monitor } from '../models/monitor';
+export { basisDescription } from '../models/monitor';
 import type { RunStore } from '../runs/run-store';
 import { firstLine } from '../errors';
 import { formatValue } from './format';
@@ -100,15 +102,12 @@ const summary = (line: EpochMetricsLine): EpochSummary => ({
   val_acc: line.val_acc ?? null,
 });
 
-/** The epoch with the lowest val_loss; ties go to the higher val_acc, then to the earlier epoch. */
-export function bestEpoch(epochs: readonly EpochSummary[]): EpochSummary | undefined {
-  let best: EpochSummary | undefined;
-  for (const e of epochs) {
-    if (e.val_loss == null || !Number.isFinite(e.val_loss)) continue;
-    if (!best || e.val_loss < best.val_loss!) best = e;
-    else if (e.val_loss === best.val_loss && (e.val_acc ?? -Infinity) > (best.val_acc ?? -Infinity)) best = e;
-  }
-  return best;
+/**
+ * The best epoch under the run's monitor — the epoch its best checkpoint holds: by default the
+ * lowest val_loss (ties: higher val_acc, then the earlier epoch); see `isBetterEpoch`.
+ */
+export function bestEpoch(epochs: readonly EpochSummary[], monitor: Monitor = defaultMonitor): EpochSummary | undefined {
+  return bestEpochBy(monitor, epochs);
 }
 
 /** `tfjs-node 4.22.0 (cpu)`, or `unknown engine` for a run that never started one. */
@@ -131,8 +130,9 @@ function compareRow(data: RunForComparison, basis: CompareBasis): { row: Compare
   const { run } = data;
   const lines = epochLines(data.epochs);
   const curve = lines.map(summary);
+  const monitor = monitorOf(run.training);
   // Without metrics.jsonl the record's own summaries still give the table its numbers.
-  const chosen = basis === 'best' ? (bestEpoch(curve) ?? (curve.length === 0 ? run.best : undefined)) : (curve.at(-1) ?? run.last);
+  const chosen = basis === 'best' ? (bestEpoch(curve, monitor) ?? (curve.length === 0 ? run.best : undefined)) : (curve.at(-1) ?? run.last);
   const rates = lines.map((l) => l.imagesPerSec).filter((r): r is number => typeof r === 'number' && Number.isFinite(r));
   const row: CompareRow = {
     runId: run.id,
@@ -145,6 +145,7 @@ function compareRow(data: RunForComparison, basis: CompareBasis): { row: Compare
     acc: chosen?.acc ?? null,
     val_acc: chosen?.val_acc ?? null,
     epoch: chosen?.epoch ?? null,
+    monitor,
     epochsDone: run.epochsDone,
     epochs: run.epochs,
     trainingMs: run.durationMs,
@@ -210,8 +211,9 @@ export function compareRunData(runs: readonly RunForComparison[], basis: Compare
     if (data.damagedLines) {
       warnings.push(`"${data.run.name}": ${data.damagedLines} line${data.damagedLines === 1 ? '' : 's'} of its metrics.jsonl could not be read and ${data.damagedLines === 1 ? 'is' : 'are'} left out.`);
     }
-    if (basis === 'best' && data.epochs.length > 0 && !bestEpoch(epochLines(data.epochs).map(summary))) {
-      warnings.push(`"${data.run.name}" has no epoch with a validation loss, so it has no best epoch.`);
+    const monitor = monitorOf(data.run.training);
+    if (basis === 'best' && data.epochs.length > 0 && !bestEpoch(epochLines(data.epochs).map(summary), monitor)) {
+      warnings.push(`"${data.run.name}" has no epoch with a ${monitor === 'val_loss' ? 'validation loss' : 'validation accuracy'}, so it has no best epoch.`);
     }
   }
   return {

@@ -43,6 +43,8 @@ export interface ReportDataset {
   runs: string[];
   split: Item[];
   classes: { name: string; train: number; val: number; test: number }[];
+  /** Class folders left out of training (no usable image), and why. */
+  excluded: { name: string; reason: string }[];
   /** From the folder's last scan in this data folder, if it was scanned here. */
   scan: { problems: number; images: number; scannedAt: string } | null;
 }
@@ -176,6 +178,7 @@ function datasetSummaries(runs: readonly RunInfo[], scans: Map<string, { problem
       runs: [run.name],
       split,
       classes: splitCounts(run).map((c) => ({ name: c.className, train: c.train, val: c.val, test: c.test })),
+      excluded: dataset.excludedClasses ?? [],
       scan: scans.get(dataset.path) ?? null,
     });
   }
@@ -196,6 +199,9 @@ export function datasetItems(dataset: ReportDataset): Item[] {
     { label: 'fingerprint', value: dataset.fingerprint },
     { label: 'used by', value: dataset.runs.join(', ') },
     { label: 'classes', value: formatCount(dataset.classes.length) },
+    ...(dataset.excluded.length > 0
+      ? [{ label: 'classes left out', value: dataset.excluded.map((c) => `${c.name} (${c.reason})`).join('; ') }]
+      : []),
     { label: 'images', value: formatCount(datasetTotals(dataset).images) },
     ...dataset.split,
     {

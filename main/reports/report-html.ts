@@ -6,7 +6,7 @@
 import type { EvalResult } from '../contract';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
 import { escapeHtml as e, formatCount, formatDate, formatDuration, formatEpoch, formatMetric, formatRate } from './format';
-import { splitName } from './compare-runs';
+import { basisDescription, splitName } from './compare-runs';
 import { datasetItems, datasetTotals, evaluationHeading, evaluationItems, generatorItems, type Item, type ReportData, type ReportDataset, type ReportRun } from './report-data';
 
 export const reportCsp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
@@ -150,7 +150,7 @@ function environmentSection(data: ReportData): string {
 /** The whole report page. */
 export function renderReportHtml(data: ReportData): string {
   const { comparison } = data;
-  const basisText = comparison.basis === 'best' ? "each run's best epoch (lowest val_loss)" : "each run's final epoch";
+  const basisText = e(basisDescription(comparison.basis, comparison.rows));
   // Half the page each, side by side: narrower drawings keep their text legible when printed.
   const charts = curveCharts(comparison.curves, 460);
   const warnings =

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
-import { splitName } from './compare-runs';
+import { basisDescription, splitName } from './compare-runs';
 import { escapeMarkdown as m, escapeMarkdownBlock, formatCount, formatDate, formatDuration, formatEpoch, formatMetric, formatRate } from './format';
 import { datasetItems, datasetTotals, evaluationHeading, evaluationItems, generatorItems, type Item, type ReportData, type ReportDataset } from './report-data';
 
@@ -49,7 +49,7 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
   out.push([data.author ? `by ${m(data.author)}` : '', formatDate(data.createdAt), `${m(data.app.name)} ${m(data.app.version)}`].filter(Boolean).join(' · '), '');
   if (data.problems.length > 0) out.push('**Left out of this report:**', '', ...data.problems.map((p) => `- ${m(p)}`), '');
 
-  out.push('## Comparison', '', `Metrics from ${comparison.basis === 'best' ? "each run's best epoch (lowest val\\_loss)" : "each run's final epoch"}.`, '');
+  out.push('## Comparison', '', `Metrics from ${m(basisDescription(comparison.basis, comparison.rows))}.`, '');
   if (comparison.warnings.length > 0) out.push('> **This comparison may not be fair:**', '>', ...comparison.warnings.map((w) => `> - ${m(w)}`), '');
   out.push(
     table(

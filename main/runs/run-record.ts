@@ -37,6 +37,8 @@ export const runRecordSchema = z.object({
     fingerprint: z.string(),
     classNames: z.array(z.string()),
     split: z.looseObject({ seed: z.int(), key: z.string() }),
+    /** Class folders without a usable image, left out of the model (absent in runs from before). */
+    excludedClasses: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
   }),
   engine: z.looseObject({ name: z.string(), device: z.string(), version: z.string() }).optional(),
   versions: z.record(z.string(), z.string()).default({}),

@@ -16,6 +16,7 @@ import { ImageCache } from '../dataset/pipeline/cache';
 import type { LabelledImage } from '../dataset/labelled-image';
 import { createPipeline } from '../dataset/pipeline/pipeline';
 import type { ModelConfig } from '../models/model-config';
+import { isBetterEpoch } from '../models/monitor';
 import { balancedClassWeights, scheduledLearningRate, type TrainingSettings } from '../models/training-settings';
 import { buildXception } from '../models/xception';
 import { disposeLoadedModel, loadCheckpoint, saveCheckpoint } from './checkpoint-io';
@@ -339,7 +340,7 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
         imagesPerSec: epochTimeMs > 0 ? (imagesThisEpoch * 1000) / epochTimeMs : 0,
         tensors: tf.memory().numTensors,
       };
-      const improved = line.val_loss !== null && (best?.val_loss == null || line.val_loss < best.val_loss);
+      const improved = isBetterEpoch(settings.monitor, line, best);
       if (improved) {
         best = { epoch, val_loss: line.val_loss, val_acc: line.val_acc };
         epochsSinceBest = 0;
@@ -367,7 +368,8 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
       if (improved) await saveCheckpoint(tf, model, job.checkpoints.best, { epoch: epochsDone, runId: job.runId }, committedState(lines));
       if (settings.earlyStoppingPatience > 0 && epochsSinceBest >= settings.earlyStoppingPatience) {
         stoppedEarly = true;
-        report.log('info', `Early stopping: val_loss has not improved for ${epochsSinceBest} epochs (best: epoch ${best!.epoch + 1}).`);
+        const since = best ? ` (best: epoch ${best.epoch + 1})` : '';
+        report.log('info', `Early stopping: ${settings.monitor} has not improved for ${epochsSinceBest} epochs${since}.`);
         model.stopTraining = true;
       }
       if (control.stopRequested) model.stopTraining = true;

@@ -11,7 +11,8 @@
  */
 import type { EngineInfo, LabEvents, RunInfo, TrainRequest } from '../contract';
 import { parseAugmentSettings } from '../dataset/image/augment';
-import type { DatasetIndex } from '../dataset/pipeline/dataset-index';
+import { type DatasetIndex, excludedClassesText, indexForClasses } from '../dataset/pipeline/dataset-index';
+import { changesSince, saveManifest } from '../dataset/dataset-changes';
 import { requireAbsolute } from '../dataset/dataset-service';
 import { prepareSplit, splitImages } from '../dataset/pipeline/split';
 import { LabError, toWireError } from '../errors';
@@ -200,8 +201,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     options.onFinished?.(run);
   }
 
-  async function prepare(path: string, settings: TrainingSettings) {
-    const index = await options.indexDataset(path);
+  /** `classNames`: a resumed run's own classes (older runs may list an empty one). */
+  async function prepare(path: string, settings: TrainingSettings, classNames?: readonly string[]) {
+    const scanned = await options.indexDataset(path);
+    const index = (classNames && indexForClasses(scanned, classNames)) || scanned;
     if (index.classNames.length < 2) {
       throw new LabError('DATASET_TOO_SMALL', `${path} has ${index.classNames.length} usable class: training needs at least 2 classes.`);
     }
@@ -246,11 +249,12 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     }
     const { augment, ...training } = record.training as Record<string, unknown>;
     const settings = validateTrainingSettings(training);
-    const { index, split, images } = await prepare(record.dataset.path, settings);
+    const { index, split, images } = await prepare(record.dataset.path, settings, record.dataset.classNames);
     if (index.fingerprint !== record.dataset.fingerprint || split.seed !== record.dataset.split.seed) {
+      const what = await changesSince(options.dataDir, { fingerprint: record.dataset.fingerprint, splitKey: record.dataset.split.key }, index.files ?? []);
       throw new LabError(
         'DATASET_CHANGED',
-        `The images in ${record.dataset.path} changed since run ${runId} started, so it cannot resume on the same split: start a new run.`,
+        `The images in ${record.dataset.path} changed since run ${runId} started (${what}), so it cannot resume on the same split: start a new run.`,
       );
     }
     const model = validateModelConfig(Object.fromEntries(Object.entries(record.model).filter(([key]) => key !== 'preset')));
@@ -307,11 +311,15 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           fingerprint: index.fingerprint,
           classNames: index.classNames,
           split: { seed: split.seed, key: file, fractions: split.fractions, source: split.source, counts: split.counts },
+          ...(index.excludedClasses.length > 0 ? { excludedClasses: index.excludedClasses } : {}),
         },
         engine: { name: engine.name, device: engine.device, version: engine.version, backend: engine.backend },
         versions: options.versions,
       });
       await runs.appendLog(record.id, `Dataset ${index.root} (${index.images.length} images, fingerprint ${index.fingerprint.slice(0, 12)}); split ${file}.`).catch(() => {});
+      // The images behind the fingerprint, so a later "dataset changed" can say what changed.
+      if (index.files) await saveManifest(options.dataDir, index.fingerprint, index.files).catch(() => {});
+      if (index.excludedClasses.length > 0) await runs.appendLog(record.id, `[warn] ${excludedClassesText(index.excludedClasses)}`).catch(() => {});
       return launch(record, {
         runId: record.id,
         dataDir: options.dataDir,

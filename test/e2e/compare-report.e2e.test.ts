@@ -17,7 +17,7 @@ import type { RunDetails, RunInfo, SampleDataset } from '../../main/contract';
 import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, chooseTheme, screenshotWholePage } from './harness';
 
 /** Two one-epoch micro runs and their evaluations on a machine shared with other work. */
-const trainTimeout = 90_000;
+const trainTimeout = 300_000;
 const names = ['micro lr 0.001', 'micro lr 0.003'] as const;
 
 const session = new LabSession();

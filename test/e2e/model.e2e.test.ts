@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme, screenshotWholePage } from './harness';
 
 /** The engine loads tfjs in a worker before it can build a model; on a slow machine that takes a while. */
-const engineTimeout = 25_000;
+const engineTimeout = 120_000;
 
 interface DescribeResult {
   ok: boolean;

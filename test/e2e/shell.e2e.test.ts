@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir } from './harness';
 
 /** The engine loads tfjs in a worker; on a slow machine that takes a while. */
-const engineTimeout = 25_000;
+const engineTimeout = 120_000;
 
 const session = new LabSession();
 let page: Page;

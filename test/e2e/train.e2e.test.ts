@@ -18,9 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSeriousAxeViolations, LabSession, chooseTheme, screenshotWholePage } from './harness';
 
 /** The engine loads tfjs in a worker; on a slow machine that takes a while. */
-const engineTimeout = 25_000;
+const engineTimeout = 120_000;
 /** A tiny run (a few seconds per epoch) on a machine shared with other work. */
-const runTimeout = 60_000;
+const runTimeout = 300_000;
 /** Markup as a class and run name: it must show as these characters, never become an element. */
 const hostile = '<img src=x onerror=alert(1)>';
 const brokenRun = '20260101-000000-torn';

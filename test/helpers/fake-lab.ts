@@ -75,6 +75,7 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
     problems: [],
     warnings: [],
     ignored: 0,
+    ignoredFiles: [],
     images: 3,
     formats: { PNG: 3 },
     sizes: null,

@@ -27,6 +27,7 @@ const row = (runId: string, over: Partial<CompareRow> = {}): CompareRow => ({
   acc: 0.8,
   val_acc: 0.7,
   epoch: 2,
+  monitor: 'val_loss',
   epochsDone: 3,
   epochs: 3,
   trainingMs: 60_000,

@@ -27,6 +27,12 @@ describe('toRow', () => {
     expect(row).toMatchObject({ kind: 'run', dataset: 'flowers', model: 'micro · 24\u00a0px', params: 21_066_380, best: 0.8, bestEpoch: 1, engine: 'tfjs · CPU' });
   });
 
+  it("says what picked the best epoch: the run's monitor (val_loss for runs stored before the setting)", () => {
+    const best = { epoch: 1, loss: 1, acc: 0.5, val_loss: 1, val_acc: 0.8 };
+    expect((toRow({ id: 'a', run: run('a', { best }) }) as RunRow).bestBy).toBe('lowest val_loss');
+    expect((toRow({ id: 'a', run: run('a', { best, training: { monitor: 'val_accuracy' } }) }) as RunRow).bestBy).toBe('highest val_accuracy');
+  });
+
   it('keeps an unreadable run as an error row', () => {
     expect(toRow({ id: 'b', error: 'run.json is not valid JSON' })).toEqual({ kind: 'error', id: 'b', error: 'run.json is not valid JSON' });
   });

@@ -8,6 +8,7 @@ import {
   knobsFromConfig,
   knobsFromDefaults,
   knobsFromPreset,
+  healthNotices,
   parseKnob,
   type TrainFormValues,
 } from '../../renderer/src/components/train/train-form';
@@ -50,7 +51,7 @@ describe('buildTrainRequest', () => {
       request: {
         dataset: '/app/assets/samples/fashion-mini',
         model: { preset: 'micro', inputSize: 24 },
-        training: { epochs: 2, batchSize: 32, learningRate: 0.001, seed: 42 },
+        training: { epochs: 2, batchSize: 32, learningRate: 0.001, seed: 42, monitor: 'val_loss' },
         name: 'first',
       },
     });
@@ -65,7 +66,7 @@ describe('buildTrainRequest', () => {
   it("starts from a saved config's model and training, with the knobs on top and its class count dropped", () => {
     const built = buildTrainRequest(values({ modelSource: 'config', configName: 'small flowers', inputSize: '40' }), context);
     expect(built.ok && built.request.model).toEqual({ preset: 'mini', inputSize: 40, dropout: 0.2 });
-    expect(built.ok && built.request.training).toEqual({ epochs: 5, batchSize: 32, learningRate: 0.001, seed: 42, optimizer: 'sgd' });
+    expect(built.ok && built.request.training).toEqual({ epochs: 5, batchSize: 32, learningRate: 0.001, seed: 42, optimizer: 'sgd', monitor: 'val_loss' });
   });
 
   it('names every field that is wrong', () => {
@@ -150,5 +151,36 @@ describe('formatClock', () => {
   it('gives back what it cannot read, or the fallback', () => {
     expect(formatClock('soon')).toBe('soon');
     expect(formatClock('soon', '')).toBe('');
+  });
+});
+
+describe('the best-epoch monitor', () => {
+  it('is val_loss unless chosen, goes into the training settings, and follows a saved config', () => {
+    const values: TrainFormValues = { ...initialValues(), sampleId: sample.id, monitor: 'val_accuracy' };
+    const built = buildTrainRequest(values, { samples: [sample], configs: [] });
+    expect(built.ok && built.request.training.monitor).toBe('val_accuracy');
+    expect(initialValues().monitor).toBe('val_loss');
+    const config = { name: 'acc', model: { preset: 'micro' }, training: { monitor: 'val_accuracy' } } as unknown as NamedConfig;
+    expect(knobsFromConfig(config).monitor).toBe('val_accuracy');
+  });
+});
+
+describe('healthNotices', () => {
+  it("says before training what the dataset's health report found: problem files, classes left out, other warnings", () => {
+    const notices = healthNotices({
+      classes: [
+        { name: 'cat', images: 5 },
+        { name: 'dog', images: 1 },
+        { name: 'empty_class', images: 0 },
+      ],
+      problems: Array.from({ length: 8 }, (_, i) => ({ path: `cat/${i}.jpg`, reason: 'truncated JPEG' })),
+      warnings: ['Class "dog" has only 1 usable image: it cannot be split into training and validation.', 'Class "empty_class" has no usable images.'],
+    });
+    expect(notices).toEqual([
+      '8 files have problems (damaged, unsupported, …) and are left out.',
+      '"empty_class" has no usable images and is left out: the model gets 2 classes.',
+      'Class "dog" has only 1 usable image: it cannot be split into training and validation.',
+    ]);
+    expect(healthNotices({ classes: [{ name: 'a', images: 3 }], problems: [], warnings: [] })).toEqual([]);
   });
 });

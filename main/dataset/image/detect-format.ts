@@ -96,3 +96,20 @@ export function detectFormat(bytes: Uint8Array): DetectedFormat {
   if (isSvg(bytes)) return image('svg');
   return { kind: 'not-image' };
 }
+
+/**
+ * File-name extensions of image formats (decodable or not). A file with one of these that cannot
+ * be used is a problem of the dataset; any other file that is not an image by its content (a
+ * notes.txt, a labels.csv) is ignored and listed as such.
+ */
+const IMAGE_EXTENSIONS = new Set([
+  'jpg', 'jpeg', 'jpe', 'jfif', 'png', 'apng', 'webp', 'gif', 'tif', 'tiff', 'avif', 'svg',
+  'bmp', 'dib', 'heic', 'heif', 'jxl', 'jp2', 'j2k', 'jpf', 'jpx', 'ico', 'cur', 'psd', 'exr', 'qoi',
+  'pbm', 'pgm', 'ppm', 'pnm', 'tga', 'dng', 'cr2', 'nef', 'arw', 'raw',
+]);
+
+/** Whether a file's name ends in an image extension (`.jpg`, `.PNG`, `.tiff`, …). */
+export function hasImageExtension(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  return dot > name.lastIndexOf('/') && IMAGE_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
+}

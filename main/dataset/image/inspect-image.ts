@@ -41,7 +41,12 @@ export const VALIDATE_FAIL_ON = 'warning';
 
 export type Inspection =
   | { ok: true; format: ImageFormat; width: number; height: number; bytes: number; hash: string }
-  | { ok: false; reason: string };
+  | {
+      ok: false;
+      reason: string;
+      /** The content is an image format (damaged, too large, unsupported…), not text or nothing at all. */
+      imageContent: boolean;
+    };
 
 // The callback API: measured ~1.5–2× faster than fs/promises for many small files.
 const open = promisify(fs.open);
@@ -50,7 +55,7 @@ const read = promisify(fs.read);
 const close = promisify(fs.close);
 const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
-const problem = (reason: string): Inspection => ({ ok: false, reason });
+const problem = (reason: string, imageContent = true): Inspection => ({ ok: false, reason, imageContent });
 
 interface FileBytes {
   size: number;
@@ -116,12 +121,12 @@ export async function inspectImage(path: string, validate: ScanValidation, whole
   try {
     file = await readFileBytes(path, wholeReadLimit);
   } catch (error) {
-    return problem(unreadableReason(error));
+    return problem(unreadableReason(error), false);
   }
-  if (typeof file === 'string') return problem(file);
+  if (typeof file === 'string') return problem(file, false);
 
   const detected = detectFormat(file.head.subarray(0, SNIFF_BYTES));
-  if (detected.kind === 'not-image') return problem('not an image');
+  if (detected.kind === 'not-image') return problem('not an image', false);
   if (detected.kind === 'unsupported') return problem(`unsupported format (${detected.name})`);
   const { format } = detected;
   const name = formatNames[format];

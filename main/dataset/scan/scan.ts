@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { LabError } from '../../errors';
 import { raceCancel, throwIfCancelled } from './cancel';
-import { formatNames, type ImageFormat } from '../image/detect-format';
+import { formatNames, type ImageFormat, hasImageExtension } from '../image/detect-format';
 import { classWarnings, datasetFingerprint, duplicateGroups, duplicateWarnings, sizeDistribution, type UsableImage } from './health';
 import { inspectImage, looksLikeImage } from '../image/inspect-image';
 import type { LabelledImage, SplitName } from '../labelled-image';
@@ -160,7 +160,8 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
   const labelOf = new Map(classNames.map((name, index) => [name, index]));
   const problems: DatasetProblem[] = [];
   const usable: (ScannedImage | undefined)[] = new Array(files.length);
-  let ignored = walker.ignored;
+  /** Files that are not images by name or content: listed, never problems. */
+  const ignoredFiles: DatasetProblem[] = [];
   const total = files.length + loose.length;
   let done = 0;
 
@@ -179,14 +180,18 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
           ...facts,
         };
         counts.images++;
-      } else {
+      } else if (result.imageContent || hasImageExtension(file.rel)) {
+        // An image (by its content or its name) that cannot be used: the user should hear of it.
         problems.push({ path: file.rel, reason: result.reason });
+      } else {
+        // A notes.txt or labels.csv among the images: not an image, so not a problem.
+        ignoredFiles.push({ path: file.rel, reason: result.reason === 'not an image' ? 'not an image file' : result.reason });
       }
     } else {
       // Outside the class folders: a README or CSV is ignored, an image is reported.
       const file = loose[index - files.length]!;
       if (await looksLikeImage(file.real)) problems.push({ path: file.rel, reason: 'image outside the class folders: move it into its class folder' });
-      else ignored++;
+      else ignoredFiles.push({ path: file.rel, reason: 'not an image, outside the class folders' });
     }
     done++;
     counts.problems = walker.problems.length + problems.length;
@@ -216,6 +221,7 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
   const duplicates = duplicateGroups(usableFacts);
   const orderedSplits = new Map((['train', 'val', 'test'] as const).filter((s) => splitFolders.has(s)).map((s) => [s, splitFolders.get(s)!]));
   warnings.push(...classWarnings(classes, decision.layout, orderedSplits), ...duplicateWarnings(duplicates, usableFacts));
+  const ignored = [...walker.ignoredEntries, ...ignoredFiles].sort((a, b) => compareCodePoints(a.path, b.path));
   const allProblems = [...walker.problems, ...problems].sort((a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.reason, b.reason));
 
   return {
@@ -226,7 +232,8 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
       classes,
       problems: allProblems,
       warnings,
-      ignored,
+      ignored: ignored.length,
+      ignoredFiles: ignored,
       images: images.length,
       formats: Object.fromEntries(Object.entries(formats).sort(([a], [b]) => compareCodePoints(a, b))),
       sizes: sizeDistribution(images),

@@ -1,7 +1,7 @@
 /**
  * Listing a dataset folder: which entries count, and where symbolic links may lead.
  *
- * Ignored (counted in `ignored`, never reported, never descended into): names starting with a
+ * Ignored (listed in `ignoredEntries`, never reported as problems, never descended into): names starting with a
  * dot (`.DS_Store`, AppleDouble `._*`, `.git`, `.Trashes`, …), `__MACOSX`, `Thumbs.db`,
  * `ehthumbs.db`, `desktop.ini`, macOS `Icon\r`, Synology `@eaDir`, `$RECYCLE.BIN`,
  * `System Volume Information`. A folder counts as one ignored entry, whatever it holds.
@@ -53,7 +53,8 @@ export function isIgnoredName(name: string): boolean {
 
 export class DatasetWalker {
   readonly problems: DatasetProblem[] = [];
-  ignored = 0;
+  /** Hidden and system files and folders skipped, with the reason (a folder is one entry). */
+  readonly ignoredEntries: DatasetProblem[] = [];
   /** Folders listed, and found (listed or waiting), for progress. */
   listed = 0;
   found = 1;
@@ -104,11 +105,11 @@ export class DatasetWalker {
     const listing: Listing = { dirs: [], files: [] };
     for (const entry of entries) {
       const { name } = entry;
+      const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
       if (isIgnoredName(name)) {
-        this.ignored++;
+        this.ignoredEntries.push({ path: entry.isDirectory() ? `${rel}/` : rel, reason: 'hidden or system file' });
         continue;
       }
-      const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
       const path = join(dir.real, name);
       if (name.includes('\uFFFD') && !(await exists(path))) {
         // Bytes that are not UTF-8: the name does not survive the round trip through a string.

@@ -6,6 +6,7 @@ import type {
   RunInfo,
   RunListEntry,
   SampleDataset,
+  ScanReport,
   WireError,
 } from '../../../main/contract';
 import {
@@ -107,6 +108,14 @@ export class TrainingState {
   /** The dataset folder chosen on the Datasets page ("Train on this dataset"), if any. */
   get chosenDataset(): string | null {
     return this.#app.datasetPath;
+  }
+
+  /** The health report of the folder in the form, when the Datasets page scanned it this session. */
+  get datasetReport(): ScanReport | null {
+    const report = datasetStateFor(this.#app).report;
+    if (!report || this.values.datasetSource !== 'path') return null;
+    const path = this.values.path.trim().replace(/[\\/]+$/, '');
+    return path === report.root ? report : null;
   }
 
   /** The chosen dataset the form last switched to, so a new choice is taken once. */

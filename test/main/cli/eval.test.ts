@@ -27,7 +27,7 @@ async function run(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-describe('xlab eval / predict / export', { timeout: 120_000 }, () => {
+describe('xlab eval / predict / export', { timeout: 600_000 }, () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'xlab-cli-eval-'));
     const data = await learnableDataset({ classes: 3, perClass: 8, size: 24 });
@@ -35,7 +35,7 @@ describe('xlab eval / predict / export', { timeout: 120_000 }, () => {
     const trained = await run('train', data.root, '--preset', 'micro', '--size', '24', '--batch', '8', '--seed', '7', '--epochs', '1', '--json');
     expect(trained.code, trained.stderr).toBe(0);
     runId = (JSON.parse(trained.stdout) as { id: string }).id;
-  }, 120_000);
+  }, 600_000);
 
   it('a completed run was evaluated on val with its best checkpoint before the command ended', async () => {
     const stored = JSON.parse(await readFile(join(dataDir, 'runs', runId, 'eval.json'), 'utf8')) as { results: EvalResult[] };

@@ -38,9 +38,10 @@ const cwd = process.cwd();
 afterEach(() => process.chdir(cwd));
 
 describe('xlab report', () => {
-  it('writes an HTML report into the current folder under a new name, never replacing one', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'xlab-cli-out-'));
-    process.chdir(folder);
+  it("writes an HTML report into the data folder's exports/ (as the app and the README say) under a new name, never replacing one", async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'xlab-cli-out-'));
+    process.chdir(elsewhere);
+    const folder = join(dataDir, 'exports');
     const first = await run(['report', ...ids, '--title', 'Week 3', '--author', 'Ada']);
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(`${join(folder, 'Week 3.html')}\n`);
@@ -51,6 +52,7 @@ describe('xlab report', () => {
     expect(html).toContain('by Ada');
     const second = await run(['report', ...ids, '--title', 'Week 3', '--json']);
     expect(JSON.parse(second.stdout)).toEqual({ files: [join(folder, 'Week 3 (2).html')] });
+    expect(await readdir(elsewhere)).toEqual([]);
   });
 
   it('--out writes exactly that file, takes the format from its extension, and refuses an existing file', async () => {
@@ -59,7 +61,7 @@ describe('xlab report', () => {
     const written = await run(['report', ...ids, '--out', out, '--basis', 'best']);
     expect(written.code).toBe(0);
     expect(written.stdout.trim().split('\n')).toEqual([out, join(folder, 'table-summary.csv')]);
-    expect(await readFile(join(folder, 'table-summary.csv'), 'utf8')).toContain(`${ids[0]},Custom V3,seed,completed,21066380,best,1,1.2345,1.1111,0.6123,0.6222,1,1,65000,100,tfjs-node 4.22.0 (cpu),/datasets/flowers,`);
+    expect(await readFile(join(folder, 'table-summary.csv'), 'utf8')).toContain(`${ids[0]},Custom V3,seed,completed,21066380,best,val_loss,1,1.2345,1.1111,0.6123,0.6222,1,1,65000,100,tfjs-node 4.22.0 (cpu),/datasets/flowers,`);
 
     await writeFile(join(folder, 'mine.html'), 'my own page');
     const refused = await run(['report', ...ids, '--out', join(folder, 'mine.html')]);
@@ -68,7 +70,7 @@ describe('xlab report', () => {
     expect(await readFile(join(folder, 'mine.html'), 'utf8')).toBe('my own page');
   });
 
-  it('prints PDF with headless Chromium, and says how to get one when there is none', { timeout: 120_000 }, async () => {
+  it('prints PDF with headless Chromium, and says how to get one when there is none', { timeout: 300_000 }, async () => {
     const folder = await mkdtemp(join(tmpdir(), 'xlab-cli-out-'));
     const pdf = await run(['report', ...ids, '--out', join(folder, 'r.pdf')], { XLAB_CHROMIUM: '/usr/bin/chromium' });
     expect(pdf.code).toBe(0);

@@ -42,7 +42,7 @@ describe('xlab scan', () => {
     expect(stderr).toBe('');
     const report = JSON.parse(stdout) as ScanReport;
     expect(Object.keys(report).sort()).toEqual(
-      ['classes', 'duplicates', 'fingerprint', 'formats', 'ignored', 'images', 'layout', 'problems', 'root', 'sizes', 'validation', 'warnings'].sort(),
+      ['classes', 'duplicates', 'fingerprint', 'formats', 'ignored', 'ignoredFiles', 'images', 'layout', 'problems', 'root', 'sizes', 'validation', 'warnings'].sort(),
     );
     expect(report).toMatchObject({
       root,
@@ -57,6 +57,7 @@ describe('xlab scan', () => {
         { path: 'dog/\x1b[31mred.png', reason: 'empty file' },
       ],
       ignored: 1,
+      ignoredFiles: [{ path: 'README.md', reason: 'not an image, outside the class folders' }],
       images: 4,
       formats: { JPEG: 1, PNG: 3 },
       sizes: { min: { width: 4, height: 4 }, median: { width: 6, height: 6 }, max: { width: 10, height: 8 } },
@@ -70,6 +71,7 @@ describe('xlab scan', () => {
     const { code, stdout } = await run('scan', root, '--validate', 'headers');
     expect(code).toBe(0);
     expect(stdout).toContain('4 usable images in 2 classes');
+    expect(stdout).toContain('2 problems, 1 ignored file (hidden, system or not images; listed with --json)');
     expect(stdout).toMatch(/Class\s+Images\n─+\ncat\s+2\ndog\s+2\n─+\nTotal\s+4/);
     expect(stdout).toContain('  truncated JPEG (1)\n    cat/broken.jpg\n');
     expect(stdout).toContain('dog/\\x1b[31mred.png');
@@ -109,6 +111,7 @@ describe('xlab scan', () => {
       problems: [],
       warnings: [],
       ignored: 0,
+      ignoredFiles: [],
       images: 0,
       formats: {},
       sizes: null,

@@ -63,7 +63,8 @@ async function epochLines(dataDir: string, runId: string): Promise<{ epoch: numb
     .filter((l) => l.type === 'epoch');
 }
 
-describe('xlab train / runs / resume', { timeout: 90_000 }, () => {
+// Real training runs: seconds when idle, minutes on a loaded 2-core machine (no speed is tested here).
+describe('xlab train / runs / resume', { timeout: 600_000 }, () => {
   let dataset: string;
   beforeAll(async () => {
     builtWorkerUrl(); // fails clearly when out/ is missing
@@ -73,9 +74,10 @@ describe('xlab train / runs / resume', { timeout: 90_000 }, () => {
 
   it('trains a run to completion, learning, and lists it', async () => {
     const dir = await dataDir();
-    const result = await run(['train', dataset, ...trainArgs, '--epochs', '3', '--name', 'first', '--json', '--data-dir', dir]);
+    const result = await run(['train', dataset, ...trainArgs, '--epochs', '3', '--monitor', 'val_accuracy', '--name', 'first', '--json', '--data-dir', dir]);
     expect(result.code, result.stderr).toBe(0);
-    const runInfo = JSON.parse(result.stdout) as { id: string; status: string; epochsDone: number; best: { val_acc: number } };
+    const runInfo = JSON.parse(result.stdout) as { id: string; status: string; epochsDone: number; best: { val_acc: number }; training: { monitor: string } };
+    expect(runInfo.training.monitor).toBe('val_accuracy');
     expect(runInfo).toMatchObject({ status: 'completed', epochsDone: 3 });
     const epochs = await epochLines(dir, runInfo.id);
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
@@ -83,8 +85,12 @@ describe('xlab train / runs / resume', { timeout: 90_000 }, () => {
     expect(runInfo.best.val_acc).toBeGreaterThan(1 / 3);
     const listed = await run(['runs', '--json', '--data-dir', dir]);
     expect(JSON.parse(listed.stdout)).toEqual([
-      expect.objectContaining({ id: runInfo.id, name: 'first', status: 'completed', epochsDone: 3, epochs: 3, params: expect.any(Number), best: expect.objectContaining({ epoch: expect.any(Number) }) }),
+      expect.objectContaining({ id: runInfo.id, name: 'first', status: 'completed', epochsDone: 3, epochs: 3, params: expect.any(Number), best: expect.objectContaining({ epoch: expect.any(Number), monitor: 'val_accuracy' }) }),
     ]);
+    expect((await run(['runs', '--data-dir', dir])).stdout).toMatch(/val_acc \d+\.\d% at best epoch \d \(highest val_accuracy\) {2}first/);
+    const bad = await run(['train', dataset, '--monitor', 'acc', '--data-dir', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("'acc' is invalid");
   });
 
   it('Ctrl+C stops after the current batch; resume reaches the requested epochs and continues the curve', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { EvalResult, LabEvents } from '../../../main/contract';
 import { indexDataset } from '../../../main/dataset/pipeline/dataset-index';
 import { prepareSplit } from '../../../main/dataset/pipeline/split';
+import { saveManifest } from '../../../main/dataset/dataset-changes';
 import type { TrainingWorkerHost } from '../../../main/engine/worker-host';
 import type { WorkerRequest } from '../../../main/engine/worker-protocol';
 import { createEvaluationService } from '../../../main/evaluation/evaluation-service';
@@ -42,6 +43,8 @@ async function setup(options: { testFraction?: number } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'xlab-eval-service-'));
   const data = await learnableDataset({ classes: 3, perClass: 5, size: 16 });
   const index = await indexDataset(data.root);
+  // As the training service does when a run starts: keep the images behind the fingerprint.
+  await saveManifest(dataDir, index.fingerprint, index.files!);
   const training = { seed: 7, valFraction: 0.4, testFraction: options.testFraction ?? 0 };
   const { split, file } = await prepareSplit(dataDir, {
     root: index.root,
@@ -127,9 +130,10 @@ describe('evaluation service', () => {
     await expect(service.evaluate(run.id, 'val', 'last')).rejects.toMatchObject({ code: 'NO_CHECKPOINT', message: expect.stringContaining(run.id) });
     await expect(service.predict(run.id, [{ path: data.images[0]!.path }], 'last')).rejects.toMatchObject({ code: 'NO_CHECKPOINT' });
     await put(join(data.root, 'class_0', 'new.png'), await readFile(data.images[0]!.path));
+    await put(join(data.root, 'class_1', '2.png'), await readFile(data.images[0]!.path));
     await expect(service.evaluate(run.id, 'val', 'best')).rejects.toMatchObject({
       code: 'DATASET_CHANGED',
-      message: expect.stringContaining(`The images in ${run.dataset.path} changed since run ${run.id} trained`),
+      message: expect.stringContaining(`The images in ${run.dataset.path} changed since run ${run.id} trained (1 added (class_0/new.png); 1 edited (class_1/2.png))`),
     });
     expect(await service.list(run.id)).toEqual([]);
   });

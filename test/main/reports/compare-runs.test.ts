@@ -43,6 +43,16 @@ describe('compareRunData', () => {
     expect(comparison.rows[1]).toMatchObject({ epoch: 1, val_loss: 0.95 });
   });
 
+  it("reads each run's best epoch by its own monitor, and says so", async () => {
+    // Mini's val_acc peaks (0.7 → 0.72) one epoch after its lowest val_loss.
+    const epochs = [...curveB, { loss: 0.7, acc: 0.75, val_loss: 1.0, val_acc: 0.72 }];
+    const { store, ids } = await twoRuns({ epochs, training: { monitor: 'val_accuracy' } });
+    const { runs } = await readRunsForComparison(store, ids);
+    const comparison = compareRunData(runs, 'best');
+    expect(comparison.rows[0]).toMatchObject({ monitor: 'val_loss', epoch: 1, val_acc: 0.62 });
+    expect(comparison.rows[1]).toMatchObject({ monitor: 'val_accuracy', epoch: 2, val_acc: 0.72 });
+  });
+
   it('breaks val_loss ties by the higher val_acc, then the earlier epoch', () => {
     const e = (epoch: number, val_loss: number | null, val_acc: number | null) => ({ epoch, loss: 1, acc: 0.5, val_loss, val_acc });
     expect(bestEpoch([e(0, 1, 0.5), e(1, 0.8, 0.6), e(2, 0.8, 0.7), e(3, 0.8, 0.7)])?.epoch).toBe(2);

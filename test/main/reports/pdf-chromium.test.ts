@@ -38,7 +38,7 @@ describe('findChromium', () => {
 });
 
 describe('PDF through headless Chromium', () => {
-  it('prints the report; pdftotext finds the comparison table and the escaped class name as text', { timeout: 120_000 }, async () => {
+  it('prints the report; pdftotext finds the comparison table and the escaped class name as text', { timeout: 300_000 }, async () => {
     if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium (.ci/run does).`);
     const dataDir = await tempDataDir();
     const store = createRunStore(dataDir);

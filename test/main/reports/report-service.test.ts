@@ -79,7 +79,7 @@ describe('HTML report', () => {
   it('uses the best epoch when asked', async () => {
     const { html } = await service.render({ ...request(), basis: 'best' });
     expect(tableCells(html, 'comparison-table')[0]).toEqual(['Custom V3', '21,066,380', '1.2345', '1.1111', '0.6123', '0.6222']);
-    expect(html).toContain("each run's best epoch");
+    expect(html).toContain('each run&#39;s best epoch (lowest val_loss)');
   });
 
   it('is self-contained: a CSP, no scripts, no URL of any kind', async () => {

@@ -1,11 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelConfig } from '../../../main/models/presets';
+import { bestEpochBy } from '../../../main/models/monitor';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
-import { train, type EpochMetrics, type TrainJob, type TrainProgress } from '../../../main/training/trainer';
+import { train as runTrain, type EpochMetrics, type TrainJob, type TrainProgress } from '../../../main/training/trainer';
 import { learnableDataset } from './learnable-dataset';
 
 async function job(overrides: Partial<TrainJob> = {}, settings: Record<string, unknown> = {}) {
@@ -27,6 +28,18 @@ async function job(overrides: Partial<TrainJob> = {}, settings: Record<string, u
   };
   return { ...base, ...overrides };
 }
+
+/**
+ * The training a test started. A test that times out does not stop its training: it goes on
+ * in the background and disposes its model when it ends. The next test waits for it first, so
+ * one slow or failed test cannot tear tfjs state out from under the next one.
+ */
+let inFlight: Promise<unknown> = Promise.resolve();
+const train: typeof runTrain = (...args) => {
+  const running = runTrain(...args);
+  inFlight = running.catch(() => {});
+  return running;
+};
 
 function recorder() {
   const epochs: EpochMetrics[] = [];
@@ -50,13 +63,16 @@ function recorder() {
   };
 }
 
-describe('train', () => {
+// Each test trains a tiny model for 1–3 epochs: seconds when idle, but a loaded 2-core machine
+// can take minutes. No test here measures speed (`npm run bench` does).
+describe('train', { timeout: 600_000 }, () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
+  beforeEach(() => inFlight, 600_000);
 
-  it('learns: loss falls and val_acc beats chance; checkpoints are written', async () => {
-    const j = await job();
+  it('learns: loss falls and val_acc beats chance; checkpoints are written, the best one as the monitor picks it', async () => {
+    const j = await job({}, { monitor: 'val_accuracy' });
     const r = recorder();
     const outcome = await train(tf, j, { stopRequested: false }, r.reporter);
     expect(outcome).toMatchObject({ status: 'completed', epochsDone: 3 });
@@ -66,7 +82,9 @@ describe('train', () => {
     expect(r.progress.length).toBeGreaterThan(0);
     expect(r.estimate).toBeGreaterThan(0);
     expect(JSON.parse(await readFile(join(j.checkpoints.last, 'model.json'), 'utf8')).format).toBe('layers-model');
-    expect(outcome.best).toBeDefined();
+    const picked = bestEpochBy('val_accuracy', r.epochs)!;
+    expect(outcome.best).toEqual({ epoch: picked.epoch, val_loss: picked.val_loss, val_acc: picked.val_acc });
+    expect(JSON.parse(await readFile(join(j.checkpoints.best, 'model.json'), 'utf8')).userDefinedMetadata).toMatchObject({ epoch: picked.epoch + 1 });
   });
 
   /** tf with the loss's cross-entropy multiplied by NaN on the calls `poison` picks (training batches and validation alike). */

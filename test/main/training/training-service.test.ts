@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabEvents } from '../../../main/contract';
@@ -8,7 +8,7 @@ import type { TrainingWorkerHost } from '../../../main/engine/worker-host';
 import { createRunStore } from '../../../main/runs/run-store';
 import { createTrainingService } from '../../../main/training/training-service';
 import { learnableDataset } from './learnable-dataset';
-import type { DatasetIndex } from '../../../main/dataset/pipeline/dataset-index';
+import { type DatasetIndex, indexDataset } from '../../../main/dataset/pipeline/dataset-index';
 import { commitEpoch, type EpochLine } from '../../../main/runs/epoch-commit';
 
 /** A worker whose `train` request is settled by the test. */
@@ -28,7 +28,7 @@ function fakeWorker() {
 async function setup() {
   const dataDir = await mkdtemp(join(tmpdir(), 'xlab-service-'));
   const data = await learnableDataset({ classes: 2, perClass: 5, size: 24 });
-  const index: DatasetIndex = { root: data.root, classNames: data.classNames, images: data.images, fingerprint: 'fp-test' };
+  const index: DatasetIndex = { root: data.root, classNames: data.classNames, images: data.images, fingerprint: 'fp-test', excludedClasses: [] };
   const runs = createRunStore(dataDir);
   const worker = fakeWorker();
   const events: { event: keyof LabEvents; payload: unknown }[] = [];
@@ -140,4 +140,63 @@ describe('training service', () => {
     const { service, data } = await setup();
     await expect(service.start({ dataset: data.root, model: { preset: 'micro', classes: 5 }, training: {} })).rejects.toThrow(/5 classes but .* has 2/);
   });
+
+  it('trains exactly the classes with usable images: an empty class folder is no model output, and run.json says why it was left out', async () => {
+    const { runs, worker, data } = await setup();
+    // "a_empty" sorts first, so keeping it would also have shifted every label.
+    await mkdir(join(data.root, 'a_empty'));
+    await mkdir(join(data.root, 'b_broken'));
+    await writeFile(join(data.root, 'b_broken', 'notes.txt'), 'not an image');
+    await writeFile(join(data.root, 'b_broken', 'cut.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]));
+    const service = createTrainingService({
+      dataDir: await mkdtemp(join(tmpdir(), 'xlab-service-')),
+      runs,
+      worker: () => worker.host,
+      indexDataset,
+      emit: () => {},
+      versions: {},
+    });
+    const run = await service.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 1 } });
+    expect(run.dataset.classNames).toEqual(data.classNames);
+    expect(run.model.classes).toBe(2);
+    expect(run.dataset.excludedClasses).toEqual([
+      { name: 'a_empty', reason: 'no image files' },
+      { name: 'b_broken', reason: 'no usable images (1 file with problems)' },
+    ]);
+    const job = (worker.host.request as unknown as { mock: { calls: [{ job: { classNames: string[]; train: { label: number; className: string }[] } }][] } }).mock.calls[0]![0].job;
+    expect(job.classNames).toEqual(data.classNames);
+    expect(job.train.every((image) => data.classNames[image.label] === image.className)).toBe(true);
+    expect(await readFile(join(runs.paths(run.id).dir, 'train.log'), 'utf8')).toContain('Left out of training, so not a class of the model: "a_empty" (no image files)');
+    (await worker.settle()).resolve({ status: 'stopped', epochsDone: 0, epochsSinceBest: 0 });
+    await service.idle();
+  });
+
+  it('resumes a run from before empty classes were left out with its own classes and labels', async () => {
+    const { runs, worker, data } = await setup();
+    await mkdir(join(data.root, 'a_empty'));
+    const dataDir = await mkdtemp(join(tmpdir(), 'xlab-service-'));
+    // The old index kept the empty folder as class 0 (and so stored its split that way).
+    const real = await indexDataset(data.root);
+    const oldClasses = ['a_empty', ...real.classNames];
+    const oldIndex: DatasetIndex = { ...real, classNames: oldClasses, images: real.images.map((i) => ({ ...i, label: i.label + 1 })), excludedClasses: [] };
+    const service = (indexDataset_: (path: string) => Promise<DatasetIndex>) =>
+      createTrainingService({ dataDir, runs, worker: () => worker.host, indexDataset: indexDataset_, emit: () => {}, versions: {} });
+    const old = service(async () => oldIndex);
+    const run = await old.start({ dataset: data.root, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 2 } });
+    expect(run.dataset.classNames).toEqual(oldClasses);
+    const metrics = { epoch: 0, time: 't', loss: 1, acc: 0.5, val_loss: 0.9, val_acc: 0.5, lr: 0.001, epochTimeMs: 10, imagesPerSec: 5, tensors: 100 };
+    old.onTrainEvent(run.id, { kind: 'epoch', metrics, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    (await worker.settle()).resolve({ status: 'stopped', epochsDone: 1, epochsSinceBest: 0, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    await old.idle();
+
+    const now = service(indexDataset);
+    await now.resume(run.id);
+    const calls = (worker.host.request as unknown as { mock: { calls: [{ job: { classNames: string[]; train: { label: number; className: string }[] } }][] } }).mock.calls;
+    const job = calls.at(-1)![0].job;
+    expect(job.classNames).toEqual(oldClasses);
+    expect(job.train.every((image) => oldClasses[image.label] === image.className)).toBe(true);
+    (await worker.settle()).resolve({ status: 'completed', epochsDone: 2, epochsSinceBest: 1 });
+    await now.idle();
+  });
 });
+

@@ -138,6 +138,15 @@ export const trainingGroup: FieldGroup = {
       ],
     },
     { name: 'seed', label: 'Seed', kind: 'number', integer: true },
+    {
+      name: 'monitor',
+      label: 'Best epoch by (monitor)',
+      kind: 'choice',
+      choices: [
+        { value: 'val_loss', label: 'Lowest val_loss (Keras default)' },
+        { value: 'val_accuracy', label: 'Highest val_accuracy' },
+      ],
+    },
     { name: 'earlyStoppingPatience', label: 'Early-stopping patience', kind: 'number', integer: true, hint: 'Epochs; 0 = never stop early.' },
     { name: 'restoreBestWeights', label: 'Restore best weights', kind: 'boolean' },
     { name: 'valFraction', label: 'Validation fraction', kind: 'number', hint: 'Held out per class.' },

@@ -3,6 +3,7 @@
  * sortable by any column, kept current by `runUpdated` events. Pure, so unit-tested.
  */
 import type { LabEvents, RunInfo, RunListEntry, RunStatus } from '../../../../main/contract';
+import { bestMeaning, monitorOf } from '../../../../main/models/monitor';
 import { folderName } from '../train/format';
 
 export type SortKey = 'name' | 'status' | 'dataset' | 'model' | 'params' | 'best' | 'epochs' | 'duration' | 'engine' | 'created';
@@ -17,9 +18,12 @@ export interface RunRow {
   dataset: string;
   model: string;
   params: number | null;
+  /** val_acc at the run's best epoch, which its monitor picks (not necessarily the highest val_acc). */
   best: number | null;
   /** 0-based epoch of `best`. */
   bestEpoch: number | null;
+  /** What "best" means for this run: `lowest val_loss`, `highest val_accuracy`. */
+  bestBy: string;
   epochsDone: number;
   epochs: number;
   durationMs: number;
@@ -45,7 +49,7 @@ export const columns: readonly { key: SortKey; label: string; numeric?: boolean 
   { key: 'dataset', label: 'Dataset' },
   { key: 'model', label: 'Model' },
   { key: 'params', label: 'Params', numeric: true },
-  { key: 'best', label: 'Best val_acc', numeric: true },
+  { key: 'best', label: 'val_acc at best epoch', numeric: true },
   { key: 'epochs', label: 'Epochs', numeric: true },
   { key: 'duration', label: 'Duration', numeric: true },
   { key: 'engine', label: 'Engine' },
@@ -76,6 +80,7 @@ export function toRow(entry: RunListEntry): Row {
     params: typeof run.params === 'number' ? run.params : null,
     best: run.best?.val_acc ?? null,
     bestEpoch: run.best && run.best.val_acc !== null ? run.best.epoch : null,
+    bestBy: bestMeaning(monitorOf(run.training)),
     epochsDone: run.epochsDone,
     epochs: run.epochs,
     durationMs: run.durationMs,

@@ -2,8 +2,9 @@
  * The Train page's form: what the user typed (all text, as typed), checked on the spot and
  * turned into the `TrainRequest` the engine takes. Pure, so unit-tested.
  */
-import type { ModelPresetInfo, NamedConfig, SampleDataset, TrainRequest } from '../../../../main/contract';
+import type { ModelPresetInfo, NamedConfig, SampleDataset, TrainRequest, ScanReport } from '../../../../main/contract';
 import { startingEpochs, startingPreset } from '../../lib/form-defaults';
+import { defaultMonitor, monitorOf, type Monitor } from '../../../../main/models/monitor';
 
 export interface TrainFormValues {
   datasetSource: 'sample' | 'path';
@@ -17,6 +18,8 @@ export interface TrainFormValues {
   batchSize: string;
   learningRate: string;
   seed: string;
+  /** What picks the best epoch: the best checkpoint, early stopping, "best" in every view. */
+  monitor: Monitor;
   name: string;
 }
 
@@ -57,6 +60,7 @@ export function initialValues(): TrainFormValues {
     batchSize: '32',
     learningRate: '0.001',
     seed: '42',
+    monitor: defaultMonitor,
     name: '',
   };
 }
@@ -80,8 +84,15 @@ export function knobsFromConfig(config: NamedConfig | undefined): Partial<TrainF
     const value = text(config.training[field]);
     if (value) out[field] = value;
   }
+  if (config.training.monitor !== undefined) out.monitor = monitorOf(config.training);
   return out;
 }
+
+/** The monitor choices, as the Train form lists them. */
+export const monitorChoices: readonly { value: Monitor; label: string }[] = [
+  { value: 'val_loss', label: 'Lowest val_loss' },
+  { value: 'val_accuracy', label: 'Highest val_accuracy' },
+];
 
 /** The engine's training defaults (from `checkTrainingSettings({})`) for the knobs it has. */
 export function knobsFromDefaults(settings: Record<string, unknown> | null): Partial<TrainFormValues> {
@@ -162,6 +173,7 @@ export function buildTrainRequest(values: TrainFormValues, context: FormContext)
       batchSize: numbers.batchSize,
       learningRate: numbers.learningRate,
       seed: numbers.seed,
+      monitor: values.monitor,
     },
   };
   if (name) request.name = name;
@@ -175,4 +187,27 @@ export function fieldOfServerError(code: string, message: string): TrainField | 
   if (/^(DATASET_|NO_CLASSES|NOT_A_FOLDER|SPLIT_|BAD_PATH)/.test(code)) return 'dataset';
   if (code === 'UNKNOWN_PRESET' || code === 'CLASS_COUNT_MISMATCH' || code === 'INVALID_MODEL_CONFIG') return 'model';
   return undefined;
+}
+
+/**
+ * What the last health report of the form's dataset says a user should know before training:
+ * files left out, classes left out (no usable image: not a class of the model), and the
+ * report's other warnings. Empty for a clean dataset.
+ */
+export function healthNotices(report: Pick<ScanReport, 'classes' | 'problems' | 'warnings'>): string[] {
+  const notices: string[] = [];
+  const count = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  if (report.problems.length > 0) {
+    notices.push(`${count(report.problems.length, 'file has a problem', 'files have problems')} (damaged, unsupported, …) and ${report.problems.length === 1 ? 'is' : 'are'} left out.`);
+  }
+  const empty = report.classes.filter((c) => c.images === 0).map((c) => c.name);
+  const used = report.classes.length - empty.length;
+  if (empty.length > 0) {
+    notices.push(
+      `${empty.map((name) => `"${name}"`).join(', ')} ${empty.length === 1 ? 'has' : 'have'} no usable images and ${empty.length === 1 ? 'is' : 'are'} left out: the model gets ${count(used, 'class', 'classes')}.`,
+    );
+  }
+  const emptyWarning = /^Class ".*" has no usable images\.$/;
+  notices.push(...report.warnings.filter((warning) => !emptyWarning.test(warning)));
+  return notices;
 }

@@ -27,7 +27,7 @@ describe('inspectImage', () => {
     const at = good.indexOf(Buffer.from([0xff, 0xc4]));
     const path = await put(join(dir, 'junk.jpg'), Buffer.concat([good.subarray(0, at), Buffer.from([1, 2, 3]), good.subarray(at)]));
     expect(await inspectImage(path, 'headers')).toMatchObject({ ok: true });
-    expect(await inspectImage(path, 'full')).toEqual({ ok: false, reason: 'damaged JPEG (Corrupt JPEG data: 3 extraneous bytes before marker 0xc4)' });
+    expect(await inspectImage(path, 'full')).toEqual({ ok: false, reason: 'damaged JPEG (Corrupt JPEG data: 3 extraneous bytes before marker 0xc4)', imageContent: true });
   });
 
   it('a large image is decoded shrunk, and a truncated one is still caught (by structure, and by the decoder when streamed)', async () => {
@@ -35,10 +35,10 @@ describe('inspectImage', () => {
     const path = await put(join(dir, 'big.jpg'), big);
     expect(await inspectImage(path, 'full')).toMatchObject({ ok: true, width: 300, height: 200 });
     const short = await put(join(dir, 'short.jpg'), cut(big, 0.7));
-    expect(await inspectImage(short, 'full')).toEqual({ ok: false, reason: 'truncated JPEG' });
+    expect(await inspectImage(short, 'full')).toEqual({ ok: false, reason: 'truncated JPEG', imageContent: true });
     // Files above the whole-read limit are streamed: no structure check, the decoder decides.
     expect(await inspectImage(short, 'headers', 1024)).toMatchObject({ ok: true, width: 300, height: 200 });
-    expect(await inspectImage(short, 'full', 1024)).toEqual({ ok: false, reason: 'truncated JPEG' });
+    expect(await inspectImage(short, 'full', 1024)).toEqual({ ok: false, reason: 'truncated JPEG', imageContent: true });
   });
 
   it('a streamed file has the same hash as one read whole', async () => {
@@ -49,6 +49,6 @@ describe('inspectImage', () => {
   });
 
   it('a missing file is unreadable, never a throw', async () => {
-    expect(await inspectImage(join(dir, 'gone.png'), 'full')).toEqual({ ok: false, reason: 'unreadable: it disappeared during the scan' });
+    expect(await inspectImage(join(dir, 'gone.png'), 'full')).toEqual({ ok: false, reason: 'unreadable: it disappeared during the scan', imageContent: false });
   });
 });

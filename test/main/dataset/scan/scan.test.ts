@@ -138,7 +138,8 @@ describe('scanDataset: the folders layout with one of everything', () => {
     expect(reasonOf(report, 'cat/truncated.png')).toBe('truncated PNG');
     expect(reasonOf(report, 'cat/empty.jpg')).toBe('empty file');
     expect(reasonOf(report, 'cat/garbage.jpg')).toBe('not an image');
-    expect(reasonOf(report, 'cat/notes.txt')).toBe('not an image');
+    // An image extension makes a file that is no image a problem; a notes.txt is ignored instead.
+    expect(reasonOf(report, 'cat/notes.txt')).toBeUndefined();
     expect(reasonOf(report, 'cat/old.bmp')).toBe('unsupported format (BMP)');
     expect(reasonOf(report, 'cat/huge.png')).toBe('image too large: 30000×30000 exceeds the 268-megapixel limit');
     expect(reasonOf(report, 'cat/damaged.png')).toMatch(/^damaged PNG \(.+\)$/);
@@ -148,14 +149,26 @@ describe('scanDataset: the folders layout with one of everything', () => {
     expect(reasonOf(report, 'linked/dangling.jpg')).toBe('broken symbolic link');
     expect(reasonOf(report, 'linked/escape')).toBe('symbolic link leaves the dataset folder');
     expect(reasonOf(report, 'linked/escape.png')).toBe('symbolic link leaves the dataset folder');
-    expect(report.problems).toHaveLength(14);
+    expect(report.problems).toHaveLength(13);
     const paths = report.problems.map((p) => p.path);
     expect(paths).toEqual([...paths].sort());
   });
 
-  it('ignores and counts hidden and system files, and non-images at the root', () => {
-    // .DS_Store, ._README.md, __MACOSX, .hidden, README.md, labels.csv, cat/{Thumbs.db,.DS_Store,._a.jpg}
-    expect(report.ignored).toBe(9);
+  it('ignores, counts and lists hidden and system files, and files that are not images by name or content', () => {
+    // .DS_Store, ._README.md, __MACOSX, .hidden, README.md, labels.csv, cat/{Thumbs.db,.DS_Store,._a.jpg,notes.txt}
+    expect(report.ignored).toBe(10);
+    expect(report.ignoredFiles).toEqual([
+      { path: '.DS_Store', reason: 'hidden or system file' },
+      { path: '._README.md', reason: 'hidden or system file' },
+      { path: '.hidden/', reason: 'hidden or system file' },
+      { path: 'README.md', reason: 'not an image, outside the class folders' },
+      { path: '__MACOSX/', reason: 'hidden or system file' },
+      { path: 'cat/.DS_Store', reason: 'hidden or system file' },
+      { path: 'cat/._a.jpg', reason: 'hidden or system file' },
+      { path: 'cat/Thumbs.db', reason: 'hidden or system file' },
+      { path: 'cat/notes.txt', reason: 'not an image file' },
+      { path: 'labels.csv', reason: 'not an image, outside the class folders' },
+    ]);
     expect(report.problems.some((p) => /README|labels\.csv|MACOSX|hidden|Thumbs|DS_Store/.test(p.path))).toBe(false);
   });
 
@@ -281,7 +294,7 @@ describe('scanDataset: errors, progress and cancellation', () => {
     const seconds = (performance.now() - started) / 1000;
     expect(events[0]!.phase).toBe('listing');
     const last = events[events.length - 1]!;
-    expect(last).toMatchObject({ phase: 'reading', images: 21, problems: 13 });
+    expect(last).toMatchObject({ phase: 'reading', images: 21, problems: 12 });
     expect(last.done).toBe(last.total);
     expect(events.length).toBeLessThanOrEqual(3 + Math.ceil(seconds * 10));
   });
