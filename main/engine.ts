@@ -11,6 +11,7 @@ import { appRoot, appVersion, productName } from './version';
 import { checkTrainingSettings, describeModel, listModelPresets } from './models/describe-model';
 import { deleteNamedConfig, listNamedConfigs, saveNamedConfig } from './models/named-configs';
 import { createRunStore } from './runs/run-store';
+import { createBaselineStore } from './runs/baselines';
 import { createTrainingService } from './training/training-service';
 // dataset-service imports sharp: it must be loaded on this (main) thread before the training
 // worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
@@ -78,6 +79,18 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   if (loaded.warning) log({ level: 'warn', message: loaded.warning, time: new Date().toISOString() });
 
   const runs = createRunStore(dataDir);
+  const baselines = createBaselineStore({
+    dataDir,
+    runExists: async (id) => {
+      try {
+        await stat(runs.paths(id).record);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    warn: (message) => log({ level: 'warn', message, time: new Date().toISOString() }),
+  });
   for (const id of await runs.recoverInterrupted()) {
     log({ level: 'warn', message: `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`, time: new Date().toISOString() });
   }
@@ -225,6 +238,8 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     async deleteRun(runId) {
       if (training.active === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
       await runs.remove(runId);
+      const notice = await baselines.forget(runId);
+      if (notice) log({ level: 'warn', message: notice, time: new Date().toISOString() });
       events.emit('runUpdated', { runId, deleted: true });
     },
     scanDataset: (path, scanId) => datasets.scan(path, scanId),
@@ -245,6 +260,9 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     renderReport: (request) => reports.render(request),
     exportReport: (request, format, folder) => reports.export(request, format, folder ?? exportFolder),
     downloadReport: (request, format) => reports.download(request, format),
+    listBaselines: () => baselines.list(),
+    pinBaseline: (runId, label) => baselines.pin(runId, label),
+    unpinBaseline: (runId) => baselines.unpin(runId),
     async getExportTarget() {
       return { folder: exportFolder };
     },

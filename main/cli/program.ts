@@ -9,6 +9,7 @@ import { evalCommand } from './eval';
 import { predictCommand } from './predict';
 import { exportCommand } from './export';
 import { reportCommand } from './report';
+import { baselineCommand } from './baseline';
 import { scanCommand } from './scan';
 import type { CliIo } from './io';
 import { serve } from './serve';
@@ -77,8 +78,13 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
   program.addCommand(predictCommand(io, dataDirOf));
   program.addCommand(exportCommand(io, dataDirOf));
   program.addCommand(reportCommand(io, dataDirOf));
+  program.addCommand(baselineCommand(io, dataDirOf));
   for (const command of extraCommands) program.addCommand(command);
-  for (const command of program.commands) command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
+  const configure = (command: Command): void => {
+    command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   return program;
 }
 

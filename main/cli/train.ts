@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import type { LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract';
+import type { Baseline, LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract';
 import { createLab, type Lab } from '../engine';
 import { LabError } from '../errors';
 import { printJson, type CliIo } from './io';
@@ -16,12 +16,17 @@ export interface RunsJsonEntry {
   params?: number | null;
   engine?: string | null;
   best?: { val_acc: number | null; val_loss: number | null; epoch: number } | null;
+  /** Set when the run is pinned as a baseline. */
+  baseline?: { label: string } | null;
   error?: string;
 }
 
-export function runsJson(entries: readonly RunListEntry[]): RunsJsonEntry[] {
+export function runsJson(entries: readonly RunListEntry[], baselines: readonly Baseline[] = []): RunsJsonEntry[] {
+  const labels = new Map(baselines.map((b) => [b.runId, b.label]));
   return entries.map((entry) => {
-    if (!('run' in entry)) return { id: entry.id, error: entry.error };
+    const label = labels.get(entry.id);
+    const baseline = label === undefined ? null : { label };
+    if (!('run' in entry)) return { id: entry.id, error: entry.error, baseline };
     const { run } = entry;
     return {
       id: run.id,
@@ -32,6 +37,7 @@ export function runsJson(entries: readonly RunListEntry[]): RunsJsonEntry[] {
       params: run.params ?? null,
       engine: run.engine ? `${run.engine.name} (${run.engine.device})` : null,
       best: run.best ? { val_acc: run.best.val_acc, val_loss: run.best.val_loss, epoch: run.best.epoch + 1 } : null,
+      baseline,
     };
   });
 }
@@ -180,12 +186,17 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl, lazyEngine: true });
       try {
-        const entries = runsJson(await lab.listRuns());
+        const pinned = await lab.listBaselines();
+        for (const notice of pinned.notices) io.stderr(`${notice}\n`);
+        const entries = runsJson(await lab.listRuns(), pinned.baselines);
         if (opts.json) return printJson(io, entries);
         if (entries.length === 0) return io.stdout('No runs yet: train one with "xlab train DATASET".\n');
         for (const e of entries) {
           if (e.error) io.stdout(`${e.id}  unreadable: ${e.error}\n`);
-          else io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  best val_acc ${pct(e.best?.val_acc)}  ${e.name}\n`);
+          else {
+            const pin = e.baseline ? `  [baseline: ${e.baseline.label}]` : '';
+            io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  best val_acc ${pct(e.best?.val_acc)}  ${e.name}${pin}\n`);
+          }
         }
       } finally {
         await lab.close();
