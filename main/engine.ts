@@ -175,6 +175,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     runs,
     evaluations: (runId) => evaluation.list(runId),
     appInfo,
+    baselines: () => baselines.list(),
     env: options.env,
     ...(options.pdf ? { pdf: options.pdf } : {}),
   });

@@ -47,6 +47,15 @@ describe('xlab baseline', () => {
     expect((await run(['runs'])).stdout).toContain('[baseline: last week]');
   });
 
+  it('xlab report --baseline adds the "Against the baseline" section', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'xlab-cli-baseline-out-')), 'r.md');
+    const written = await run(['report', ids[1]!, '--baseline', ids[0]!, '--out', out]);
+    expect(written.code).toBe(0);
+    const markdown = await readFile(out, 'utf8');
+    expect(markdown).toContain('## Against the baseline');
+    expect(markdown).toContain('Baseline: **last week**');
+  });
+
   it('unpins; unpinning again says the run is not pinned', async () => {
     await run(['baseline', 'pin', ids[1]!, '--label', 'best result']);
     const unpinned = await run(['baseline', 'unpin', ids[1]!, '--json']);
