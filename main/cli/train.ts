@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import type { Baseline, LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract';
 import { createLab, type Lab } from '../engine';
 import { LabError } from '../errors';
+import { freezableFlows, type FreezableFlow } from '../models/training-settings';
 import { printJson, type CliIo } from './io';
 
 /** `xlab runs --json`: one object per run (a run whose run.json is unreadable shows its error). */
@@ -46,6 +47,16 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
   if (value === undefined) return undefined;
   if (!/^\s*\d+\s*$/.test(value)) throw new LabError('INVALID_OPTION', `${flag} must be a whole number (got ${JSON.stringify(value)}).`);
   return Number(value);
+}
+
+/** `--freeze entry,middle` → `['entry', 'middle']`; an unknown flow is a usage error naming the choices. */
+export function freezeList(value: string): FreezableFlow[] {
+  const flows = value.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = flows.filter((f) => !(freezableFlows as readonly string[]).includes(f));
+  if (flows.length === 0 || unknown.length > 0) {
+    throw new LabError('INVALID_OPTION', `--freeze takes flows separated by commas from ${freezableFlows.join(', ')} (got ${JSON.stringify(value)}).`);
+  }
+  return [...new Set(flows)] as FreezableFlow[];
 }
 
 const pct = (v: number | null | undefined): string => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
@@ -117,13 +128,15 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
   const train = new Command('train')
     .description('train a model on a dataset folder and record the run')
     .argument('<dataset>', 'dataset folder: one sub-folder per class, or train/val/test folders of classes')
-    .option('--preset <id>', 'model preset: xception, seed, mini, micro', 'mini')
+    .option('--preset <id>', 'model preset: xception, seed, mini, micro, xception-imagenet', 'mini')
     .option('--config <file>', 'a saved config (JSON with "model" and "training") to start from')
     .option('--epochs <n>', 'epochs to train')
     .option('--batch <n>', 'batch size')
     .option('--size <px>', 'input size in pixels')
     .option('--seed <n>', 'seed for the split, shuffling and initial weights')
     .option('--name <text>', 'a name for the run')
+    .option('--weights <file>', "start from these weights: Keras' Xception .h5, a Keras 3 .weights.h5, or a run's checkpoint folder (never downloaded)")
+    .option('--freeze <flows>', `keep these flows as loaded, comma-separated: ${freezableFlows.join(',')} (needs --weights)`)
     .option('--json', 'print the finished run as JSON on stdout')
     .action(async (dataset: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       let base: { model: Record<string, unknown>; training: Record<string, unknown> } = { model: {}, training: {} };
@@ -148,6 +161,8 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
           ...(opts.epochs !== undefined ? { epochs: wholeNumber('--epochs', opts.epochs as string) } : {}),
           ...(opts.batch !== undefined ? { batchSize: wholeNumber('--batch', opts.batch as string) } : {}),
           ...(opts.seed !== undefined ? { seed: wholeNumber('--seed', opts.seed as string) } : {}),
+          ...(typeof opts.weights === 'string' ? { weightsFile: resolve(opts.weights) } : {}),
+          ...(typeof opts.freeze === 'string' ? { freeze: freezeList(opts.freeze) } : {}),
         },
         ...(typeof opts.name === 'string' ? { name: opts.name } : {}),
       };

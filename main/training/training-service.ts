@@ -12,6 +12,7 @@ import { LabError, toWireError } from '../errors';
 import { mergeModelRequest } from '../models/describe-model';
 import { validateModelConfig } from '../models/model-config';
 import { validateTrainingSettings, type TrainingSettings } from '../models/training-settings';
+import { requireImagenetWeights } from '../models/pretrained/imagenet';
 import type { RunStore } from '../runs/run-store';
 import type { RunRecord } from '../runs/run-record';
 import type { TrainEvent } from '../engine/worker-protocol';
@@ -155,6 +156,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       busy();
       requireAbsolute(request.dataset);
       const settings = validateTrainingSettings(request.training);
+      requireImagenetWeights(request.model.preset, settings);
       const augment = request.augment ? parseAugmentSettings(request.augment) : null;
       const { index, split, file, images } = await prepare(request.dataset, settings);
       const merged = mergeModelRequest({ ...request.model, classes: request.model.classes ?? index.classNames.length });
