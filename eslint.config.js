@@ -9,7 +9,7 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 /** What renderer code may import from main/: declarations and pure helpers, no Node APIs. */
-const rendererMayImport = ['contract', 'contract-schemas', 'events', 'format', 'models/config-diff', 'models/monitor'];
+const rendererMayImport = ['contract', 'contract-schemas', 'events', 'format', 'models/config-diff', 'models/monitor', 'reports/baseline-delta'];
 
 const noElectron = {
   name: 'electron',

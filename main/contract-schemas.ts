@@ -24,6 +24,7 @@ const reportRequest = z.object({
   author: z.string().max(300).optional(),
   notes: z.string().max(100_000).optional(),
   basis: z.enum(['final', 'best']).optional(),
+  baseline: runId.optional(),
 });
 
 export const argSchemas = {
@@ -98,4 +99,7 @@ export const argSchemas = {
   exportModel: z.tuple([runId, checkpointKind, path.optional()]),
   getExportTarget: z.tuple([]),
   openFolder: z.tuple([path]),
+  listBaselines: z.tuple([]),
+  pinBaseline: z.tuple([runId, z.string().trim().min(1, 'a baseline needs a label').max(100)]),
+  unpinBaseline: z.tuple([runId]),
 } satisfies Record<LabMethod, z.ZodTuple>;

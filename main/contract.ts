@@ -497,12 +497,38 @@ export interface Comparison {
 
 export type ReportFormat = 'html' | 'pdf' | 'md' | 'csv';
 
+/** A run pinned as a baseline that new runs are measured against (DATA_DIR/baselines.json). */
+export interface Baseline {
+  runId: string;
+  /** The user's words, e.g. "best result", "last week". */
+  label: string;
+  pinnedAt: string;
+}
+
+export interface BaselineList {
+  /** Most recently pinned first. */
+  baselines: Baseline[];
+  /** Baselines unpinned because their run was deleted, each in one sentence. */
+  notices: string[];
+}
+
+/** A compared run's metrics minus the baseline's (`null` where either is missing). */
+export interface BaselineDelta {
+  runId: string;
+  loss: number | null;
+  val_loss: number | null;
+  acc: number | null;
+  val_acc: number | null;
+}
+
 export interface ReportRequest {
   runIds: string[];
   title?: string;
   author?: string;
   notes?: string;
   basis?: CompareBasis;
+  /** A pinned baseline's run id: the report gets an "Against the baseline" section. */
+  baseline?: string;
 }
 
 export interface ExportedFiles {
@@ -601,6 +627,11 @@ export interface LabApi {
   /** Writes a checkpoint as a tfjs Layers model with labels.json and a README into a new folder inside `folder`. */
   exportModel(runId: string, checkpoint: CheckpointKind, folder?: string): Promise<ExportedFiles>;
   getExportTarget(): Promise<ExportTarget>;
+  /** The pinned baselines; runs deleted since are unpinned here, with a notice. */
+  listBaselines(): Promise<BaselineList>;
+  /** Pins a run as a baseline under a label (pinning it again changes the label). */
+  pinBaseline(runId: string, label: string): Promise<BaselineList>;
+  unpinBaseline(runId: string): Promise<BaselineList>;
   /**
    * Opens a folder (a run's, an export's) in the system's file manager. Desktop app only: in
    * browser mode the folder is on the machine running the engine, and the call is refused.
@@ -691,6 +722,9 @@ export const labMethods = [
   'exportModel',
   'getExportTarget',
   'openFolder',
+  'listBaselines',
+  'pinBaseline',
+  'unpinBaseline',
 ] as const satisfies readonly LabMethod[];
 
 export const labEvents = ['engine', 'log', 'menu', 'settings', 'trainProgress', 'trainEpoch', 'trainEstimate', 'runUpdated', 'trainLog', 'scanProgress', 'evalUpdated'] as const satisfies readonly LabEvent[];

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AppInfo, EngineInfo, ExportedFiles, LabApi, LabEvents, LogEntry, SampleDataset, Settings } from './contract';
 import { Emitter } from './events';
@@ -12,6 +12,7 @@ import { checkTrainingSettings, describeModel, listModelPresets } from './models
 import { deleteNamedConfig, listNamedConfigs, saveNamedConfig } from './models/named-configs';
 import { createRunStore } from './runs/run-store';
 import { watchRuns } from './runs/run-watcher';
+import { createBaselineStore } from './runs/baselines';
 import { createTrainingService } from './training/training-service';
 // dataset-service imports sharp: it must be loaded on this (main) thread before the training
 // worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
@@ -85,6 +86,18 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   if (loaded.warning) log(logEntry('warn', loaded.warning));
 
   const runs = createRunStore(dataDir);
+  const baselines = createBaselineStore({
+    dataDir,
+    runExists: async (id) => {
+      try {
+        await stat(runs.paths(id).record);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    warn: (message) => log(logEntry('warn', message)),
+  });
   const recovered = await runs.recoverInterrupted((id, error) =>
     log(logEntry('warn', `Run ${id} was left running by a process that is gone, and could not be recovered yet: ${(error as Error).message}`)),
   );
@@ -187,6 +200,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     runs,
     evaluations: (runId) => evaluation.list(runId),
     appInfo,
+    baselines: () => baselines.list(),
     env: options.env,
     ...(options.pdf ? { pdf: options.pdf } : {}),
   });
@@ -268,6 +282,8 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     async deleteRun(runId) {
       if (anyActive() === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
       await runs.remove(runId); // RUN_BUSY while another process trains it
+      const notice = await baselines.forget(runId);
+      if (notice) log(logEntry('warn', notice));
       events.emit('runUpdated', { runId, deleted: true });
     },
     scanDataset: (path, scanId) => datasets.scan(path, scanId),
@@ -288,6 +304,9 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     renderReport: (request) => reports.render(request),
     exportReport: async (request, format, folder) => rememberExport(await reports.export(request, format, folder ?? exportFolder)),
     downloadReport: (request, format) => reports.download(request, format),
+    listBaselines: () => baselines.list(),
+    pinBaseline: (runId, label) => baselines.pin(runId, label),
+    unpinBaseline: (runId) => baselines.unpin(runId),
     async getExportTarget() {
       return { folder: exportFolder };
     },

@@ -10,6 +10,7 @@ import { predictCommand } from './predict';
 import { exportCommand } from './export';
 import { kerasCommands, setupKerasCommand } from './keras';
 import { reportCommand } from './report';
+import { baselineCommand } from './baseline';
 import { scanCommand } from './scan';
 import { terminalSafeIo, type CliIo } from './io';
 import { serve } from './serve';
@@ -81,8 +82,13 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
   program.addCommand(reportCommand(io, dataDirOf));
   program.addCommand(engineCommand(io, dataDirOf).addCommand(setupKerasCommand(io, dataDirOf)));
   for (const command of kerasCommands(io, dataDirOf)) program.addCommand(command);
+  program.addCommand(baselineCommand(io, dataDirOf));
   for (const command of extraCommands) program.addCommand(command);
-  for (const command of program.commands) command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
+  const configure = (command: Command): void => {
+    command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   return program;
 }
 

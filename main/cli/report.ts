@@ -26,6 +26,7 @@ interface ReportOptions {
   title?: string;
   author?: string;
   notes?: string;
+  baseline?: string;
   basis: CompareBasis;
   json?: boolean;
 }
@@ -46,6 +47,7 @@ export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): C
     .option('--author <text>', 'the author shown under the title')
     .option('--notes <text>', 'notes for the report\'s Notes section')
     .addOption(new Option('--basis <basis>', "the table's metrics: each run's final epoch or its best (by the run's monitor: lowest val_loss unless chosen)").choices(['final', 'best']).default('final'))
+    .option('--baseline <run-id>', 'a pinned baseline (see "xlab baseline list"): adds an "Against the baseline" section')
     .option('--json', 'print { "files": [...] } on stdout')
     .action(async (runIds: string[], opts: ReportOptions, cmd: Command) => {
       const dataDir = dataDirOf(cmd);
@@ -56,6 +58,7 @@ export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): C
         ...(opts.title !== undefined ? { title: opts.title } : {}),
         ...(opts.author !== undefined ? { author: opts.author } : {}),
         ...(opts.notes !== undefined ? { notes: opts.notes } : {}),
+        ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
       };
       // The engine only serves the app info and stored evaluations here: its worker never starts.
       const lab = await createLab({ dataDir, env: io.env, workerUrl: io.workerUrl, lazyEngine: true });
@@ -65,6 +68,7 @@ export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): C
           runs: createRunStore(dataDir),
           evaluations: (runId) => lab.getEvaluations(runId),
           appInfo: () => lab.getAppInfo(),
+          baselines: () => lab.listBaselines(),
           env: io.env,
         });
         const comparison = await reports.compare(runIds, opts.basis);

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { LabEvents, RunInfo, RunListEntry, TrainRequest } from '../contract';
+import type { LabEvents, RunInfo, RunListEntry, TrainRequest, Baseline } from '../contract';
 import { createLab, type Lab } from '../lab';
 import { LabError } from '../errors';
 import { bestMeaning, monitorOf, monitors, type Monitor } from '../models/monitor';
+import { freezableFlows, type FreezableFlow } from '../models/training-settings';
 import { printJson, type CliIo } from './io';
 import { noValue } from '../format';
 import { printable } from './scan';
@@ -20,12 +21,17 @@ export interface RunsJsonEntry {
   engine?: string | null;
   /** The run's best epoch, as its monitor picks it (1-based `epoch`). */
   best?: { val_acc: number | null; val_loss: number | null; epoch: number; monitor: Monitor } | null;
+  /** Set when the run is pinned as a baseline. */
+  baseline?: { label: string } | null;
   error?: string;
 }
 
-export function runsJson(entries: readonly RunListEntry[]): RunsJsonEntry[] {
+export function runsJson(entries: readonly RunListEntry[], baselines: readonly Baseline[] = []): RunsJsonEntry[] {
+  const labels = new Map(baselines.map((b) => [b.runId, b.label]));
   return entries.map((entry) => {
-    if (!('run' in entry)) return { id: entry.id, error: entry.error };
+    const label = labels.get(entry.id);
+    const baseline = label === undefined ? null : { label };
+    if (!('run' in entry)) return { id: entry.id, error: entry.error, baseline };
     const { run } = entry;
     return {
       id: run.id,
@@ -36,6 +42,7 @@ export function runsJson(entries: readonly RunListEntry[]): RunsJsonEntry[] {
       params: run.params ?? null,
       engine: run.engine ? `${run.engine.name} (${run.engine.device})` : null,
       best: run.best ? { val_acc: run.best.val_acc, val_loss: run.best.val_loss, epoch: run.best.epoch + 1, monitor: monitorOf(run.training) } : null,
+      baseline,
     };
   });
 }
@@ -44,6 +51,16 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
   if (value === undefined) return undefined;
   if (!/^\s*\d+\s*$/.test(value)) throw new LabError('INVALID_OPTION', `${flag} must be a whole number (got ${JSON.stringify(value)}).`);
   return Number(value);
+}
+
+/** `--freeze entry,middle` → `['entry', 'middle']`; an unknown flow is a usage error naming the choices. */
+export function freezeList(value: string): FreezableFlow[] {
+  const flows = value.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = flows.filter((f) => !(freezableFlows as readonly string[]).includes(f));
+  if (flows.length === 0 || unknown.length > 0) {
+    throw new LabError('INVALID_OPTION', `--freeze takes flows separated by commas from ${freezableFlows.join(', ')} (got ${JSON.stringify(value)}).`);
+  }
+  return [...new Set(flows)] as FreezableFlow[];
 }
 
 const pct = (v: number | null | undefined): string => (v == null ? noValue : `${(v * 100).toFixed(1)}%`);
@@ -126,7 +143,7 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
   const train = new Command('train')
     .description('train a model on a dataset folder and record the run')
     .argument('<dataset>', 'dataset folder: one sub-folder per class, or train/val/test folders of classes')
-    .option('--preset <id>', 'model preset: xception, seed, mini, micro', 'mini')
+    .option('--preset <id>', 'model preset: xception, seed, mini, micro, xception-imagenet', 'mini')
     .option('--config <file>', 'a saved config (JSON with "model" and "training") to start from')
     .option('--epochs <n>', 'epochs to train')
     .option('--batch <n>', 'batch size')
@@ -137,6 +154,8 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
     )
     .option('--name <text>', 'a name for the run')
     .option('--engine <name>', 'keras: train with Keras/TensorFlow in Python (see "xlab engine setup-keras"); default: the tfjs engine')
+    .option('--weights <file>', "start from these weights: Keras' Xception .h5, a Keras 3 .weights.h5, or a run's checkpoint folder (never downloaded)")
+    .option('--freeze <flows>', `keep these flows as loaded, comma-separated: ${freezableFlows.join(',')} (needs --weights)`)
     .option('--json', 'print the finished run as JSON on stdout')
     .action(async (dataset: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       let base: { model: Record<string, unknown>; training: Record<string, unknown> } = { model: {}, training: {} };
@@ -162,6 +181,8 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
           ...(opts.batch !== undefined ? { batchSize: wholeNumber('--batch', opts.batch as string) } : {}),
           ...(opts.seed !== undefined ? { seed: wholeNumber('--seed', opts.seed as string) } : {}),
           ...(typeof opts.monitor === 'string' ? { monitor: opts.monitor } : {}),
+          ...(typeof opts.weights === 'string' ? { weightsFile: resolve(opts.weights) } : {}),
+          ...(typeof opts.freeze === 'string' ? { freeze: freezeList(opts.freeze) } : {}),
         },
         ...(typeof opts.name === 'string' ? { name: opts.name } : {}),
         ...(opts.engine !== undefined ? { engine: kerasEngine(opts.engine as string) } : {}),
@@ -201,14 +222,17 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl, lazyEngine: true });
       try {
-        const entries = runsJson(await lab.listRuns());
+        const pinned = await lab.listBaselines();
+        for (const notice of pinned.notices) io.stderr(`${notice}\n`);
+        const entries = runsJson(await lab.listRuns(), pinned.baselines);
         if (opts.json) return printJson(io, entries);
         if (entries.length === 0) return io.stdout('No runs yet: train one with "xlab train DATASET".\n');
         for (const e of entries) {
           if (e.error) io.stdout(`${e.id}  unreadable: ${printable(e.error)}\n`);
           else {
             const best = e.best ? `val_acc ${pct(e.best.val_acc)} at best epoch ${e.best.epoch} (${bestMeaning(e.best.monitor)})` : 'no best epoch yet';
-            io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  ${best}  ${printable(e.name ?? '')}\n`);
+            const pin = e.baseline ? `  [baseline: ${printable(e.baseline.label)}]` : '';
+            io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  ${best}  ${printable(e.name ?? '')}${pin}\n`);
           }
         }
       } finally {

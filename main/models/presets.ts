@@ -2,7 +2,7 @@ import { LabError } from '../errors';
 import { quote, validateModelConfig, type ModelConfig, type ModelConfigInput } from './model-config';
 
 /** Preset ids are part of the CLI contract (`xlab model --preset ID`). */
-export const modelPresetIds = ['xception', 'seed', 'mini', 'micro'] as const;
+export const modelPresetIds = ['xception', 'seed', 'mini', 'micro', 'xception-imagenet'] as const;
 export type ModelPresetId = (typeof modelPresetIds)[number];
 
 export interface ModelPreset {
@@ -44,6 +44,14 @@ export const modelPresets: Record<ModelPresetId, ModelPreset> = {
     suggestedSizes: { min: 23, max: 32 },
     // 24 px rather than 32: a training step costs about a third less on the JavaScript engine.
     config: { inputSize: 24, classes: 10, widthMultiplier: 0.125, middleRepeats: 1, batchNormMomentum: 0.9 },
+  },
+  'xception-imagenet': {
+    id: 'xception-imagenet',
+    title: 'Xception, ImageNet weights',
+    description:
+      "Keras' Xception started from its ImageNet weights — a local copy of xception_weights_tf_dim_ordering_tf_kernels_notop.h5 (the lab never downloads) — for transfer learning on small datasets.",
+    suggestedSizes: { min: 71, max: 299 },
+    config: {},
   },
 };
 

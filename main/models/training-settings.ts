@@ -9,6 +9,9 @@ import { defaultMonitor, monitors } from './monitor';
 export const optimizers = ['adam', 'sgd', 'rmsprop'] as const;
 export const schedules = ['constant', 'step', 'cosine', 'plateau'] as const;
 export const classWeightModes = ['none', 'balanced'] as const;
+/** Parts of the network that can be frozen; `head` is the pooling, dropout and classifier. */
+export const freezableFlows = ['entry', 'middle', 'exit', 'head'] as const;
+export type FreezableFlow = (typeof freezableFlows)[number];
 
 export const trainingSettingsSchema = z.strictObject({
   optimizer: z.enum(optimizers).default('adam'),
@@ -46,6 +49,13 @@ export const trainingSettingsSchema = z.strictObject({
   /** Fractions of each class held out; given splits (train/val/test folders) take precedence. */
   valFraction: z.number().gt(0).lt(1).default(0.2),
   testFraction: z.number().min(0).lt(1).default(0),
+  /**
+   * Start from these weights instead of random ones: Keras' Xception .h5 (legacy layout), a
+   * Keras 3 .weights.h5, or a run's checkpoint folder. The lab never downloads them. null: random.
+   */
+  weightsFile: z.string().min(1).max(4096).nullable().default(null),
+  /** Flows whose weights stay as loaded (their batch norms run in inference mode). */
+  freeze: z.array(z.enum(freezableFlows)).max(4).default([]),
 });
 
 export type TrainingSettings = z.output<typeof trainingSettingsSchema>;
@@ -74,6 +84,8 @@ export const allowedTrainingValues: Record<keyof TrainingSettings, string> = {
   restoreBestWeights: 'true or false',
   valFraction: 'a number between 0 and 1 (both excluded)',
   testFraction: 'a number from 0 up to, but not including, 1',
+  weightsFile: 'the path of a weights file (.h5, .weights.h5 or a run\'s checkpoint folder), or null',
+  freeze: `a list of ${freezableFlows.map((f) => `"${f}"`).join(', ')}`,
 };
 
 /** One problem with training settings, attached to its field (`config` for unknown fields). */
@@ -102,6 +114,9 @@ export function trainingSettingsIssues(raw: unknown): TrainingSettingsIssue[] {
     });
   }
   const s = parsed.data;
+  if (s.freeze.length > 0 && !s.weightsFile) {
+    return [{ field: 'freeze', message: 'freeze needs starting weights (weightsFile): frozen random weights would never learn.' }];
+  }
   if (s.valFraction + s.testFraction >= 1) {
     const message = `valFraction (${s.valFraction}) + testFraction (${s.testFraction}) must be below 1, leaving images to train on.`;
     return [

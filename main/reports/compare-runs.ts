@@ -40,6 +40,8 @@ const extraLabels: Record<string, string> = {
   minLearningRate: 'minimum learning rate',
   epochs: 'epochs',
   seed: 'seed',
+  weightsFile: 'starting weights',
+  freeze: 'frozen flows',
   flip: 'flip',
   rotation: 'rotation (°)',
   zoom: 'zoom',

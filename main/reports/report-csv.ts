@@ -2,7 +2,7 @@
  * The report's numbers as CSV (RFC 4180, UTF-8, CRLF): one row per run per epoch, and a summary
  * with the comparison table. Numbers keep full precision; epochs are 1-based like the report. Pure.
  */
-import type { Comparison, EpochMetricsLine } from '../contract';
+import type { BaselineDelta, Comparison, EpochMetricsLine } from '../contract';
 import { epochLines } from './compare-runs';
 import { toCsv } from './format';
 import type { RunForComparison } from './compare-runs';
@@ -69,8 +69,11 @@ export function epochsCsv(runs: readonly RunForComparison[]): string {
   return toCsv([[...epochsCsvHeader], ...rows]);
 }
 
-/** The comparison table, one row per run. */
-export function summaryCsv(comparison: Comparison): string {
+/** Columns added when the report has a baseline: its label and each run's metrics minus the baseline's. */
+export const baselineCsvHeader = ['baseline', 'delta_loss', 'delta_val_loss', 'delta_acc', 'delta_val_acc'] as const;
+
+/** The comparison table, one row per run (with the Δ columns against `baseline` when given). */
+export function summaryCsv(comparison: Comparison, baseline?: { label: string; deltas: readonly BaselineDelta[] } | null): string {
   const rows = comparison.rows.map((row) => [
     row.runId,
     row.model,
@@ -94,5 +97,12 @@ export function summaryCsv(comparison: Comparison): string {
     row.dataset.splitKey,
     row.dataset.splitSeed,
   ]);
-  return toCsv([[...summaryCsvHeader], ...rows]);
+  if (!baseline) return toCsv([[...summaryCsvHeader], ...rows]);
+  // A difference of two floats carries noise in its last digits (0.5 − 0.4 = 0.09999999999999998).
+  const clean = (v: number | null | undefined): number | null => (v == null ? null : Number(v.toPrecision(12)));
+  const withDeltas = rows.map((cells, i) => {
+    const delta = baseline.deltas[i];
+    return [...cells, baseline.label, clean(delta?.loss), clean(delta?.val_loss), clean(delta?.acc), clean(delta?.val_acc)];
+  });
+  return toCsv([[...summaryCsvHeader, ...baselineCsvHeader], ...withDeltas]);
 }

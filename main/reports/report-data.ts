@@ -4,7 +4,7 @@
  * environment, and a summary of each dataset + split the runs used.
  */
 import { readFile } from 'node:fs/promises';
-import type { AppInfo, Comparison, CompareRow, EvalResult, ReportRequest, RunInfo } from '../contract';
+import type { AppInfo, BaselineDelta, Comparison, CompareRow, EvalResult, ReportRequest, RunInfo } from '../contract';
 import { fieldLabel } from '../models/config-diff';
 import { validateModelConfig } from '../models/model-config';
 import { isModelPresetId, modelPresets } from '../models/presets';
@@ -14,6 +14,7 @@ import { firstLine } from '../errors';
 import { compareRunData, differenceLabel, engineLabel, type RunForComparison } from './compare-runs';
 import { formatCount, formatMetric, formatPercent, formatValue } from './format';
 import { runColour } from './charts-svg';
+import { baselineDeltas } from './baseline-delta';
 
 export const defaultReportTitle = 'Xception Lab report';
 
@@ -49,6 +50,16 @@ export interface ReportDataset {
   scan: { problems: number; images: number; scannedAt: string } | null;
 }
 
+/** The pinned baseline the report's runs are measured against ("Against the baseline"). */
+export interface ReportBaseline {
+  runId: string;
+  label: string;
+  /** The baseline run's metrics, on the report's basis. */
+  row: CompareRow;
+  /** One per report run, in `runs` order: the run's metrics minus the baseline's. */
+  deltas: BaselineDelta[];
+}
+
 export interface ReportData {
   title: string;
   author: string | null;
@@ -60,6 +71,7 @@ export interface ReportData {
   app: AppInfo;
   /** Runs that could not be read, evaluations that could not be loaded. */
   problems: string[];
+  baseline: ReportBaseline | null;
 }
 
 export interface GatherOptions {
@@ -71,6 +83,8 @@ export interface GatherOptions {
   app: AppInfo;
   dataDir: string;
   now?: Date;
+  /** The pinned baseline to measure the runs against, already read. */
+  baseline?: { label: string; run: RunForComparison } | null;
 }
 
 /** The architecture of a stored model config in words; `null` when it is not a valid config. */
@@ -263,6 +277,11 @@ export async function gatherReportData(options: GatherOptions): Promise<ReportDa
       evaluations,
     });
   }
+  let baseline: ReportBaseline | null = null;
+  if (options.baseline) {
+    const row = compareRunData([options.baseline.run], comparison.basis, []).rows[0]!;
+    baseline = { runId: row.runId, label: options.baseline.label, row, deltas: baselineDeltas(comparison.rows, row) };
+  }
   const trim = (text: string | undefined): string | null => (text && text.trim() ? text.trim() : null);
   return {
     title: trim(request.title) ?? defaultReportTitle,
@@ -277,5 +296,6 @@ export async function gatherReportData(options: GatherOptions): Promise<ReportDa
     ),
     app: options.app,
     problems,
+    baseline,
   };
 }

@@ -7,6 +7,7 @@ import type { EvalResult } from '../contract';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
 import { escapeHtml as e, formatCount, formatDate, formatDuration, formatEpoch, formatMetric, formatRate } from './format';
 import { basisDescription, splitName } from './compare-runs';
+import { deltaMetrics, deltaView } from './baseline-delta';
 import { datasetItems, datasetTotals, evaluationHeading, evaluationItems, generatorItems, type Item, type ReportData, type ReportDataset, type ReportRun } from './report-data';
 
 export const reportCsp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
@@ -38,6 +39,8 @@ dd { margin: 0; }
 .notes { white-space: pre-wrap; border-left: 3px solid #d0d7de; padding-left: 12px; }
 .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
 .muted { color: #666; }
+.better { color: #116329; }
+.worse { color: #a40e26; }
 @page { size: A4; margin: 14mm; }
 /*
  * Print: sections follow each other (no forced page breaks, which left pages half empty); what is
@@ -91,6 +94,35 @@ function comparisonTable(data: ReportData): string {
     )
     .join('');
   return `<table id="comparison-table"${tableClass(data.runs.length)}><thead><tr><th>Model</th><th class="num">Params</th><th class="num">Loss</th><th class="num">Val_Loss</th><th class="num">ACC</th><th class="num">Val_ACC</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** "Against the baseline": each run's metrics minus the pinned baseline's, arrow and sign first. */
+function baselineSection(data: ReportData): string {
+  const { baseline } = data;
+  if (!baseline) return '';
+  const base = baseline.row;
+  const rows = data.runs
+    .map(({ row, colour }, i) => {
+      const delta = baseline.deltas[i]!;
+      const cells =
+        row.runId === baseline.runId
+          ? '<td class="num muted" colspan="4">the baseline</td>'
+          : deltaMetrics
+              .map((metric) => {
+                const view = deltaView(metric, delta[metric]);
+                const word = view.verdict === 'better' || view.verdict === 'worse' ? ` (${view.verdict})` : '';
+                return `<td class="num${view.verdict === 'better' || view.verdict === 'worse' ? ` ${view.verdict}` : ''}">${e(view.text)}${word}</td>`;
+              })
+              .join('');
+      return `<tr><td><span class="swatch" style="background:${colour}"></span>${e(row.model)}</td>${cells}</tr>`;
+    })
+    .join('');
+  return `<section id="baseline">
+<h2>Against the baseline</h2>
+<p>Baseline: <strong>${e(baseline.label)}</strong> — run “${e(base.model)}” (${e(base.runId)}): loss ${formatMetric(base.loss)}, val_loss ${formatMetric(base.val_loss)}, acc ${formatMetric(base.acc)}, val_acc ${formatMetric(base.val_acc)}${base.epoch === null ? '' : ` at epoch ${base.epoch + 1}`}.</p>
+<p class="muted">Each run's value minus the baseline's: ▲ higher, ▼ lower; lower loss and higher accuracy are better.</p>
+<table id="baseline-table"><thead><tr><th>Model</th><th class="num">Δ Loss</th><th class="num">Δ Val_Loss</th><th class="num">Δ ACC</th><th class="num">Δ Val_ACC</th></tr></thead><tbody>${rows}</tbody></table>
+</section>`;
 }
 
 function runDetailsTable(data: ReportData): string {
@@ -188,6 +220,7 @@ ${comparisonTable(data)}
 ${runDetailsTable(data)}
 ${differencesTable(data)}
 </section>
+${baselineSection(data)}
 <section id="curves">
 <h2>Training curves</h2>
 <p class="muted">Training dashed, validation solid; one colour per run.</p>

@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
 import { basisDescription, splitName } from './compare-runs';
+import { deltaMetrics, deltaView } from './baseline-delta';
 import { escapeMarkdown as m, escapeMarkdownBlock, formatCount, formatDate, formatDuration, formatEpoch, formatMetric, formatRate } from './format';
 import { datasetItems, datasetTotals, evaluationHeading, evaluationItems, generatorItems, type Item, type ReportData, type ReportDataset } from './report-data';
 
@@ -87,6 +88,32 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
         ),
         '',
       );
+  }
+
+  if (data.baseline) {
+    const { baseline } = data;
+    const base = baseline.row;
+    out.push(
+      '## Against the baseline',
+      '',
+      `Baseline: **${m(baseline.label)}** — run "${m(base.model)}" (${base.runId}): loss ${formatMetric(base.loss)}, val\\_loss ${formatMetric(base.val_loss)}, acc ${formatMetric(base.acc)}, val\\_acc ${formatMetric(base.val_acc)}${base.epoch === null ? '' : ` at epoch ${base.epoch + 1}`}.`,
+      '',
+      "Each run's value minus the baseline's: ▲ higher, ▼ lower; lower loss and higher accuracy are better.",
+      '',
+      table(
+        ['Model', 'Δ Loss', 'Δ Val_Loss', 'Δ ACC', 'Δ Val_ACC'],
+        data.runs.map(({ row }, i) => [
+          row.model,
+          ...deltaMetrics.map((metric) => {
+            if (row.runId === baseline.runId) return 'baseline';
+            const view = deltaView(metric, baseline.deltas[i]![metric]);
+            return view.verdict === 'better' || view.verdict === 'worse' ? `${view.text} (${view.verdict})` : view.text;
+          }),
+        ]),
+        ['l', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+    );
   }
 
   out.push('## Training curves', '', 'Training dashed, validation solid; one colour per run.', '', `![Loss curves](${fileLink(loss)})`, '', `![Accuracy curves](${fileLink(accuracy)})`, '');

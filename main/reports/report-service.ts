@@ -5,7 +5,7 @@
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import type { AppInfo, CompareBasis, Comparison, DownloadFile, EvalResult, ExportedFiles, ReportFormat, ReportRequest } from '../contract';
+import type { AppInfo, BaselineList, CompareBasis, Comparison, DownloadFile, EvalResult, ExportedFiles, ReportFormat, ReportRequest } from '../contract';
 import type { RunStore } from '../runs/run-store';
 import { LabError } from '../errors';
 import { claimNewFile, claimNewFolder, safeFileName } from '../fs/export-files';
@@ -31,6 +31,8 @@ export interface ReportServiceOptions {
   pdf?: PdfPrinter;
   /** Where the default PDF printer looks for XLAB_CHROMIUM; defaults to the process's environment. */
   env?: NodeJS.ProcessEnv;
+  /** The pinned baselines, for a report measured against one (none when not given). */
+  baselines?: () => Promise<BaselineList>;
   /** The report's date (tests fix it). */
   now?: () => Date;
 }
@@ -120,16 +122,37 @@ export function createReportService(options: ReportServiceOptions): ReportServic
     if (request.runIds.length === 0) throw new LabError('INVALID_ARGUMENT', 'A report needs at least one run: pass the ids of the runs to report on (see "xlab runs").');
     const { runs, problems } = await readRunsForComparison(options.runs, request.runIds);
     if (runs.length === 0) throw new LabError('NO_RUNS', `None of the runs could be read, so there is nothing to report. ${problems.join(' ')}`);
+    const baseline = request.baseline ? await readBaseline(request.baseline, problems) : null;
     const data = await gatherReportData({
       request,
       runs,
       problems,
+      baseline,
       evaluations: options.evaluations,
       app: await options.appInfo(),
       dataDir: options.dataDir,
       ...(options.now ? { now: options.now() } : {}),
     });
     return { data, runs };
+  }
+
+  /**
+   * The chosen baseline's label and run; a baseline that is no longer pinned or whose run cannot
+   * be read leaves the section out and says why among the report's problems (never a broken page).
+   */
+  async function readBaseline(runId: string, problems: string[]): Promise<{ label: string; run: RunForComparison } | null> {
+    const pinned = options.baselines ? (await options.baselines()).baselines.find((b) => b.runId === runId) : undefined;
+    if (!pinned) {
+      problems.push(`Run ${runId} is not pinned as a baseline (any more), so the report has no "Against the baseline" section.`);
+      return null;
+    }
+    const read = await readRunsForComparison(options.runs, [runId]);
+    const run = read.runs[0];
+    if (!run) {
+      problems.push(`The baseline "${pinned.label}" could not be read (${read.problems.join(' ')}), so the report has no "Against the baseline" section.`);
+      return null;
+    }
+    return { label: pinned.label, run };
   }
 
   /** The report's files; `prefix` names the Markdown charts (`<prefix>loss.png`). */
@@ -148,7 +171,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       case 'csv':
         return [
           { name: `${base}.csv`, data: epochsCsv(runs) },
-          { name: `${base}-summary.csv`, data: summaryCsv(data.comparison) },
+          { name: `${base}-summary.csv`, data: summaryCsv(data.comparison, data.baseline) },
         ];
     }
   }

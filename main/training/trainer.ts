@@ -19,6 +19,7 @@ import type { ModelConfig } from '../models/model-config';
 import { isBetterEpoch } from '../models/monitor';
 import { balancedClassWeights, scheduledLearningRate, type TrainingSettings } from '../models/training-settings';
 import { buildXception } from '../models/xception';
+import { freezeFlows, loadStartingWeights } from '../models/pretrained/load-weights';
 import { disposeLoadedModel, loadCheckpoint, saveCheckpoint } from './checkpoint-io';
 import type { CommittedEpochs, EpochLine } from '../runs/epoch-commit';
 import { batchNormWarmup, type MomentumLayer } from './batch-norm-warmup';
@@ -227,8 +228,22 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     report.log('info', `Resumed from the checkpoint of epoch ${job.initialEpoch}, optimizer state included.`);
   } else {
     model = buildXception(job.model, tf, { seed: settings.seed });
+    if (settings.weightsFile) {
+      try {
+        const origin = await loadStartingWeights(tf, model, settings.weightsFile);
+        const what = origin.known ? `Keras' ImageNet weights (${origin.known}, md5 verified)` : `${origin.format} weights`;
+        report.log('info', `Started from ${what} in ${origin.file}: ${origin.layersLoaded} layers loaded${origin.md5 ? `, md5 ${origin.md5}` : ''}. Inputs are scaled to [-1, 1], as Keras' Xception expects.`);
+        for (const note of origin.notes) report.log('warn', note);
+      } catch (error) {
+        model.dispose();
+        await cache?.close();
+        return { status: 'failed', epochsDone, best, epochsSinceBest, error: toWireError(error) };
+      }
+    }
     optimizer = makeOptimizer(tf, settings, scheduledLearningRate(settings, 0));
   }
+  const frozen = freezeFlows(model, job.model, settings.freeze);
+  if (frozen.length > 0) report.log('info', `Frozen: ${settings.freeze.join(', ')} (${frozen.length} layers with weights; their batch norms use their moving statistics).`);
   report.params(model.countParams());
   const metrics: (string | ((yTrue: TF.Tensor, yPred: TF.Tensor) => TF.Tensor))[] = classes > 5 ? ['accuracy', top5(tf)] : ['accuracy'];
   model.compile({ optimizer, loss: makeLoss(tf, model, settings, classes), metrics });

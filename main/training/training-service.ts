@@ -19,6 +19,7 @@ import { LabError, toWireError } from '../errors';
 import { mergeModelRequest } from '../models/describe-model';
 import { validateModelConfig } from '../models/model-config';
 import { validateTrainingSettings, type TrainingSettings } from '../models/training-settings';
+import { requireImagenetWeights } from '../models/pretrained/imagenet';
 import type { RunStore } from '../runs/run-store';
 import { runRecordSchema, type RunRecord } from '../runs/run-record';
 import type { EpochLine } from '../runs/epoch-commit';
@@ -290,6 +291,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     start: (request) => exclusive('A new run', async () => {
       requireAbsolute(request.dataset);
       const settings = validateTrainingSettings(request.training);
+      requireImagenetWeights(request.model.preset, settings);
       const augment = request.augment ? parseAugmentSettings(request.augment) : null;
       const { index, split, file, images } = await prepare(request.dataset, settings);
       const merged = mergeModelRequest({ ...request.model, classes: request.model.classes ?? index.classNames.length });

@@ -101,6 +101,9 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   downloadReport: { files: [{ name: 'Results.html', type: 'text/html;charset=utf-8', base64: 'PCFkb2N0eXBlIGh0bWw+' }] },
   getExportTarget: { folder: '/data/exports' },
   openFolder: undefined,
+  listBaselines: { baselines: [], notices: [] },
+  pinBaseline: { baselines: [{ runId: '20260101-120000-a', label: 'best result', pinnedAt: '2026-01-01T12:00:00.000Z' }], notices: [] },
+  unpinBaseline: { baselines: [], notices: [] },
 };
 
 /** Valid arguments for each call, as a front end would send them. */
@@ -144,6 +147,9 @@ export const sampleArgs: { [M in LabMethod]: LabArgs<M> } = {
   downloadReport: [{ runIds: [run.id], title: 'Results' }, 'csv'],
   getExportTarget: [],
   openFolder: ['/data/runs/x'],
+  listBaselines: [],
+  pinBaseline: ['20260101-120000-a', 'best result'],
+  unpinBaseline: ['20260101-120000-a'],
 };
 
 /** An engine stand-in whose every call is a spy answering its sample result. */

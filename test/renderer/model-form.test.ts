@@ -124,6 +124,18 @@ describe('training settings', () => {
     expect(trainingRequest(values)).not.toHaveProperty('momentum');
     expect(trainingRequest({ ...values, optimizer: 'sgd' })).toMatchObject({ optimizer: 'sgd', momentum: 0.5, nesterov: false });
   });
+
+  it('starting weights: a path (empty = none) and, only then, the flows to freeze', () => {
+    const values = formValues(trainingFields, { ...trainingDefaults, weightsFile: null, freeze: [] });
+    expect(values.weightsFile).toBe('');
+    expect(isShown(spec('freeze'), values)).toBe(false);
+    expect(trainingRequest(values)).toMatchObject({ weightsFile: null });
+    expect(trainingRequest(values)).not.toHaveProperty('freeze');
+    const loaded = { ...values, weightsFile: ' /w/xception_notop.h5 ', freeze: 'entry, middle' };
+    expect(isShown(spec('freeze'), loaded)).toBe(true);
+    expect(trainingRequest(loaded)).toMatchObject({ weightsFile: '/w/xception_notop.h5', freeze: ['entry', 'middle'] });
+    expect(formValues(trainingFields, { ...trainingDefaults, weightsFile: '/w.h5', freeze: ['exit', 'head'] })).toMatchObject({ weightsFile: '/w.h5', freeze: 'exit, head' });
+  });
 });
 
 describe('comparing configs', () => {

@@ -1,4 +1,5 @@
-import type { CompareBasis, Comparison } from '../../../main/contract';
+import type { BaselineDelta, CompareBasis, CompareRow, Comparison } from '../../../main/contract';
+import { baselineDeltas } from '../../../main/reports/baseline-delta';
 import { nextCompareSort, sortCompareRows, type CompareSort, type CompareSortKey } from '../components/compare/compare-view';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
@@ -21,9 +22,18 @@ export class CompareState {
   error = $state<string | null>(null);
   sort = $state.raw<CompareSort>(null);
   rows = $derived(this.comparison ? sortCompareRows(this.comparison.rows, this.sort) : []);
+  /** The baseline the rows are measured against: its run id and its own row (same basis). */
+  baselineId = $state<string | null>(null);
+  baselineRow = $state.raw<CompareRow | null>(null);
+  /** Each compared run minus the baseline, by run id; `null` without a baseline. */
+  deltas = $derived.by((): ReadonlyMap<string, BaselineDelta> | null => {
+    if (!this.comparison || !this.baselineRow) return null;
+    return new Map(baselineDeltas(this.comparison.rows, this.baselineRow).map((d) => [d.runId, d]));
+  });
 
   #ids: readonly string[] = [];
   #request = 0;
+  #baselineRequest = 0;
   #stops: (() => void)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -79,6 +89,33 @@ export class CompareState {
     if (basis === this.basis) return;
     this.basis = basis;
     void this.load(this.#ids);
+    void this.#loadBaseline();
+  }
+
+  /** Measures the compared runs against this baseline run (`null`: none). */
+  setBaseline(runId: string | null): void {
+    if (runId === this.baselineId) return;
+    this.baselineId = runId;
+    void this.#loadBaseline();
+  }
+
+  async #loadBaseline(): Promise<void> {
+    const request = ++this.#baselineRequest;
+    const id = this.baselineId;
+    if (id === null) {
+      this.baselineRow = null;
+      return;
+    }
+    try {
+      const comparison = await this.lab.compareRuns([id], this.basis);
+      if (request !== this.#baselineRequest) return;
+      this.baselineRow = comparison.rows[0] ?? null;
+      if (!this.baselineRow) this.error = `The baseline run could not be read: ${comparison.problems.join(' ')}`;
+    } catch (error) {
+      if (request !== this.#baselineRequest) return;
+      this.baselineRow = null;
+      if (!disconnected(error)) this.error = `Could not read the baseline: ${messageOf(error)}`;
+    }
   }
 
   sortBy(key: CompareSortKey): void {

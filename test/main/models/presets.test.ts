@@ -4,7 +4,7 @@ import { getModelPreset, modelPresetIds, modelPresets, resolveModelConfig } from
 
 describe('model presets', () => {
   it('keeps the CLI ids', () => {
-    expect(modelPresetIds).toEqual(['xception', 'seed', 'mini', 'micro']);
+    expect(modelPresetIds).toEqual(['xception', 'seed', 'mini', 'micro', 'xception-imagenet']);
     for (const id of modelPresetIds) expect(modelPresets[id].id).toBe(id);
   });
 
@@ -38,7 +38,7 @@ describe('model presets', () => {
   it('names an unknown preset and lists the valid ids', () => {
     expect(() => getModelPreset('resnet')).toThrow(LabError);
     expect(() => resolveModelConfig({ preset: 'resnet' })).toThrow(
-      'Unknown model preset "resnet"; the presets are xception, seed, mini, micro.',
+      'Unknown model preset "resnet"; the presets are xception, seed, mini, micro, xception-imagenet.',
     );
     try {
       resolveModelConfig({ preset: 'tiny' });

@@ -9,8 +9,11 @@
 import type { ModelPresetInfo, ModelRequest, NamedConfig } from '../../../../main/contract';
 import { describeChange, diffConfigs } from '../../../../main/models/config-diff';
 
-/** `number`: one number; `list`: comma-separated numbers; `pair`: two numbers; `choice`: a select. */
-export type FieldKind = 'number' | 'list' | 'pair' | 'choice' | 'boolean';
+/**
+ * `number`: one number; `list`: comma-separated numbers; `pair`: two numbers; `choice`: a select;
+ * `path`: a file path (empty: none); `names`: comma-separated words.
+ */
+export type FieldKind = 'number' | 'list' | 'pair' | 'choice' | 'boolean' | 'path' | 'names';
 
 /** What a form control holds: text for numbers and lists, two texts for a pair, a flag for a checkbox. */
 export type FieldText = string | boolean | [string, string];
@@ -151,6 +154,20 @@ export const trainingGroup: FieldGroup = {
     { name: 'restoreBestWeights', label: 'Restore best weights', kind: 'boolean' },
     { name: 'valFraction', label: 'Validation fraction', kind: 'number', hint: 'Held out per class.' },
     { name: 'testFraction', label: 'Test fraction', kind: 'number', hint: 'Held out per class; 0 = none.' },
+    {
+      name: 'weightsFile',
+      label: 'Start from weights',
+      kind: 'path',
+      wide: true,
+      hint: "Keras' Xception .h5 or .weights.h5, or a run's checkpoint folder, on the lab's machine (never downloaded); empty = random weights.",
+    },
+    {
+      name: 'freeze',
+      label: 'Freeze flows',
+      kind: 'names',
+      hint: 'Any of entry, middle, exit, head, separated by commas: kept as loaded, batch norms in inference mode.',
+      when: (values) => typeof values.weightsFile === 'string' && values.weightsFile.trim() !== '',
+    },
   ],
 };
 
@@ -186,6 +203,10 @@ export function parseField(spec: FieldSpec, text: FieldText | undefined): unknow
       return typeof text === 'string' ? parseList(text) : [];
     case 'number':
       return typeof text === 'string' ? parseNumber(text) : '';
+    case 'path':
+      return typeof text === 'string' && text.trim() !== '' ? text.trim() : null;
+    case 'names':
+      return typeof text === 'string' ? text.split(/[\s,;]+/).filter((part) => part !== '') : [];
   }
 }
 
@@ -210,6 +231,10 @@ export function fieldText(spec: FieldSpec, value: unknown): FieldText {
       return Array.isArray(value) ? value.map(numberText).join(', ') : numberText(value);
     case 'number':
       return numberText(value);
+    case 'path':
+      return typeof value === 'string' ? value : '';
+    case 'names':
+      return Array.isArray(value) ? value.join(', ') : '';
   }
 }
 

@@ -7,6 +7,8 @@ export interface ReportForm {
   author: string;
   notes: string;
   basis: CompareBasis;
+  /** The chosen baseline's run id: the report gets an "Against the baseline" section. */
+  baseline?: string | null;
 }
 
 /** The contract's limits on the free-text fields. */
@@ -21,6 +23,7 @@ export function reportRequest(form: ReportForm): ReportRequest {
   if (title) request.title = title;
   if (author) request.author = author;
   if (notes.trim()) request.notes = notes;
+  if (form.baseline) request.baseline = form.baseline;
   return request;
 }
 

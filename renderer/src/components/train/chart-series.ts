@@ -8,6 +8,8 @@ export interface ChartSeries {
   colour?: string;
   /** Overrides the role's dashes. */
   dashed?: boolean;
+  /** Drawn beneath the other series (a baseline's curves). */
+  under?: boolean;
 }
 
 export interface ChartPalette {
