@@ -1,5 +1,5 @@
 import type { DepthwiseConv2dNativeBackpropInputAttrs } from '@tensorflow/tfjs';
-import { float32Values, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, output, unpack, zeroedOutput, type FastKernel } from './cpu-backend';
 import { nhwcConvInfo } from './im2col';
 import { planDepthwise } from './depthwise-rows';
 import { simd, stageRows, unstageRows } from './simd';
@@ -21,7 +21,7 @@ export const depthwiseConv2dNativeBackpropInput: FastKernel = {
       const plan = planDepthwise(s, info);
       const { heap, rows, width } = plan;
       const px = width * 4;
-      const dx = new Float32Array(info.batchSize * info.inHeight * info.inWidth * C);
+      const dx = output(backend, info.batchSize * info.inHeight * info.inWidth * C);
       const xPixels = plan.xImage / width;
       const yPixels = plan.yImage / width;
       stageRows(heap, plan.w, wv, info.filterHeight * info.filterWidth, C, width);
@@ -41,7 +41,7 @@ export const depthwiseConv2dNativeBackpropInput: FastKernel = {
     const m = CO / C;
     const top = info.padInfo.top;
     const left = info.padInfo.left;
-    const dx = new Float32Array(B * H * W * C);
+    const dx = zeroedOutput(backend, B * H * W * C);
     for (let b = 0; b < B; b++) {
       for (let oy = 0; oy < OH; oy++) {
         const iy0 = oy * SH - top;

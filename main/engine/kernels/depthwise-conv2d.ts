@@ -1,5 +1,5 @@
 import type { DepthwiseConv2dNativeAttrs } from '@tensorflow/tfjs';
-import { float32Values, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, output, unpack, type FastKernel } from './cpu-backend';
 import { nhwcConvInfo } from './im2col';
 import { planDepthwise } from './depthwise-rows';
 import { simd, stageRows, unstageRows } from './simd';
@@ -24,7 +24,7 @@ export const depthwiseConv2dNative: FastKernel = {
       const plan = planDepthwise(s, info);
       const { heap, rows, width } = plan;
       const px = width * 4;
-      const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * C);
+      const y = output(backend, info.batchSize * info.outHeight * info.outWidth * C);
       const xPixels = plan.xImage / width;
       const yPixels = plan.yImage / width;
       stageRows(heap, plan.w, wv, info.filterHeight * info.filterWidth, C, width);
@@ -44,7 +44,7 @@ export const depthwiseConv2dNative: FastKernel = {
     const m = CO / C;
     const top = info.padInfo.top;
     const left = info.padInfo.left;
-    const y = new Float32Array(B * OH * OW * CO);
+    const y = output(backend, B * OH * OW * CO);
     const acc = new Float64Array(CO);
     let o = 0;
     for (let b = 0; b < B; b++) {

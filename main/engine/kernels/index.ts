@@ -65,6 +65,7 @@ import { mean } from './mean';
 import { sum } from './sum';
 import { tile } from './tile';
 import { relu, sqrt, square, step } from './unary-ops';
+import { removeRecycler } from './recycle';
 
 export type { Tf } from './cpu-backend';
 export { simdAvailable } from './simd';
@@ -128,5 +129,7 @@ export function unregisterFastKernels(tf: Tf): void {
     tf.unregisterKernel(stock.kernelName, BACKEND);
     tf.registerKernel(stock);
   }
+  const backend = tf.findBackend(BACKEND);
+  if (backend) removeRecycler(backend);
   replaced.delete(tf);
 }

@@ -1,5 +1,5 @@
 import type { MaxPoolGradAttrs } from '@tensorflow/tfjs';
-import { float32Values, isShape4, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, isShape4, unpack, zeroedOutput, type FastKernel } from './cpu-backend';
 
 /**
  * Routes each output pixel's dy to the first maximum of its window (strict >, NaN never wins:
@@ -20,7 +20,7 @@ export const maxPoolGrad: FastKernel = {
     const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
     const top = info.padInfo.top;
     const left = info.padInfo.left;
-    const dx = new Float32Array(B * H * W * C);
+    const dx = zeroedOutput(backend, B * H * W * C);
     const best = new Float64Array(C);
     const where = new Int32Array(C);
     let dyo = 0;

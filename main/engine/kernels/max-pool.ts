@@ -1,5 +1,5 @@
 import type { MaxPoolAttrs } from '@tensorflow/tfjs';
-import { float32Values, isShape4, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, isShape4, output, unpack, type FastKernel } from './cpu-backend';
 
 /** Max pooling, channels innermost; the stock rule: strict >, NaN never wins, −∞ for an all-NaN window. */
 export const maxPool: FastKernel = {
@@ -16,7 +16,7 @@ export const maxPool: FastKernel = {
     const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
     const top = info.padInfo.top;
     const left = info.padInfo.left;
-    const y = new Float32Array(B * OH * OW * C).fill(Number.NEGATIVE_INFINITY);
+    const y = output(backend, B * OH * OW * C).fill(Number.NEGATIVE_INFINITY);
     let o = 0;
     for (let b = 0; b < B; b++) {
       for (let oy = 0; oy < OH; oy++) {
