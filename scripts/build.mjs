@@ -1,5 +1,6 @@
 // Builds everything the app, the CLI and the tests run from, into out/:
-//   out/cli.js, out/training-worker.js, out/electron-main.js  (Node ESM, node_modules external)
+//   out/cli.js, out/training-worker.js, out/kernel-worker.js,
+//   out/electron-main.js                                      (Node ESM, node_modules external)
 //   out/preload.cjs                                            (sandboxed preload: one CommonJS file)
 //   out/renderer/                                              (Svelte UI, built by Vite)
 // esbuild bundles the Node side (fast, keeps tfjs-node/sharp external as they must be);
@@ -33,6 +34,8 @@ await Promise.all([
     entryPoints: {
       cli: 'main/cli.ts',
       'training-worker': 'main/engine/training-worker.ts',
+      // The kernel pool's helper threads (issue 17): beside the training worker, which starts them.
+      'kernel-worker': 'main/engine/kernels/pool-worker.ts',
       'electron-main': 'electron/main.ts',
     },
     outdir: out,
