@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { selectBackend, parseBackendPreference, type TfLike } from './backend-select';
-import { registerFastKernels, simdAvailable } from './kernels';
+import { closeKernelPool, kernelPool, registerFastKernels, simdAvailable } from './kernels';
 import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
 import { toWireError } from '../errors';
 import { buildXception, type Tf } from '../models/xception';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     tf = selected.tf as unknown as Tf;
     log('info', `Engine: ${selected.info.name} ${selected.info.version} on ${selected.info.device.toUpperCase()} — ${selected.info.reason}`);
     if (selected.info.name === 'tfjs' && process.env.XLAB_FAST_KERNELS !== '0') {
-      log('info', `Fast kernels for the JS engine${simdAvailable() ? ' (WebAssembly SIMD)' : ''}: ${registerFastKernels(tf).join(', ')}. XLAB_FAST_KERNELS=0 turns them off.`);
+      log('info', `Fast kernels for the JS engine${simdAvailable() ? ' (WebAssembly SIMD)' : ''} on ${kernelPool().threads} thread(s) (XLAB_THREADS): ${registerFastKernels(tf).join(', ')}. XLAB_FAST_KERNELS=0 turns them off.`);
     }
     post({ type: 'ready', engine: selected.info });
   } catch (error) {
@@ -95,7 +95,8 @@ async function main(): Promise<void> {
 }
 
 port.on('message', (message: HostMessage) => {
-  if (message.type === 'shutdown') process.exit(0);
+  // The kernel pool's helper threads end first (they are this thread's own workers).
+  if (message.type === 'shutdown') void closeKernelPool().finally(() => process.exit(0));
 });
 
 void main();

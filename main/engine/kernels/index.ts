@@ -69,6 +69,7 @@ import { removeRecycler } from './recycle';
 
 export type { Tf } from './cpu-backend';
 export { simdAvailable } from './simd';
+export { closeKernelPool, kernelPool } from './pool';
 
 const BACKEND = 'cpu';
 

@@ -230,7 +230,17 @@ class ThreadPool implements KernelPool {
     Atomics.store(this.ctl, STOP, 1);
     Atomics.add(this.ctl, GENERATION, 1);
     Atomics.notify(this.ctl, GENERATION);
-    await Promise.all(this.workers.map((w) => new Promise<void>((resolve) => (w.threadId < 0 ? resolve() : w.once('exit', () => resolve())))));
+    // Referenced again while they finish, so awaiting close() keeps the event loop alive.
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.threadId < 0) return resolve();
+            w.ref();
+            w.once('exit', () => resolve());
+          }),
+      ),
+    );
   }
 }
 
