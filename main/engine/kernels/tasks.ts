@@ -1,6 +1,8 @@
 import { Scratch } from './cpu-backend';
 import { gemm, view } from './gemm';
 import { blockRows, col2imAdd, im2col, isPointwise, tapCount, type ConvGeometry } from './im2col';
+import { depthwiseFilterImages, depthwiseForwardImages, depthwiseInputImages } from './depthwise-images';
+import { maxPoolGradImages, maxPoolImages } from './max-pool-images';
 
 /**
  * The work the kernel pool splits across threads (issue 17), as functions any thread can run:
@@ -150,7 +152,18 @@ export const SUM_BLOCK = 4096;
 export type TaskFunction = (arrays: Float32Array[], params: ArrayLike<number>, u0: number, u1: number) => void;
 
 /** Every task, by the number the pool sends. */
-export const tasks: readonly TaskFunction[] = [convForward, convInput, convFilter, sumPartials];
+export const tasks: readonly TaskFunction[] = [
+  convForward,
+  convInput,
+  convFilter,
+  sumPartials,
+  (a, p, u0, u1) => depthwiseForwardImages(a[0]!, a[1]!, a[2]!, geometryFrom(p), u0, u1),
+  (a, p, u0, u1) => depthwiseInputImages(a[0]!, a[1]!, a[2]!, geometryFrom(p), u0, u1),
+  (a, p, u0, u1) => depthwiseFilterImages(a[0]!, a[1]!, a[2]!, geometryFrom(p), u0, u1),
+  (a, p, u0, u1) => maxPoolImages(a[0]!, a[1]!, geometryFrom(p), u0, u1),
+  (a, p, u0, u1) => maxPoolGradImages(a[0]!, a[1]!, a[2]!, geometryFrom(p), u0, u1),
+];
 
-export const Task = { convForward: 0, convInput: 1, convFilter: 2, sumPartials: 3 } as const;
+/** Task numbers; every depthwise and pooling task's units are images. */
+export const Task = { convForward: 0, convInput: 1, convFilter: 2, sumPartials: 3, depthwiseForward: 4, depthwiseInput: 5, depthwiseFilter: 6, maxPool: 7, maxPoolGrad: 8 } as const;
 export type TaskId = (typeof Task)[keyof typeof Task];
