@@ -13,8 +13,9 @@ import { tasks, type TaskId } from './tasks';
  * thread waits with Atomics.wait; helpers sleep in Atomics.wait between tasks.
  *
  * Threads: XLAB_THREADS, else os.availableParallelism() (the calling thread counts as one).
- * Helpers that have not started yet simply get no share: the result does not depend on how the
- * units are split. Tasks smaller than MIN_PARALLEL_WORK run on the calling thread alone.
+ * Every thread claims units one at a time (an atomic counter), so a helper that has not started
+ * or that the system has not scheduled yet delays nothing: the result does not depend on who
+ * computes which unit. Tasks smaller than MIN_PARALLEL_WORK run on the calling thread alone.
  *
  * The arena is a shared WebAssembly.Memory: it grows in place, so helpers get it once and no
  * outgrown buffer lingers in their heaps (a SharedArrayBuffer sent per task would, until their
@@ -26,14 +27,16 @@ export const MIN_PARALLEL_WORK = 1 << 21;
 
 // Control block layout (Int32 slots), then task parameters as doubles.
 const GENERATION = 0; // bumped once per task; helpers wait on it
-const DONE = 1; // helpers that finished the current task
+const FINISHED = 1; // units of the current task finished
 const TASK = 2;
 const UNITS = 3;
 const MEMBERS = 4; // bit i: helper i takes part in the current task
 const FAILED = 5; // a helper threw
 const STOP = 6;
 const SIMD_ON = 7;
-const THREADS = 8; // threads taking part (calling thread included)
+const NEXT = 9; // the current task's next free unit, tagged with its generation (see claim())
+/** Units per task at most (NEXT keeps the unit in its low bits, the generation above). */
+const UNIT_BITS = 20;
 const READY = 16; // READY + i: helper i is waiting for tasks
 const MAX_HELPERS = 15;
 const PARAMS_BYTE_OFFSET = 256;
@@ -138,7 +141,7 @@ class ThreadPool implements KernelPool {
   }
 
   run(task: TaskId, arrays: TaskArray[], params: number[], units: number, work: number): void {
-    const helpers = this.closed || work < this.minWork || units < 2 ? [] : this.readyHelpers();
+    const helpers = this.closed || work < this.minWork || units < 2 || units >= 1 << UNIT_BITS ? [] : this.readyHelpers();
     if (helpers.length === 0) {
       tasks[task]!(arrays.map((a) => a.array), params, 0, units);
       return;
@@ -155,7 +158,6 @@ class ThreadPool implements KernelPool {
     arrays.forEach((a, i) => {
       if (a.input) views[i]!.set(a.array);
     });
-    const threads = helpers.length + 1;
     this.sharedTasks++;
     const p = this.params;
     p[0] = arrays.length;
@@ -172,23 +174,28 @@ class ThreadPool implements KernelPool {
     Atomics.store(ctl, TASK, task);
     Atomics.store(ctl, UNITS, units);
     Atomics.store(ctl, MEMBERS, members);
-    Atomics.store(ctl, THREADS, threads);
     Atomics.store(ctl, SIMD_ON, simd() ? 1 : 0);
-    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, FINISHED, 0);
     Atomics.store(ctl, FAILED, 0);
-    Atomics.add(ctl, GENERATION, 1);
+    const generation = Atomics.load(ctl, GENERATION) + 1;
+    Atomics.store(ctl, NEXT, tagged(generation, 0));
+    Atomics.store(ctl, GENERATION, generation);
     Atomics.notify(ctl, GENERATION);
-    // The calling thread takes the first share; helper h the share after its rank.
+    // Every thread claims units one at a time until none is left: a helper the system has not
+    // scheduled yet costs nothing, the calling thread does its units too.
     let failure: unknown;
-    try {
-      tasks[task]!(views, params, 0, shareEnd(units, threads, 0));
-    } catch (error) {
-      failure = error;
+    for (let u = claim(ctl, generation, units); u >= 0; u = claim(ctl, generation, units)) {
+      try {
+        tasks[task]!(views, params, u, u + 1);
+      } catch (error) {
+        failure = error;
+      }
+      Atomics.add(ctl, FINISHED, 1);
     }
     for (;;) {
-      const done = Atomics.load(ctl, DONE);
-      if (done >= helpers.length) break;
-      Atomics.wait(ctl, DONE, done, 1000);
+      const finished = Atomics.load(ctl, FINISHED);
+      if (finished >= units) break;
+      Atomics.wait(ctl, FINISHED, finished, 1000);
     }
     if (failure) throw failure;
     if (Atomics.load(ctl, FAILED)) throw new Error('kernel pool: a helper thread failed; set XLAB_THREADS=1 to run without helpers');
@@ -244,14 +251,26 @@ class ThreadPool implements KernelPool {
   }
 }
 
-/** Where share `rank` of `threads` ends: units split into contiguous ranges, the first to the calling thread. */
-export function shareEnd(units: number, threads: number, rank: number): number {
-  return Math.floor((units * (rank + 1)) / threads);
+function tagged(generation: number, unit: number): number {
+  return ((generation & 0x7ff) << UNIT_BITS) | unit;
 }
 
 /**
- * A helper's side of a task: waits for the next generation, runs its share (rank = its place
- * among the task's members, after the calling thread), counts itself done. Returns false on stop.
+ * The next unit of task `generation`, or −1 when all are claimed or that task is over (a helper
+ * that wakes late must not take a unit of the next one).
+ */
+function claim(ctl: Int32Array, generation: number, units: number): number {
+  for (;;) {
+    const next = Atomics.load(ctl, NEXT);
+    const unit = next & ((1 << UNIT_BITS) - 1);
+    if (next >>> UNIT_BITS !== (generation & 0x7ff) || unit >= units) return -1;
+    if (Atomics.compareExchange(ctl, NEXT, next, next + 1) === next) return unit;
+  }
+}
+
+/**
+ * A helper's side of a task: waits for the next generation, then claims and runs units until
+ * none is left. Returns false on stop.
  */
 export function serveOne(data: PoolWorkerData, seen: { generation: number }): boolean {
   const ctl = new Int32Array(data.control, 0, PARAMS_BYTE_OFFSET / 4);
@@ -260,23 +279,28 @@ export function serveOne(data: PoolWorkerData, seen: { generation: number }): bo
   if (Atomics.load(ctl, STOP)) return false;
   const members = Atomics.load(ctl, MEMBERS);
   if (!(members & (1 << data.index))) return true;
-  try {
-    let rank = 1;
-    for (let i = 0; i < data.index; i++) if (members & (1 << i)) rank++;
-    const threads = Atomics.load(ctl, THREADS);
-    const units = Atomics.load(ctl, UNITS);
-    const p = new Float64Array(data.control, PARAMS_BYTE_OFFSET, MAX_PARAMS);
-    const count = p[0]!;
-    const heap = new Float32Array(data.arena.buffer);
-    const views: Float32Array[] = [];
-    for (let i = 0; i < count; i++) views.push(heap.subarray(p[1 + 2 * i]!, p[1 + 2 * i]! + p[2 + 2 * i]!));
-    useSimd(Atomics.load(ctl, SIMD_ON) === 1);
-    tasks[Atomics.load(ctl, TASK)]!(views, p.subarray(1 + 2 * count), shareEnd(units, threads, rank - 1), shareEnd(units, threads, rank));
-  } catch {
-    Atomics.store(ctl, FAILED, 1);
+  const generation = seen.generation;
+  const units = Atomics.load(ctl, UNITS);
+  let u = claim(ctl, generation, units);
+  if (u < 0) return true;
+  // Claimed a unit of this task, so its parameters stay put until the unit is counted finished.
+  const p = new Float64Array(data.control, PARAMS_BYTE_OFFSET, MAX_PARAMS);
+  const count = p[0]!;
+  const heap = new Float32Array(data.arena.buffer);
+  const views: Float32Array[] = [];
+  for (let i = 0; i < count; i++) views.push(heap.subarray(p[1 + 2 * i]!, p[1 + 2 * i]! + p[2 + 2 * i]!));
+  const params = p.slice(1 + 2 * count);
+  const task = tasks[Atomics.load(ctl, TASK)]!;
+  useSimd(Atomics.load(ctl, SIMD_ON) === 1);
+  for (; u >= 0; u = claim(ctl, generation, units)) {
+    try {
+      task(views, params, u, u + 1);
+    } catch {
+      Atomics.store(ctl, FAILED, 1);
+    }
+    Atomics.add(ctl, FINISHED, 1);
+    Atomics.notify(ctl, FINISHED);
   }
-  Atomics.add(ctl, DONE, 1);
-  Atomics.notify(ctl, DONE);
   return true;
 }
 
