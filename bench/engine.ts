@@ -1,116 +1,177 @@
 /**
- * Pure-JS engine benchmark (issue 7): `npm run build && npm run bench -- engine`.
+ * Pure-JS engine benchmark (issues 7 and 17): `npm run build && npm run bench -- engine`.
  *
- * Trains the mini spec — the lecture's Xception with post-activation ("seed") blocks at 32 px,
- * α 0.25, 2 middle blocks, 10 classes — on random batches of 32 with Adam, on @tensorflow/tfjs'
- * cpu backend, with its stock kernels and with main/engine/kernels, in the same process and
- * interleaved (stock step, then our steps, repeated), so load from other processes on a shared
- * machine hits both alike. Ours runs twice: as shipped (WebAssembly SIMD inner loops) and with
- * SIMD off (the plain-JS loops it falls back to). Prints train images/s for each, the per-kernel
- * times of one step of each (tf.profile), and, last, `speedup: N.Nx` (as shipped vs stock;
- * target ≥ 20×, stretch 50×).
+ * mini: the lecture's Xception with post-activation ("seed") blocks at 32 px, α 0.25, 2 middle
+ * blocks, 10 classes, random batches of 32, Adam, on @tensorflow/tfjs' cpu backend — with its
+ * stock kernels, with main/engine/kernels on one thread, and with them as shipped (the kernel
+ * pool on XLAB_THREADS or every core), in the same process and interleaved (a stock step, then
+ * our steps, repeated), so load from other processes hits all alike.
  *
- * Options: `-- engine --rounds N` (interleaved rounds, default 2; each costs one stock step,
- * about 20 s on two cores) and `--steps N` (our steps per round, default 10; half as many
- * with SIMD off).
+ * seed299: the seed preset as the lecture trains it — 299 px, full width, 8 middle blocks,
+ * 100 classes — in batches of 8, as shipped only (a stock step takes many minutes), a few steps
+ * after a warm-up; and the peak resident memory of the process (target < 3 GB).
+ *
+ * Prints the per-kernel times of one step of each (tf.profile), the thread count, one line
+ * `mini: N train img/s` and one `seed299: N train img/s` (as shipped), and, last,
+ * `speedup: N.Nx` (mini, as shipped vs stock). Targets (issue 17, quiet 2-core machine):
+ * mini ≥ 300 (stretch 400), seed299 ≥ 0.5 (stretch 1.0).
+ *
+ * Options: `--rounds N` (mini's interleaved rounds, default 2; each costs one stock step, about
+ * 20 s on two cores), `--steps N` (our mini steps per round, default 10), `--seed-steps N`
+ * (seed299 steps timed, default 2), `--only mini|seed299`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
 import { registerFastKernels, unregisterFastKernels } from '../main/engine/kernels';
-import { useSimd } from '../main/engine/kernels/simd';
+import { configuredThreads, kernelPool, setThreads } from '../main/engine/kernels/pool';
 import { buildXception } from '../main/models/xception';
+import type { ModelConfigInput } from '../main/models/model-config';
 
 const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 };
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const ROUNDS = arg('rounds', 2);
 const STEPS = arg('steps', 10);
-const BATCH = 32;
-const SIZE = 32;
-const CLASSES = 10;
-const MINI_SEED = { blockStyle: 'seed', inputSize: SIZE, classes: CLASSES, widthMultiplier: 0.25, middleRepeats: 2 } as const;
+const SEED_STEPS = arg('seed-steps', 2);
+const THREADS = configuredThreads();
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
 
+interface Workload {
+  name: string;
+  spec: ModelConfigInput;
+  batch: number;
+}
+const MINI: Workload = { name: 'mini', spec: { blockStyle: 'seed', inputSize: 32, classes: 10, widthMultiplier: 0.25, middleRepeats: 2 }, batch: 32 };
+const SEED299: Workload = { name: 'seed299', spec: { blockStyle: 'seed', inputSize: 299, classes: 100 }, batch: 8 };
+
 await tf.setBackend('cpu');
-console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}; load average ${load()}`);
-console.log(`mini spec: ${JSON.stringify(MINI_SEED)}, batch ${BATCH}, Adam, random data`);
+console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}; threads: ${THREADS} (XLAB_THREADS, else os.availableParallelism()); load average ${load()}`);
 
-const model = buildXception(MINI_SEED, tf);
-model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-const x = tf.randomNormal([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', 7);
-const y = tf.oneHot(tf.randomUniform([BATCH], 0, CLASSES, 'int32', 8) as tf.Tensor1D, CLASSES);
-
-/** One training step (forward, backward, Adam update) and the time it took, in ms. */
-async function step(): Promise<number> {
-  const start = performance.now();
-  await model.trainOnBatch(x, y);
-  return performance.now() - start;
+/** A compiled model and one random batch. */
+function setUp(w: Workload): { step: () => Promise<number>; profile: () => Promise<Map<string, number>>; dispose: () => void } {
+  const model = buildXception(w.spec, tf, { seed: 1 });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const size = w.spec.inputSize!;
+  const classes = w.spec.classes!;
+  const x = tf.randomNormal([w.batch, size, size, 3], 0, 1, 'float32', 7);
+  const y = tf.oneHot(tf.randomUniform([w.batch], 0, classes, 'int32', 8) as tf.Tensor1D, classes);
+  return {
+    /** One training step (forward, backward, Adam update); its time in ms. */
+    async step() {
+      const start = performance.now();
+      await model.trainOnBatch(x, y);
+      return performance.now() - start;
+    },
+    /** Kernel name → ms in one profiled step (op-level `__op` entries, which wrap kernels, left out). */
+    async profile() {
+      const info = await tf.profile(() => model.trainOnBatch(x, y));
+      const times = new Map<string, number>();
+      for (const k of info.kernels) {
+        if (k.name.endsWith('__op')) continue;
+        times.set(k.name, (times.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+      }
+      return times;
+    },
+    dispose() {
+      model.dispose();
+      tf.dispose([x, y]);
+    },
+  };
 }
 
-/** Kernel name → ms in one profiled step (op-level `__op` entries, which wrap kernels, left out). */
-async function profileStep(): Promise<Map<string, number>> {
-  const info = await tf.profile(() => model.trainOnBatch(x, y));
-  const times = new Map<string, number>();
-  for (const k of info.kernels) {
-    if (k.name.endsWith('__op')) continue;
-    times.set(k.name, (times.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+/** Prints kernel → ms per column, biggest first (by the first column), and the totals. */
+function kernelTable(title: string, columns: Record<string, Map<string, number>>): void {
+  const heads = Object.keys(columns);
+  const maps = Object.values(columns);
+  const first = maps[0]!;
+  const names = [...new Set(maps.flatMap((m) => [...m.keys()]))].sort((a, b) => (first.get(b) ?? 0) - (first.get(a) ?? 0));
+  const total = (m: Map<string, number>): number => [...m.values()].reduce((s, v) => s + v, 0);
+  const line = (name: string, values: number[]): string => `${name.padEnd(38)} ${values.map((v) => v.toFixed(1).padStart(10)).join(' ')}`;
+  console.log(`\n${title}`);
+  console.log(`${'kernel'.padEnd(38)} ${heads.map((h) => h.padStart(10)).join(' ')}`);
+  for (const name of names) {
+    const values = maps.map((m) => m.get(name) ?? 0);
+    if (values.some((v) => v >= 1)) console.log(line(name, values));
   }
-  return times;
+  console.log(line('all kernels', maps.map(total)));
 }
 
-type Mode = 'stock' | 'js' | 'simd';
-const modes: Mode[] = ['stock', 'js', 'simd'];
-const label: Record<Mode, string> = { stock: 'stock tfjs cpu kernels', js: 'ours, plain JS (SIMD off)', simd: 'ours, as shipped (SIMD)' };
+type Mode = 'stock' | 'one' | 'shipped';
+const label: Record<Mode, string> = { stock: 'stock tfjs cpu kernels', one: 'ours, 1 thread', shipped: `ours, as shipped (${THREADS} threads)` };
 
-const use = (mode: Mode): void => {
+async function use(mode: Mode): Promise<void> {
   if (mode === 'stock') unregisterFastKernels(tf);
   else registerFastKernels(tf);
-  useSimd(mode === 'simd');
-  gc();
-};
-
-// Warm-up (JIT, Adam's slots), then one profiled step each.
-const profiles = {} as Record<Mode, Map<string, number>>;
-for (const mode of ['simd', 'js', 'stock'] as const) {
-  use(mode);
-  if (mode !== 'stock') for (let i = 0; i < 3; i++) await step();
-  profiles[mode] = await profileStep();
-}
-
-const time: Record<Mode, { ms: number; steps: number }> = { stock: { ms: 0, steps: 0 }, js: { ms: 0, steps: 0 }, simd: { ms: 0, steps: 0 } };
-const stepsPerRound: Record<Mode, number> = { stock: 1, js: Math.max(1, Math.round(STEPS / 2)), simd: STEPS };
-const msPerStep = (mode: Mode): number => time[mode].ms / time[mode].steps;
-for (let round = 0; round < ROUNDS; round++) {
-  for (const mode of modes) {
-    use(mode);
-    for (let i = 0; i < stepsPerRound[mode]; i++) time[mode].ms += await step();
-    time[mode].steps += stepsPerRound[mode];
+  if (mode !== 'stock') {
+    await setThreads(mode === 'one' ? 1 : undefined);
+    await kernelPool().ready();
   }
-  console.log(`round ${round + 1}/${ROUNDS}: stock ${(msPerStep('stock') / 1000).toFixed(2)} s/step, plain JS ${msPerStep('js').toFixed(0)} ms/step, SIMD ${msPerStep('simd').toFixed(0)} ms/step (load ${load()})`);
+  gc();
 }
-use('stock');
-useSimd(true);
 
-const rate = (mode: Mode): number => (BATCH * time[mode].steps) / (time[mode].ms / 1000);
-
-const names = [...new Set(modes.flatMap((m) => [...profiles[m].keys()]))].sort((a, b) => (profiles.stock.get(b) ?? 0) - (profiles.stock.get(a) ?? 0));
-const total = (m: Map<string, number>): number => [...m.values()].reduce((sum, v) => sum + v, 0);
-const row = (name: string, s: number, j: number, f: number): string =>
-  `${name.padEnd(38)} ${s.toFixed(1).padStart(9)} ${j.toFixed(1).padStart(8)} ${f.toFixed(1).padStart(8)} ${(f > 0 ? `${(s / f).toFixed(1)}×` : '').padStart(8)}`;
-console.log('\nper-kernel ms in one training step (tf.profile)');
-console.log(`${'kernel'.padEnd(38)} ${'stock'.padStart(9)} ${'ours JS'.padStart(8)} ${'ours'.padStart(8)} ${'ratio'.padStart(8)}`);
-for (const name of names) {
-  const [s, j, f] = modes.map((m) => profiles[m].get(name) ?? 0) as [number, number, number];
-  if (s >= 1 || j >= 1 || f >= 1) console.log(row(name, s, j, f));
+let miniRate = 0;
+let stockRate = 0;
+if (only !== 'seed299') {
+  console.log(`\nmini: ${JSON.stringify(MINI.spec)}, batch ${MINI.batch}, Adam, random data`);
+  const mini = setUp(MINI);
+  const modes: Mode[] = THREADS > 1 ? ['stock', 'one', 'shipped'] : ['stock', 'shipped'];
+  // Warm-up (JIT, Adam's slots), then one profiled step each.
+  const profiles = {} as Record<Mode, Map<string, number>>;
+  for (const mode of [...modes].reverse()) {
+    await use(mode);
+    if (mode !== 'stock') for (let i = 0; i < 3; i++) await mini.step();
+    profiles[mode] = await mini.profile();
+  }
+  const time: Record<Mode, { ms: number; steps: number }> = { stock: { ms: 0, steps: 0 }, one: { ms: 0, steps: 0 }, shipped: { ms: 0, steps: 0 } };
+  const perRound: Record<Mode, number> = { stock: 1, one: Math.max(1, Math.round(STEPS / 2)), shipped: STEPS };
+  const msPerStep = (mode: Mode): number => time[mode].ms / time[mode].steps;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of modes) {
+      await use(mode);
+      for (let i = 0; i < perRound[mode]; i++) time[mode].ms += await mini.step();
+      time[mode].steps += perRound[mode];
+    }
+    console.log(`round ${round + 1}/${ROUNDS}: ${modes.map((m) => `${m} ${msPerStep(m).toFixed(0)} ms/step`).join(', ')} (load ${load()})`);
+  }
+  mini.dispose();
+  const rate = (mode: Mode): number => (MINI.batch * time[mode].steps) / (time[mode].ms / 1000);
+  kernelTable('mini: per-kernel ms in one training step (tf.profile)', Object.fromEntries(modes.map((m) => [m, profiles[m]])));
+  console.log('');
+  for (const mode of modes) {
+    console.log(`${label[mode].padEnd(34)} ${rate(mode).toFixed(2).padStart(8)} train images/s  (${time[mode].steps} steps, ${(time[mode].ms / 1000).toFixed(1)} s)  ${mode === 'stock' ? '' : `${(rate(mode) / rate('stock')).toFixed(1)}× stock`}`);
+  }
+  miniRate = rate('shipped');
+  stockRate = rate('stock');
 }
-console.log(row('all kernels', total(profiles.stock), total(profiles.js), total(profiles.simd)));
 
-console.log('');
-for (const mode of modes) {
-  console.log(`${label[mode].padEnd(28)} ${rate(mode).toFixed(2).padStart(8)} train images/s  (${time[mode].steps} steps, ${(time[mode].ms / 1000).toFixed(1)} s)  ${mode === 'stock' ? '' : `${(rate(mode) / rate('stock')).toFixed(1)}× stock`}`);
+let seedRate = 0;
+if (only !== 'mini') {
+  console.log(`\nseed299: ${JSON.stringify(SEED299.spec)}, batch ${SEED299.batch}, Adam, random data, as shipped`);
+  await use('shipped');
+  const seed = setUp(SEED299);
+  const warm = await seed.step();
+  console.log(`warm-up step ${(warm / 1000).toFixed(1)} s (load ${load()})`);
+  let ms = 0;
+  for (let i = 0; i < SEED_STEPS; i++) {
+    const t = await seed.step();
+    ms += t;
+    console.log(`step ${i + 1}/${SEED_STEPS}: ${(t / 1000).toFixed(1)} s (load ${load()})`);
+  }
+  // Read before the profiled step, so the figure is plain training's.
+  const peak = process.resourceUsage().maxRSS / 2 ** 20; // KiB → GiB
+  const profile = await seed.profile();
+  seed.dispose();
+  seedRate = (SEED299.batch * SEED_STEPS) / (ms / 1000);
+  kernelTable('seed299: per-kernel ms in one training step (tf.profile)', { shipped: profile });
+  console.log(`\nseed299 peak resident memory of the process (training steps, before the profiled one): ${peak.toFixed(2)} GB (target < 3 GB)`);
 }
-console.log(`target ≥ 20×, stretch 50×; load average now ${load()}`);
-console.log(`speedup: ${(rate('simd') / rate('stock')).toFixed(1)}x`);
+
+console.log(`\nthreads: ${THREADS}; load average now ${load()}`);
+if (only !== 'seed299') console.log(`mini: ${miniRate.toFixed(1)} train img/s (target ≥ 300, stretch 400)`);
+if (only !== 'mini') console.log(`seed299: ${seedRate.toFixed(2)} train img/s (target ≥ 0.5, stretch 1.0)`);
+await setThreads(1);
+if (only !== 'seed299') console.log(`speedup: ${(miniRate / stockRate).toFixed(1)}x`);

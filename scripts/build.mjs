@@ -1,6 +1,7 @@
 // Builds everything the app, the CLI and the tests run from, into out/:
 //   out/cli.js, out/electron-main.js                           (Node ESM, node_modules external)
 //   out/training-worker.mjs                                    (Node ESM, one file, packages through require)
+//   out/kernel-worker.mjs                                      (Node ESM, one file: the kernel pool's helper threads)
 //   out/preload.cjs                                            (sandboxed preload: one CommonJS file)
 //   out/renderer/                                              (Svelte UI, built by Vite)
 // esbuild bundles the Node side (fast, keeps tfjs-node/sharp external as they must be);
@@ -92,6 +93,15 @@ await Promise.all([
     chunkNames: 'chunks/[name]-[hash]',
     // Bundled CommonJS helpers may call require(); give ESM output one.
     banner: { js: "import { createRequire as __xlabCreateRequire } from 'node:module'; const require = __xlabCreateRequire(import.meta.url);" },
+  }),
+  // The kernel pool's helper threads (issue 17), started by the training worker from beside it:
+  // one file that imports only Node built-ins, so it runs unpacked from asar like the worker.
+  esbuild({
+    ...common,
+    entryPoints: { 'kernel-worker': 'main/engine/kernels/pool-worker.ts' },
+    outdir: out,
+    outExtension: { '.js': '.mjs' },
+    format: 'esm',
   }),
   esbuild({
     ...common,

@@ -10,13 +10,12 @@ import { selectBackend, parseBackendPreference, type TfLike } from './backend-se
 import { pinNativeLibraries } from './native-pin';
 import { dirname, join } from 'node:path';
 import { realpathSync } from 'node:fs';
-import { registerFastKernels, simdAvailable } from './kernels';
-import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
+import { registerFastKernels, simdAvailable, closeKernelPool, kernelPool } from './kernels';
+import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData, TrainEvent } from './worker-protocol';
 import { toWireError } from '../errors';
 import { buildXception, type Tf } from '../models/xception';
 import { summarizeModel } from '../models/model-summary';
 import { train, type TrainControl } from '../training/trainer';
-import type { TrainEvent } from './worker-protocol';
 import { logEntry } from '../log-entry';
 import { evaluateCheckpoint, exportCheckpoint, predictWithCheckpoint } from '../evaluation/inference';
 
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
     if (selected.info.name !== 'tfjs') selected.info.libraries = librariesOf(selected.info.name);
     log('info', `Engine: ${selected.info.name} ${selected.info.version} on ${selected.info.device.toUpperCase()} — ${selected.info.reason}`);
     if (selected.info.name === 'tfjs' && process.env.XLAB_FAST_KERNELS !== '0') {
-      log('info', `Fast kernels for the JS engine${simdAvailable() ? ' (WebAssembly SIMD)' : ''}: ${registerFastKernels(tf).join(', ')}. XLAB_FAST_KERNELS=0 turns them off.`);
+      log('info', `Fast kernels for the JS engine${simdAvailable() ? ' (WebAssembly SIMD)' : ''} on ${kernelPool().threads} thread(s) (XLAB_THREADS): ${registerFastKernels(tf).join(', ')}. XLAB_FAST_KERNELS=0 turns them off.`);
     }
     post({ type: 'ready', engine: selected.info });
   } catch (error) {
@@ -127,7 +126,8 @@ async function main(): Promise<void> {
 }
 
 port.on('message', (message: HostMessage) => {
-  if (message.type === 'shutdown') process.exit(0);
+  // The kernel pool's helper threads end first (they are this thread's own workers).
+  if (message.type === 'shutdown') void closeKernelPool().finally(() => process.exit(0));
 });
 
 void main();

@@ -1,5 +1,5 @@
 import type { FusedBatchNormAttrs } from '@tensorflow/tfjs';
-import { float32Values, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, output, unpack, type FastKernel } from './cpu-backend';
 import { BLOCK_FLOATS, roundUp4, simd, stageRows, unstageRows } from './simd';
 
 /**
@@ -33,7 +33,7 @@ export const fusedBatchNorm: FastKernel = {
       o[c] = ov[ov.length === 1 ? 0 : c]!;
       root[c] = Math.sqrt(vv[vv.length === 1 ? 0 : c]! + epsilon);
     }
-    const out = new Float32Array(xv.length);
+    const out = output(backend, xv.length);
     const s = xv.length >= 256 ? simd() : undefined;
     if (s) {
       // [x rows padded to `width` | out rows, a block at a time | mean, scale, root, offset: width doubles each]

@@ -1,4 +1,4 @@
-import { float32Values, sizeOf, unpack, type FastKernel, type Tf } from './cpu-backend';
+import { float32Values, output, sizeOf, unpack, type FastKernel, type Tf } from './cpu-backend';
 import { BLOCK_FLOATS, simd } from './simd';
 
 /**
@@ -157,7 +157,7 @@ function operandKind(v: Float32Array, s0: number, s1: number, plan: Broadcast2D,
  * copied out. Covers same shapes, scalars and per-channel vectors whose length is a multiple of
  * 4; undefined for the rest.
  */
-function simdBinary(name: SimdBinary, av: Float32Array, bv: Float32Array, plan: Broadcast2D, size: number): Float32Array | undefined {
+function simdBinary(name: SimdBinary, av: Float32Array, bv: Float32Array, plan: Broadcast2D, size: number, take: (size: number) => Float32Array): Float32Array | undefined {
   const s = simd();
   const a = s && operandKind(av, plan.as0, plan.as1, plan, size);
   const b = s && operandKind(bv, plan.bs0, plan.bs1, plan, size);
@@ -180,7 +180,7 @@ function simdBinary(name: SimdBinary, av: Float32Array, bv: Float32Array, plan: 
   if (a === 'channel') heap.set(av, pa);
   if (b === 'scalar') heap.fill(bv[0]!, pb, pb + 4);
   if (b === 'channel') heap.set(bv, pb);
-  const out = new Float32Array(size);
+  const out = take(size);
   for (let r0 = 0; r0 < rowsTotal; r0 += blockRows) {
     const start = r0 * rowFloats;
     const end = Math.min(size, start + blockFloats);
@@ -205,9 +205,9 @@ function binaryKernel(kernelName: string, loop: Loop2D, simdName: SimdBinary): F
       const plan = broadcast2D(a.shape, b.shape, outShape);
       if (!plan) return stock(args);
       const size = sizeOf(outShape);
-      const fast = size >= SIMD_MIN_SIZE ? simdBinary(simdName, av, bv, plan, size) : undefined;
+      const fast = size >= SIMD_MIN_SIZE ? simdBinary(simdName, av, bv, plan, size, (n) => output(backend, n)) : undefined;
       if (fast) return backend.makeTensorInfo(outShape, 'float32', fast);
-      const out = new Float32Array(size);
+      const out = output(backend, size);
       loop(plan.outer, plan.inner, av, plan.as0, plan.as1, bv, plan.bs0, plan.bs1, out);
       return backend.makeTensorInfo(outShape, 'float32', out);
     },

@@ -1,11 +1,13 @@
 import type { Conv2DBackpropInputAttrs } from '@tensorflow/tfjs';
-import { float32Values, Scratch, unpack, type FastKernel } from './cpu-backend';
-import { gemm, view } from './gemm';
-import { blockRows, col2imAdd, isPointwise, nhwcConvInfo, tapCount } from './im2col';
+import { float32Values, output, unpack, type FastKernel } from './cpu-backend';
+import { nhwcConvInfo, tapCount } from './im2col';
+import { kernelPool } from './pool';
+import { convInputUnits, geometryParams, outputRows, Task } from './tasks';
 
-const colScratch = new Scratch();
-
-/** dx = col2im(dy · Wᵀ): the gradient of each im2col row, added back where it was read. */
+/**
+ * dx = col2im(dy · Wᵀ): the gradient of each im2col row, added back where it was read; whole
+ * images (or, for a 1×1 convolution, blocks of rows) split across the kernel pool's threads.
+ */
 export const conv2DBackpropInput: FastKernel = {
   kernelName: 'Conv2DBackpropInput',
   create: (tf, stock) => (args) => {
@@ -16,22 +18,9 @@ export const conv2DBackpropInput: FastKernel = {
     const info = filter && dyv && wv ? nhwcConvInfo(tf, attrs.inputShape ?? [], filter.shape, { ...attrs, dilations: 1 }) : undefined;
     if (!info || !dyv || !wv) return stock(args);
 
-    const rowsTotal = info.batchSize * info.outHeight * info.outWidth;
-    const co = info.outChannels;
-    const taps = tapCount(info);
-    const dx = new Float32Array(info.batchSize * info.inHeight * info.inWidth * info.inChannels);
-    const filterT = view(wv, 0, 1, co);
-    if (isPointwise(info)) {
-      gemm(rowsTotal, taps, co, view(dyv, 0, co, 1), filterT, dx, 0, taps, false);
-    } else {
-      const block = blockRows(info);
-      const col = colScratch.get(block * taps);
-      for (let p0 = 0; p0 < rowsTotal; p0 += block) {
-        const rows = Math.min(block, rowsTotal - p0);
-        gemm(rows, taps, co, view(dyv, p0 * co, co, 1), filterT, col, 0, taps, false);
-        col2imAdd(col, info, p0, rows, dx);
-      }
-    }
+    const dx = output(backend, info.batchSize * info.inHeight * info.inWidth * info.inChannels);
+    const work = outputRows(info) * info.outChannels * tapCount(info);
+    kernelPool().run(Task.convInput, [{ array: dyv, input: true }, { array: wv, input: true }, { array: dx, output: true }], geometryParams(info), convInputUnits(info), work);
     return backend.makeTensorInfo(info.inShape, 'float32', dx);
   },
 };

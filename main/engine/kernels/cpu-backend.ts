@@ -1,4 +1,5 @@
 import type { BackendValues, DataId, DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { recyclerFor } from './recycle';
 
 /**
  * The tfjs module the worker loaded (`require('@tensorflow/tfjs')`). Kernels take everything
@@ -27,6 +28,16 @@ export function float32Values(backend: CpuBackend, t: TensorInfo | undefined | n
   if (!t || t.dtype !== 'float32') return undefined;
   const values = backend.data.get(t.dataId).values;
   return values instanceof Float32Array ? values : undefined;
+}
+
+/** An output buffer of `size` floats for a kernel that writes every element (recycled: contents undefined). */
+export function output(backend: CpuBackend, size: number): Float32Array {
+  return recyclerFor(backend).take(size);
+}
+
+/** An output buffer of `size` zeros, for a kernel that adds into its output. */
+export function zeroedOutput(backend: CpuBackend, size: number): Float32Array {
+  return recyclerFor(backend).takeZeroed(size);
 }
 
 export function sizeOf(shape: readonly number[]): number {

@@ -1,4 +1,4 @@
-import type { ConvInfo } from './im2col';
+import type { ConvGeometry } from './im2col';
 import { roundUp4, type Simd } from './simd';
 
 /**
@@ -25,7 +25,7 @@ export interface DepthwisePlan {
   rows: Int32Array;
 }
 
-export function planDepthwise(simd: Simd, info: ConvInfo): DepthwisePlan {
+export function planDepthwise(simd: Simd, info: ConvGeometry): DepthwisePlan {
   const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
   const width = roundUp4(info.inChannels);

@@ -1,7 +1,7 @@
 import type { FusedConv2DAttrs } from '@tensorflow/tfjs';
-import { float32Values, sizeOf, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, output, sizeOf, unpack, type FastKernel } from './cpu-backend';
 import { nhwcConvInfo } from './im2col';
-import { conv2dForward } from './conv2d';
+import { conv2dForward, outputSize } from './conv2d';
 
 /** What tfjs-layers' conv2d runs (tf.fused.conv2d): the convolution, then an optional bias and activation. */
 export const fusedConv2D: FastKernel = {
@@ -20,7 +20,7 @@ export const fusedConv2D: FastKernel = {
     const info = handled && x && filter && xv && wv ? nhwcConvInfo(tf, x.shape, filter.shape, attrs) : undefined;
     if (!info || !xv || !wv || (bv && bv.length !== 1 && bv.length !== info.outChannels)) return stock(args);
 
-    const y = conv2dForward(xv, wv, info);
+    const y = conv2dForward(xv, wv, info, output(backend, outputSize(info)));
     const co = info.outChannels;
     if (bv) {
       if (bv.length === 1) {

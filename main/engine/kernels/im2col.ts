@@ -8,6 +8,22 @@ import { allOnes, isShape4, type Tf } from './cpu-backend';
  */
 export type ConvInfo = backend_util.Conv2DInfo;
 
+/** The part of a ConvInfo the loops read: plain numbers, so a pool thread can rebuild it. */
+export interface ConvGeometry {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padInfo: { top: number; left: number };
+}
+
 /** Conv info for an NHWC, dilation-1 convolution, or undefined when the stock kernel must run. */
 export function nhwcConvInfo(tf: Tf, xShape: readonly number[], filterShape: readonly number[] | undefined, attrs: Partial<Conv2DAttrs>, depthwise = false): ConvInfo | undefined {
   if (attrs.dataFormat === 'NCHW' || !allOnes(attrs.dilations)) return undefined;
@@ -16,12 +32,12 @@ export function nhwcConvInfo(tf: Tf, xShape: readonly number[], filterShape: rea
 }
 
 /** Columns of the im2col matrix: fh·fw·ci. */
-export function tapCount(info: ConvInfo): number {
+export function tapCount(info: ConvGeometry): number {
   return info.filterHeight * info.filterWidth * info.inChannels;
 }
 
 /** A 1×1, stride-1, unpadded convolution: x itself is the im2col matrix. */
-export function isPointwise(info: ConvInfo): boolean {
+export function isPointwise(info: ConvGeometry): boolean {
   return (
     info.filterHeight === 1 &&
     info.filterWidth === 1 &&
@@ -33,12 +49,12 @@ export function isPointwise(info: ConvInfo): boolean {
 }
 
 /** Rows per im2col block: about 64 K floats (256 KB), a multiple of 4, at least 4. */
-export function blockRows(info: ConvInfo): number {
+export function blockRows(info: ConvGeometry): number {
   return Math.max(4, Math.floor((1 << 16) / tapCount(info)) & ~3);
 }
 
 /** Writes im2col rows p0…p0+rows of x into `col` (rows × fh·fw·ci), zeros where the filter overhangs. */
-export function im2col(x: Float32Array, info: ConvInfo, p0: number, rows: number, col: Float32Array): void {
+export function im2col(x: Float32Array, info: ConvGeometry, p0: number, rows: number, col: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
   const top = info.padInfo.top;
@@ -80,7 +96,7 @@ export function im2col(x: Float32Array, info: ConvInfo, p0: number, rows: number
 }
 
 /** The adjoint of im2col: adds rows p0…p0+rows of `col` into dx at the pixels they were read from. */
-export function col2imAdd(col: Float32Array, info: ConvInfo, p0: number, rows: number, dx: Float32Array): void {
+export function col2imAdd(col: Float32Array, info: ConvGeometry, p0: number, rows: number, dx: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
   const top = info.padInfo.top;

@@ -43,6 +43,15 @@
  *    in and out of the SIMD module (~11 %), the op-level gradients (Mean's gradient builds a
  *    full-size `ones`, batch norm's ~8 full-size products), and the engine's per-op overhead.
  *
+ * 6. Every core and fewer allocations (issue 17). At 299 px a third of a step's CPU time was the
+ *    system's (page faults: each big op's fresh output is zero-filled memory from the kernel); a
+ *    3 M-float Multiply took 58 ms with a fresh output and 7 ms with a reused one. So outputs are
+ *    recycled (recycle.ts). Convolutions, their gradients, depthwise convolutions and pooling run
+ *    on a pool of threads sharing a WebAssembly shared memory (pool.ts, tasks.ts): work units
+ *    fixed by the shapes, reductions in unit order, so results do not depend on the thread count.
+ *    Element-wise kernels stay on one thread: copying their operands into shared memory and back
+ *    costs as much as the operation.
+ *
  * Results: element-wise kernels, reductions, Tile, MaxPool and batch norm are bit-identical to
  * the stock ones (same formulas, one float32 rounding; sums in doubles in the stock order). The
  * convolutions differ by float32 rounding only (products accumulated in float32 on SIMD, as
@@ -65,9 +74,11 @@ import { mean } from './mean';
 import { sum } from './sum';
 import { tile } from './tile';
 import { relu, sqrt, square, step } from './unary-ops';
+import { removeRecycler } from './recycle';
 
 export type { Tf } from './cpu-backend';
 export { simdAvailable } from './simd';
+export { closeKernelPool, kernelPool } from './pool';
 
 const BACKEND = 'cpu';
 
@@ -128,5 +139,7 @@ export function unregisterFastKernels(tf: Tf): void {
     tf.unregisterKernel(stock.kernelName, BACKEND);
     tf.registerKernel(stock);
   }
+  const backend = tf.findBackend(BACKEND);
+  if (backend) removeRecycler(backend);
   replaced.delete(tf);
 }

@@ -1,9 +1,12 @@
 import type { MaxPoolGradAttrs } from '@tensorflow/tfjs';
-import { float32Values, isShape4, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, isShape4, output, unpack, type FastKernel } from './cpu-backend';
+import { kernelPool } from './pool';
+import { geometryParams, Task } from './tasks';
 
 /**
  * Routes each output pixel's dy to the first maximum of its window (strict >, NaN never wins:
- * the stock kernel's rule), channels innermost instead of one TensorBuffer.get() per tap.
+ * the stock kernel's rule), channels innermost instead of one TensorBuffer.get() per tap; whole
+ * images split across the kernel pool's threads.
  */
 export const maxPoolGrad: FastKernel = {
   kernelName: 'MaxPoolGrad',
@@ -16,44 +19,8 @@ export const maxPoolGrad: FastKernel = {
     const info = tf.backend_util.computePool2DInfo(input.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     if (info.dataFormat !== 'channelsLast') return stock(args);
 
-    const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
-    const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
-    const top = info.padInfo.top;
-    const left = info.padInfo.left;
-    const dx = new Float32Array(B * H * W * C);
-    const best = new Float64Array(C);
-    const where = new Int32Array(C);
-    let dyo = 0;
-    for (let b = 0; b < B; b++) {
-      for (let oy = 0; oy < OH; oy++) {
-        const yStart = oy * SH - top;
-        const y0 = Math.max(0, yStart);
-        const y1 = Math.min(H, yStart + FH);
-        for (let ox = 0; ox < OW; ox++, dyo += C) {
-          const xStart = ox * SW - left;
-          const x0 = Math.max(0, xStart);
-          const x1 = Math.min(W, xStart + FW);
-          best.fill(Number.NEGATIVE_INFINITY);
-          where.fill(-1);
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) {
-              const xo = ((b * H + iy) * W + ix) * C;
-              for (let c = 0; c < C; c++) {
-                const v = xv[xo + c]!;
-                if (v > best[c]!) {
-                  best[c] = v;
-                  where[c] = xo + c;
-                }
-              }
-            }
-          }
-          for (let c = 0; c < C; c++) {
-            const at = where[c]!;
-            if (at >= 0) dx[at] = dx[at]! + dyv[dyo + c]!;
-          }
-        }
-      }
-    }
+    const dx = output(backend, xv.length);
+    kernelPool().run(Task.maxPoolGrad, [{ array: dyv, input: true }, { array: xv, input: true }, { array: dx, output: true }], geometryParams(info), info.batchSize, dyv.length * info.filterHeight * info.filterWidth);
     return backend.makeTensorInfo(input.shape, 'float32', dx);
   },
 };

@@ -1,7 +1,9 @@
 import type { MaxPoolAttrs } from '@tensorflow/tfjs';
-import { float32Values, isShape4, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, isShape4, output, unpack, type FastKernel } from './cpu-backend';
+import { kernelPool } from './pool';
+import { geometryParams, Task } from './tasks';
 
-/** Max pooling, channels innermost; the stock rule: strict >, NaN never wins, −∞ for an all-NaN window. */
+/** Max pooling, channels innermost (max-pool-images.ts), whole images split across the kernel pool's threads. */
 export const maxPool: FastKernel = {
   kernelName: 'MaxPool',
   create: (tf, stock) => (args) => {
@@ -12,33 +14,8 @@ export const maxPool: FastKernel = {
     const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     if (info.dataFormat !== 'channelsLast') return stock(args);
 
-    const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
-    const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
-    const top = info.padInfo.top;
-    const left = info.padInfo.left;
-    const y = new Float32Array(B * OH * OW * C).fill(Number.NEGATIVE_INFINITY);
-    let o = 0;
-    for (let b = 0; b < B; b++) {
-      for (let oy = 0; oy < OH; oy++) {
-        const yStart = oy * SH - top;
-        const y0 = Math.max(0, yStart);
-        const y1 = Math.min(H, yStart + FH);
-        for (let ox = 0; ox < OW; ox++, o += C) {
-          const xStart = ox * SW - left;
-          const x0 = Math.max(0, xStart);
-          const x1 = Math.min(W, xStart + FW);
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) {
-              const xo = ((b * H + iy) * W + ix) * C;
-              for (let c = 0; c < C; c++) {
-                const v = xv[xo + c]!;
-                if (v > y[o + c]!) y[o + c] = v;
-              }
-            }
-          }
-        }
-      }
-    }
+    const y = output(backend, info.batchSize * info.outHeight * info.outWidth * info.inChannels);
+    kernelPool().run(Task.maxPool, [{ array: xv, input: true }, { array: y, output: true }], geometryParams(info), info.batchSize, y.length * info.filterHeight * info.filterWidth);
     return backend.makeTensorInfo(info.outShape, 'float32', y);
   },
 };

@@ -1,5 +1,5 @@
 import type { TileAttrs } from '@tensorflow/tfjs';
-import { float32Values, sizeOf, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, output, sizeOf, unpack, type FastKernel } from './cpu-backend';
 
 /**
  * Tile of a float32 tensor (the batch-norm gradient tiles 1/σ to the activation's shape). Copies
@@ -17,7 +17,7 @@ export const tile: FastKernel = {
     const shape = x.shape;
     const rank = shape.length;
     const outShape = shape.map((d, i) => d * reps[i]!);
-    const out = new Float32Array(sizeOf(outShape));
+    const out = output(backend, sizeOf(outShape));
     if (out.length === 0) return backend.makeTensorInfo(outShape, 'float32', out);
     const rowLength = shape[rank - 1]!;
     const rowReps = reps[rank - 1]!;

@@ -1,5 +1,5 @@
 import type { StepAttrs } from '@tensorflow/tfjs';
-import { float32Values, unpack, type FastKernel } from './cpu-backend';
+import { float32Values, output, unpack, type FastKernel } from './cpu-backend';
 import { BLOCK_FLOATS, roundUp4, simd, type Simd } from './simd';
 
 /**
@@ -26,7 +26,7 @@ function unaryKernel(
         // [x block | out block | 4 floats of parameters], a block at a time.
         const block = Math.min(BLOCK_FLOATS, roundUp4(xv.length));
         const heap = s.heap(2 * block + 4);
-        const out = new Float32Array(xv.length);
+        const out = output(backend, xv.length);
         for (let start = 0; start < xv.length; start += block) {
           const end = Math.min(xv.length, start + block);
           heap.set(xv.subarray(start, end), 0);
@@ -35,7 +35,7 @@ function unaryKernel(
         }
         return backend.makeTensorInfo(x.shape, 'float32', out);
       }
-      const out = new Float32Array(xv.length);
+      const out = output(backend, xv.length);
       loop(xv, out, attrs);
       return backend.makeTensorInfo(x.shape, 'float32', out);
     },
