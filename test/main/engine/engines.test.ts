@@ -39,7 +39,7 @@ beforeAll(async () => {
   dataset = (await learnableDataset({ classes: 3, perClass: 8, size: 24 })).root;
 });
 
-describe.each(testEngines)('on the $name engine', { timeout: 240_000 }, (engine) => {
+describe.each(testEngines)('on the $name engine', { timeout: 600_000 }, (engine) => {
   it('doctor, train, runs, eval, predict, export and report all exit 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), `xlab-engines-${engine.backend}-`));
     const doctor = JSON.parse(await ok(engine, ['doctor', '--json', '--data-dir', dir])) as { engine: { name: string; tensorflow?: string } };
@@ -76,7 +76,7 @@ describe.each(testEngines)('on the $name engine', { timeout: 240_000 }, (engine)
   });
 });
 
-describe.skipIf(!nativeAvailable)('between engines', { timeout: 240_000 }, () => {
+describe.skipIf(!nativeAvailable)('between engines', { timeout: 900_000 }, () => {
   it('a checkpoint trained on one engine predicts the same on the other (within 1e-4), both ways', async () => {
     const [js, native] = testEngines as [TestEngine, TestEngine];
     for (const [trainOn, other] of [
@@ -101,7 +101,7 @@ describe.skipIf(!nativeAvailable)('between engines', { timeout: 240_000 }, () =>
   });
 });
 
-describe.skipIf(!nativeAvailable)('fast kernels and the tensorflow backend', () => {
+describe.skipIf(!nativeAvailable)('fast kernels and the tensorflow backend', { timeout: 300_000 }, () => {
   it('the JS engine\'s kernel overrides never replace a tensorflow kernel, and the native worker does not register them', async () => {
     const { createRequire } = await import('node:module');
     const require = createRequire(join(repoRoot, 'package.json'));
