@@ -9,7 +9,15 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 /** What renderer code may import from main/: declarations and pure helpers, no Node APIs. */
-const rendererMayImport = ['contract', 'contract-schemas', 'events', 'format', 'models/config-diff', 'models/monitor', 'reports/baseline-delta'];
+const rendererMayImport = [
+  'contract',
+  'contract-schemas',
+  'events',
+  'format',
+  'models/config-diff',
+  'models/monitor',
+  'reports/baseline-delta',
+];
 
 const noElectron = {
   name: 'electron',
@@ -26,9 +34,15 @@ export default ts.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // `typeof import('@tensorflow/tfjs')` names the engine's type without loading it.
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       'no-restricted-imports': ['error', { paths: [noElectron] }],
       // Terminal and file-name cleaning match control characters on purpose.
       'no-control-regex': 'off',

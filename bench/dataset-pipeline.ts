@@ -98,7 +98,9 @@ async function diskUsage(dir: string): Promise<{ bytes: number; files: number }>
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
   console.log(
-    `node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ` +
+    `node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ` +
       `sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}, vips threads per image ${sharp.concurrency()}, ` +
       `UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, tfjs ${tf.version.tfjs} backend ${tf.getBackend()}`,
   );
@@ -125,7 +127,10 @@ async function main(): Promise<void> {
     const cache299 = await ImageCache.open({ dataDir, size: 299 });
     const fill = await timeBatches({ ...base, images: some, size: 299, augment: defaultAugmentation, cache: cache299 });
     report(`  same, filling the cache`, show(fill));
-    const hot = await timeBatches({ ...base, images: some, size: 299, augment: defaultAugmentation, cache: cache299 }, 1);
+    const hot = await timeBatches(
+      { ...base, images: some, size: 299, augment: defaultAugmentation, cache: cache299 },
+      1,
+    );
     report(`from cache → 299 px + augment`, show(hot), '≥ 1,000', rate(hot) >= 1000);
     const hotPlain = await timeBatches({ ...base, images: some, size: 299, cache: cache299, shuffle: false });
     report(`from cache → 299 px, no augmentation (validation)`, show(hotPlain), '≥ 1,000', rate(hotPlain) >= 1000);
@@ -138,7 +143,14 @@ async function main(): Promise<void> {
     let peak = rssBefore;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
     const cache28 = await ImageCache.open({ dataDir, size: 28 });
-    const pipeline = createPipeline({ tf, ...base, images: all, size: 28, augment: defaultAugmentation, cache: cache28 });
+    const pipeline = createPipeline({
+      tf,
+      ...base,
+      images: all,
+      size: 28,
+      augment: defaultAugmentation,
+      cache: cache28,
+    });
     const tensorsBefore = tf.memory().numTensors;
     const epochs: Timing[] = [];
     for (let epoch = 0; epoch < 2; epoch++) {
@@ -156,8 +168,18 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     report(`60k @ 28 px + augment, tf.data, epoch 1 (decode, fill cache)`, show(epochs[0]!));
-    report(`60k @ 28 px + augment, tf.data, epoch 2 (from cache)`, show(epochs[1]!), '≥ 1,000', rate(epochs[1]!) >= 1000);
-    report(`  peak RSS streaming 60k twice (start ${(rssBefore / MB).toFixed(0)} MB)`, `${(peak / MB).toFixed(0)} MB`, '≤ 600 MB', peak <= 600 * MB);
+    report(
+      `60k @ 28 px + augment, tf.data, epoch 2 (from cache)`,
+      show(epochs[1]!),
+      '≥ 1,000',
+      rate(epochs[1]!) >= 1000,
+    );
+    report(
+      `  peak RSS streaming 60k twice (start ${(rssBefore / MB).toFixed(0)} MB)`,
+      `${(peak / MB).toFixed(0)} MB`,
+      '≤ 600 MB',
+      peak <= 600 * MB,
+    );
     report(`  tensors left after two epochs`, `${tf.memory().numTensors - tensorsBefore}`);
     await cache28.close();
     const usage = await cacheSize(dataDir);
@@ -169,13 +191,18 @@ async function main(): Promise<void> {
     for (const image of keyed) await stat(image.path, { bigint: true });
     const statUs = ((performance.now() - start) * 1000) / keyed.length;
     start = performance.now();
-    for (const image of keyed) createHash('sha1').update(await readFile(image.path)).digest();
+    for (const image of keyed)
+      createHash('sha1')
+        .update(await readFile(image.path))
+        .digest();
     const hashUs = ((performance.now() - start) * 1000) / keyed.length;
     report(`cache key: stat (path+size+mtime), per file`, `${statUs.toFixed(1)} µs`);
     report(`cache key: read + SHA-1 of content, per file (28-px PNG)`, `${hashUs.toFixed(1)} µs`);
 
     const n = 5000;
-    const decoded = await Promise.all(sample(all, n).map(async (image) => ({ path: image.path, source: await decodeSource(image.path, 28) })));
+    const decoded = await Promise.all(
+      sample(all, n).map(async (image) => ({ path: image.path, source: await decodeSource(image.path, 28) })),
+    );
     const loose = join(dataDir, 'loose');
     await mkdir(loose, { recursive: true });
     start = performance.now();
@@ -189,7 +216,11 @@ async function main(): Promise<void> {
     const looseRead = performance.now() - start;
     const looseUsage = await diskUsage(loose);
     const byPath = new Map(decoded.map((d) => [d.path, d.source]));
-    const packedFill = await ImageCache.open({ dataDir: join(dataDir, 'packed-warm'), size: 28, decode: async (path) => byPath.get(path)! });
+    const packedFill = await ImageCache.open({
+      dataDir: join(dataDir, 'packed-warm'),
+      size: 28,
+      decode: async (path) => byPath.get(path)!,
+    });
     start = performance.now();
     for (const item of decoded) await packedFill.get(item.path);
     const packedWrite = performance.now() - start;
@@ -200,9 +231,18 @@ async function main(): Promise<void> {
     const packedRead = performance.now() - start;
     await reopened.close();
     const packedUsage = await diskUsage(join(dataDir, 'packed-warm'));
-    report(`${n} × 28 px: one file per image — write / read`, `${(n / (looseWrite / 1000)).toFixed(0)} / ${(n / (looseRead / 1000)).toFixed(0)} img/s`);
-    report(`${n} × 28 px: packed shards      — write / read`, `${(n / (packedWrite / 1000)).toFixed(0)} / ${(n / (packedRead / 1000)).toFixed(0)} img/s`);
-    report(`${n} × 28 px: on disk, one file per image`, `${(looseUsage.bytes / MB).toFixed(1)} MB, ${looseUsage.files} files`);
+    report(
+      `${n} × 28 px: one file per image — write / read`,
+      `${(n / (looseWrite / 1000)).toFixed(0)} / ${(n / (looseRead / 1000)).toFixed(0)} img/s`,
+    );
+    report(
+      `${n} × 28 px: packed shards      — write / read`,
+      `${(n / (packedWrite / 1000)).toFixed(0)} / ${(n / (packedRead / 1000)).toFixed(0)} img/s`,
+    );
+    report(
+      `${n} × 28 px: on disk, one file per image`,
+      `${(looseUsage.bytes / MB).toFixed(1)} MB, ${looseUsage.files} files`,
+    );
     report(`${n} × 28 px: on disk, packed`, `${(packedUsage.bytes / MB).toFixed(1)} MB, ${packedUsage.files} files`);
   } finally {
     await rm(dataDir, { recursive: true, force: true });

@@ -41,9 +41,19 @@ async function timedScan(root: string, validate: ScanValidation): Promise<Timed>
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const started = performance.now();
   try {
-    const report = await scanDataset(root, { validate, ...(concurrency ? { concurrency } : {}), onProgress: () => events++ });
+    const report = await scanDataset(root, {
+      validate,
+      ...(concurrency ? { concurrency } : {}),
+      onProgress: () => events++,
+    });
     const used = process.cpuUsage(cpu);
-    return { seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, report, events, peakRss };
+    return {
+      seconds: (performance.now() - started) / 1000,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      report,
+      events,
+      peakRss,
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -51,7 +61,9 @@ async function timedScan(root: string, validate: ScanValidation): Promise<Timed>
 
 async function main(): Promise<void> {
   console.log(
-    `node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ` +
+    `node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ` +
       `sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, ` +
       `concurrency ${concurrency ?? 'default'}`,
   );
@@ -71,12 +83,17 @@ async function main(): Promise<void> {
   const rate = full.report.images / full.seconds;
   line('full decode validation, 28 px (60k images)', `${rate.toFixed(0)} img/s`, '≥ 1,000 img/s', rate >= 1000);
   line('  wall time', `${full.seconds.toFixed(1)} s`);
-  line('  CPU time (user + system)', `${full.cpuSeconds.toFixed(1)} s = ${((full.cpuSeconds / full.report.images) * 1e3).toFixed(2)} ms/img`);
+  line(
+    '  CPU time (user + system)',
+    `${full.cpuSeconds.toFixed(1)} s = ${((full.cpuSeconds / full.report.images) * 1e3).toFixed(2)} ms/img`,
+  );
   line('  peak RSS', `${(full.peakRss / MB).toFixed(0)} MB`);
   line('  progress events', `${full.events} (${(full.events / full.seconds).toFixed(1)}/s)`);
 
   const same = counts.report.fingerprint === full.report.fingerprint;
-  console.log(`\n${full.report.images} usable, ${full.report.problems.length} problems, ${full.report.duplicates.length} duplicate groups; ${classes}`);
+  console.log(
+    `\n${full.report.images} usable, ${full.report.problems.length} problems, ${full.report.duplicates.length} duplicate groups; ${classes}`,
+  );
   console.log(`fingerprint ${full.report.fingerprint} (${same ? 'same' : 'DIFFERENT'} in both modes)`);
   if (full.report.images !== fashion.files.length || !same) process.exitCode = 1;
 }

@@ -38,21 +38,34 @@ const SEED_STEPS = arg('seed-steps', 2);
 const THREADS = configuredThreads();
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 interface Workload {
   name: string;
   spec: ModelConfigInput;
   batch: number;
 }
-const MINI: Workload = { name: 'mini', spec: { blockStyle: 'seed', inputSize: 32, classes: 10, widthMultiplier: 0.25, middleRepeats: 2 }, batch: 32 };
+const MINI: Workload = {
+  name: 'mini',
+  spec: { blockStyle: 'seed', inputSize: 32, classes: 10, widthMultiplier: 0.25, middleRepeats: 2 },
+  batch: 32,
+};
 const SEED299: Workload = { name: 'seed299', spec: { blockStyle: 'seed', inputSize: 299, classes: 100 }, batch: 8 };
 
 await tf.setBackend('cpu');
-console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}; threads: ${THREADS} (XLAB_THREADS, else os.availableParallelism()); load average ${load()}`);
+console.log(
+  `tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}; threads: ${THREADS} (XLAB_THREADS, else os.availableParallelism()); load average ${load()}`,
+);
 
 /** A compiled model and one random batch. */
-function setUp(w: Workload): { step: () => Promise<number>; profile: () => Promise<Map<string, number>>; dispose: () => void } {
+function setUp(w: Workload): {
+  step: () => Promise<number>;
+  profile: () => Promise<Map<string, number>>;
+  dispose: () => void;
+} {
   const model = buildXception(w.spec, tf, { seed: 1 });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const size = w.spec.inputSize!;
@@ -88,9 +101,12 @@ function kernelTable(title: string, columns: Record<string, Map<string, number>>
   const heads = Object.keys(columns);
   const maps = Object.values(columns);
   const first = maps[0]!;
-  const names = [...new Set(maps.flatMap((m) => [...m.keys()]))].sort((a, b) => (first.get(b) ?? 0) - (first.get(a) ?? 0));
+  const names = [...new Set(maps.flatMap((m) => [...m.keys()]))].sort(
+    (a, b) => (first.get(b) ?? 0) - (first.get(a) ?? 0),
+  );
   const total = (m: Map<string, number>): number => [...m.values()].reduce((s, v) => s + v, 0);
-  const line = (name: string, values: number[]): string => `${name.padEnd(38)} ${values.map((v) => v.toFixed(1).padStart(10)).join(' ')}`;
+  const line = (name: string, values: number[]): string =>
+    `${name.padEnd(38)} ${values.map((v) => v.toFixed(1).padStart(10)).join(' ')}`;
   console.log(`\n${title}`);
   console.log(`${'kernel'.padEnd(38)} ${heads.map((h) => h.padStart(10)).join(' ')}`);
   for (const name of names) {
@@ -101,7 +117,11 @@ function kernelTable(title: string, columns: Record<string, Map<string, number>>
 }
 
 type Mode = 'stock' | 'one' | 'shipped';
-const label: Record<Mode, string> = { stock: 'stock tfjs cpu kernels', one: 'ours, 1 thread', shipped: `ours, as shipped (${THREADS} threads)` };
+const label: Record<Mode, string> = {
+  stock: 'stock tfjs cpu kernels',
+  one: 'ours, 1 thread',
+  shipped: `ours, as shipped (${THREADS} threads)`,
+};
 
 async function use(mode: Mode): Promise<void> {
   if (mode === 'stock') unregisterFastKernels(tf);
@@ -126,7 +146,11 @@ if (only !== 'seed299') {
     if (mode !== 'stock') for (let i = 0; i < 3; i++) await mini.step();
     profiles[mode] = await mini.profile();
   }
-  const time: Record<Mode, { ms: number; steps: number }> = { stock: { ms: 0, steps: 0 }, one: { ms: 0, steps: 0 }, shipped: { ms: 0, steps: 0 } };
+  const time: Record<Mode, { ms: number; steps: number }> = {
+    stock: { ms: 0, steps: 0 },
+    one: { ms: 0, steps: 0 },
+    shipped: { ms: 0, steps: 0 },
+  };
   const perRound: Record<Mode, number> = { stock: 1, one: Math.max(1, Math.round(STEPS / 2)), shipped: STEPS };
   const msPerStep = (mode: Mode): number => time[mode].ms / time[mode].steps;
   for (let round = 0; round < ROUNDS; round++) {
@@ -135,14 +159,21 @@ if (only !== 'seed299') {
       for (let i = 0; i < perRound[mode]; i++) time[mode].ms += await mini.step();
       time[mode].steps += perRound[mode];
     }
-    console.log(`round ${round + 1}/${ROUNDS}: ${modes.map((m) => `${m} ${msPerStep(m).toFixed(0)} ms/step`).join(', ')} (load ${load()})`);
+    console.log(
+      `round ${round + 1}/${ROUNDS}: ${modes.map((m) => `${m} ${msPerStep(m).toFixed(0)} ms/step`).join(', ')} (load ${load()})`,
+    );
   }
   mini.dispose();
   const rate = (mode: Mode): number => (MINI.batch * time[mode].steps) / (time[mode].ms / 1000);
-  kernelTable('mini: per-kernel ms in one training step (tf.profile)', Object.fromEntries(modes.map((m) => [m, profiles[m]])));
+  kernelTable(
+    'mini: per-kernel ms in one training step (tf.profile)',
+    Object.fromEntries(modes.map((m) => [m, profiles[m]])),
+  );
   console.log('');
   for (const mode of modes) {
-    console.log(`${label[mode].padEnd(34)} ${rate(mode).toFixed(2).padStart(8)} train images/s  (${time[mode].steps} steps, ${(time[mode].ms / 1000).toFixed(1)} s)  ${mode === 'stock' ? '' : `${(rate(mode) / rate('stock')).toFixed(1)}× stock`}`);
+    console.log(
+      `${label[mode].padEnd(34)} ${rate(mode).toFixed(2).padStart(8)} train images/s  (${time[mode].steps} steps, ${(time[mode].ms / 1000).toFixed(1)} s)  ${mode === 'stock' ? '' : `${(rate(mode) / rate('stock')).toFixed(1)}× stock`}`,
+    );
   }
   miniRate = rate('shipped');
   stockRate = rate('stock');
@@ -167,7 +198,9 @@ if (only !== 'mini') {
   seed.dispose();
   seedRate = (SEED299.batch * SEED_STEPS) / (ms / 1000);
   kernelTable('seed299: per-kernel ms in one training step (tf.profile)', { shipped: profile });
-  console.log(`\nseed299 peak resident memory of the process (training steps, before the profiled one): ${peak.toFixed(2)} GB (target < 3 GB)`);
+  console.log(
+    `\nseed299 peak resident memory of the process (training steps, before the profiled one): ${peak.toFixed(2)} GB (target < 3 GB)`,
+  );
 }
 
 console.log(`\nthreads: ${THREADS}; load average now ${load()}`);

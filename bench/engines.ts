@@ -29,7 +29,11 @@ async function compare(): Promise<void> {
     { label: 'mini@32 b32', preset: 'mini', inputSize: 32, batchSize: 32, steps: Math.max(steps, 5), classes: 10 },
     { label: 'seed@299 b8', preset: 'seed', inputSize: 299, batchSize: 8, steps, classes: 10 },
   ];
-  console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const summary: string[] = [];
   for (const engine of benchEngines({ script, repo })) {
     const why = engine.unavailable();
@@ -83,7 +87,11 @@ async function measureOne(backend: 'js' | 'cpu', what: string): Promise<void> {
   }
   if (what === 'probe') return;
   const c = JSON.parse(what) as BenchCase;
-  const model = buildXception(resolveModelConfig({ preset: c.preset, inputSize: c.inputSize, classes: c.classes }), tf, { seed: 1 });
+  const model = buildXception(
+    resolveModelConfig({ preset: c.preset, inputSize: c.inputSize, classes: c.classes }),
+    tf,
+    { seed: 1 },
+  );
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const x = tf.randomUniform([c.batchSize, c.inputSize, c.inputSize, 3], -1, 1);
   const y = tf.oneHot(tf.randomUniform([c.batchSize], 0, c.classes, 'int32') as never, c.classes);

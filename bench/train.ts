@@ -53,7 +53,9 @@ const imagesPerSec = steady.reduce((sum, l) => sum + (l.imagesPerSec ?? 0), 0) /
 const tensors = epochLines.map((l) => l.tensors);
 const flat = tensors.every((t) => t === tensors[0]);
 const p99 = delay.percentile(99) / 1e6;
-console.log(`run: ${finished.status}, ${finished.epochsDone}/${finished.epochs} epochs, mini @ ${size} px, batch 32, ${engine.name} (${engine.device})`);
+console.log(
+  `run: ${finished.status}, ${finished.epochsDone}/${finished.epochs} epochs, mini @ ${size} px, batch 32, ${engine.name} (${engine.device})`,
+);
 console.log(`train images/s (epochs 2+): ${imagesPerSec.toFixed(1)}`);
 console.log(`live tensors at epoch ends: ${tensors.join(', ')} — ${flat ? 'flat' : 'NOT flat (leak)'}`);
 console.log(`main-thread event-loop delay p99: ${p99.toFixed(1)} ms (target ≤ 20 ms) — ${p99 <= 20 ? 'ok' : 'over'}`);

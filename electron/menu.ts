@@ -11,7 +11,11 @@ export interface MenuActions {
  * The native menu; pure so the shape and accelerators are testable. Toggle Developer Tools is
  * there only with `devTools` (a development run): a shipped app has no way into its internals.
  */
-export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform, options: { devTools?: boolean } = {}): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  actions: MenuActions,
+  platform: NodeJS.Platform,
+  options: { devTools?: boolean } = {},
+): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const file: MenuItemConstructorOptions = {
     label: '&File',
@@ -36,15 +40,11 @@ export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform, op
       ...(options.devTools ? [{ role: 'toggleDevTools' } as const] : []),
     ],
   };
-  return [
-    ...(mac ? [{ role: 'appMenu' } as const] : []),
-    file,
-    { role: 'editMenu' },
-    view,
-    { role: 'windowMenu' },
-  ];
+  return [...(mac ? [{ role: 'appMenu' } as const] : []), file, { role: 'editMenu' }, view, { role: 'windowMenu' }];
 }
 
 export function setupMenu(actions: MenuActions): void {
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(actions, process.platform, { devTools: !app.isPackaged })));
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(menuTemplate(actions, process.platform, { devTools: !app.isPackaged })),
+  );
 }

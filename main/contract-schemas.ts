@@ -8,7 +8,10 @@ import type { LabMethod, Settings } from './contract';
  */
 export const themeSchema = z.enum(['system', 'light', 'dark']);
 
-export const settingsSchema = z.object({ theme: themeSchema, trainFolder: z.string().min(1).max(4096).nullable().optional() }) satisfies z.ZodType<Settings>;
+export const settingsSchema = z.object({
+  theme: themeSchema,
+  trainFolder: z.string().min(1).max(4096).nullable().optional(),
+}) satisfies z.ZodType<Settings>;
 
 /** Field values are checked by the model's own schema, which names the field; here only the shape. */
 const modelRequestSchema = z.looseObject({ preset: z.string().max(40).optional() });
@@ -39,7 +42,11 @@ export const argSchemas = {
   checkTrainingSettings: z.tuple([z.record(z.string(), z.unknown())]),
   listConfigs: z.tuple([]),
   saveConfig: z.tuple([
-    z.object({ name: z.string().min(1).max(100), model: modelRequestSchema, training: z.record(z.string(), z.unknown()) }),
+    z.object({
+      name: z.string().min(1).max(100),
+      model: modelRequestSchema,
+      training: z.record(z.string(), z.unknown()),
+    }),
     z.boolean(),
   ]),
   deleteConfig: z.tuple([z.string().min(1).max(100)]),
@@ -77,7 +84,10 @@ export const argSchemas = {
     }),
     z.int().min(8).max(1024),
     z.int().min(1).max(64),
-    z.int().min(0).max(2 ** 31 - 1),
+    z
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
   ]),
   getCacheInfo: z.tuple([]),
   clearCache: z.tuple([]),
@@ -87,7 +97,12 @@ export const argSchemas = {
   predictImages: z.tuple([
     runId,
     z
-      .array(z.union([z.object({ path }), z.object({ name: z.string().min(1).max(1000), base64: z.string().max(40_000_000) })]))
+      .array(
+        z.union([
+          z.object({ path }),
+          z.object({ name: z.string().min(1).max(1000), base64: z.string().max(40_000_000) }),
+        ]),
+      )
       .min(1)
       .max(500),
     checkpointKind,

@@ -115,7 +115,8 @@ export interface ModelDescription {
 
 export type DescribeModelResult = { ok: true; model: ModelDescription } | { ok: false; issues: FieldIssue[] };
 
-export type TrainingSettingsResult = { ok: true; settings: Record<string, unknown> } | { ok: false; issues: FieldIssue[] };
+export type TrainingSettingsResult =
+  { ok: true; settings: Record<string, unknown> } | { ok: false; issues: FieldIssue[] };
 
 /** A model config and its training settings saved under a name. */
 export interface NamedConfig {
@@ -567,7 +568,10 @@ export interface LabApi {
   checkTrainingSettings(settings: Record<string, unknown>): Promise<TrainingSettingsResult>;
   listConfigs(): Promise<{ configs: NamedConfig[]; problems: string[] }>;
   /** Saves a named config; an existing one is replaced only with `overwrite: true`. */
-  saveConfig(config: { name: string; model: ModelRequest; training: Record<string, unknown> }, overwrite: boolean): Promise<NamedConfig>;
+  saveConfig(
+    config: { name: string; model: ModelRequest; training: Record<string, unknown> },
+    overwrite: boolean,
+  ): Promise<NamedConfig>;
   deleteConfig(name: string): Promise<void>;
 
   /** Scans the dataset, draws (or reuses) its split, creates the run and starts training it. */
@@ -594,9 +598,20 @@ export interface LabApi {
   /** Sub-folders of a folder on the machine running the engine (browser mode cannot see its disk). */
   browseFolder(path?: string): Promise<FolderListing>;
   /** Thumbnails of a scanned class's usable images, a page at a time. */
-  getThumbnails(root: string, className: string, offset: number, limit: number): Promise<{ total: number; thumbnails: Thumbnail[] }>;
+  getThumbnails(
+    root: string,
+    className: string,
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; thumbnails: Thumbnail[] }>;
   /** Augmented variants of one image of a scanned dataset, as the training pipeline makes them. */
-  previewAugmentation(root: string, settings: AugmentSettings, size: number, count: number, seed: number): Promise<{ path: string; images: string[] }>;
+  previewAugmentation(
+    root: string,
+    settings: AugmentSettings,
+    size: number,
+    count: number,
+    seed: number,
+  ): Promise<{ path: string; images: string[] }>;
   getCacheInfo(): Promise<CacheInfo>;
   /** Deletes the preprocessing cache (refused while training uses it). */
   clearCache(): Promise<CacheInfo>;
@@ -727,7 +742,19 @@ export const labMethods = [
   'unpinBaseline',
 ] as const satisfies readonly LabMethod[];
 
-export const labEvents = ['engine', 'log', 'menu', 'settings', 'trainProgress', 'trainEpoch', 'trainEstimate', 'runUpdated', 'trainLog', 'scanProgress', 'evalUpdated'] as const satisfies readonly LabEvent[];
+export const labEvents = [
+  'engine',
+  'log',
+  'menu',
+  'settings',
+  'trainProgress',
+  'trainEpoch',
+  'trainEstimate',
+  'runUpdated',
+  'trainLog',
+  'scanProgress',
+  'evalUpdated',
+] as const satisfies readonly LabEvent[];
 
 /** A typed error as it crosses a process or network boundary. `message` is for the user. */
 export interface WireError {
@@ -756,8 +783,7 @@ export type LabBridge = {
 /** Browser-mode WebSocket messages. */
 export type ClientMessage = { type: 'call'; id: number; method: string; args: unknown[] };
 export type ServerMessage =
-  | { type: 'result'; id: number; result: CallResult<unknown> }
-  | { type: 'event'; event: LabEvent; payload: unknown };
+  { type: 'result'; id: number; result: CallResult<unknown> } | { type: 'event'; event: LabEvent; payload: unknown };
 
 /** IPC channel names, derived from the lists so both sides agree. */
 export const callChannel = (method: LabMethod): string => `lab:call:${method}`;

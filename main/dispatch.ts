@@ -13,7 +13,10 @@ export function parseArgs(method: LabMethod, args: unknown): unknown[] {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new LabError('INVALID_ARGUMENT', `Invalid arguments for ${method}${where}: ${issue?.message ?? z.prettifyError(parsed.error)}`);
+    throw new LabError(
+      'INVALID_ARGUMENT',
+      `Invalid arguments for ${method}${where}: ${issue?.message ?? z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data as unknown[];
 }

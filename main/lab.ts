@@ -1,6 +1,15 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { AppInfo, EngineInfo, ExportedFiles, LabApi, LabEvents, LogEntry, SampleDataset, Settings } from './contract';
+import type {
+  AppInfo,
+  EngineInfo,
+  ExportedFiles,
+  LabApi,
+  LabEvents,
+  LogEntry,
+  SampleDataset,
+  Settings,
+} from './contract';
 import { Emitter } from './events';
 import { LabError } from './errors';
 import { startTrainingWorker, type TrainingWorkerHost } from './engine/worker-host';
@@ -99,10 +108,20 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     warn: (message) => log(logEntry('warn', message)),
   });
   const recovered = await runs.recoverInterrupted((id, error) =>
-    log(logEntry('warn', `Run ${id} was left running by a process that is gone, and could not be recovered yet: ${(error as Error).message}`)),
+    log(
+      logEntry(
+        'warn',
+        `Run ${id} was left running by a process that is gone, and could not be recovered yet: ${(error as Error).message}`,
+      ),
+    ),
   );
   for (const id of recovered) {
-    log(logEntry('warn', `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`));
+    log(
+      logEntry(
+        'warn',
+        `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`,
+      ),
+    );
   }
 
   // One long-lived worker; if it dies (crash, out of memory) the run it trained is interrupted
@@ -116,7 +135,12 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       onLog: log,
       onTrainEvent: (runId, event) => training.onTrainEvent(runId, event),
       onUnexpectedExit: (code) =>
-        log(logEntry('error', `The training worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`)),
+        log(
+          logEntry(
+            'error',
+            `The training worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`,
+          ),
+        ),
     });
     host.engine.then(
       (engine) => events.emit('engine', engine),
@@ -159,7 +183,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   });
   const anyActive = (): string | undefined => training.active ?? keras.active;
   // Runs trained by other processes (the CLI, a second app) show live here, and Stop reaches them.
-  const watcher = watchRuns({ runs, emit: (event, payload) => events.emit(event, payload), isLocal: (id) => anyActive() === id });
+  const watcher = watchRuns({
+    runs,
+    emit: (event, payload) => events.emit(event, payload),
+    isLocal: (id) => anyActive() === id,
+  });
 
   const evaluation = createEvaluationService({
     dataDir,
@@ -254,7 +282,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async startTraining(request) {
       const busy = anyActive();
-      if (busy) throw new LabError('BUSY', `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`);
+      if (busy)
+        throw new LabError(
+          'BUSY',
+          `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`,
+        );
       return request.engine === 'keras' ? keras.start(request) : training.start(request);
     },
     async stopTraining(runId) {
@@ -263,7 +295,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async resumeRun(runId) {
       const busy = anyActive();
-      if (busy) throw new LabError('BUSY', `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`);
+      if (busy)
+        throw new LabError(
+          'BUSY',
+          `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`,
+        );
       const record = await runs.get(runId);
       return record.engine?.name === 'keras' ? keras.resume(record) : training.resume(runId);
     },
@@ -271,7 +307,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       return (await runs.list()).map((listed) => ('record' in listed ? { id: listed.id, run: listed.record } : listed));
     },
     async getRun(runId) {
-      const [run, metrics, log] = await Promise.all([runs.get(runId), runs.readMetrics(runId), runs.readLog(runId, 300)]);
+      const [run, metrics, log] = await Promise.all([
+        runs.get(runId),
+        runs.readMetrics(runId),
+        runs.readLog(runId, 300),
+      ]);
       return { run, metrics: metrics.lines, damaged: metrics.damaged, folder: runs.paths(runId).dir, log };
     },
     async renameRun(runId, name) {
@@ -299,10 +339,12 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     getEvaluations: (runId) => evaluation.list(runId),
     getRunImages: (runId, paths) => evaluation.images(runId, paths),
     predictImages: (runId, inputs, checkpoint) => evaluation.predict(runId, inputs, checkpoint),
-    exportModel: async (runId, checkpoint, folder) => rememberExport(await evaluation.exportModel(runId, checkpoint, folder ?? exportFolder)),
+    exportModel: async (runId, checkpoint, folder) =>
+      rememberExport(await evaluation.exportModel(runId, checkpoint, folder ?? exportFolder)),
     compareRuns: (runIds, basis) => reports.compare(runIds, basis),
     renderReport: (request) => reports.render(request),
-    exportReport: async (request, format, folder) => rememberExport(await reports.export(request, format, folder ?? exportFolder)),
+    exportReport: async (request, format, folder) =>
+      rememberExport(await reports.export(request, format, folder ?? exportFolder)),
     downloadReport: (request, format) => reports.download(request, format),
     listBaselines: () => baselines.list(),
     pinBaseline: (runId, label) => baselines.pin(runId, label),
@@ -312,7 +354,10 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     },
     async openFolder(path) {
       if (!options.openFolder) {
-        throw new LabError('NOT_AVAILABLE', `Folders open in the desktop app only; in browser mode ${path} is on the machine running the lab: copy its path.`);
+        throw new LabError(
+          'NOT_AVAILABLE',
+          `Folders open in the desktop app only; in browser mode ${path} is on the machine running the lab: copy its path.`,
+        );
       }
       const recent = (await datasets.recent()).map((dataset) => dataset.path);
       await options.openFolder(await checkOpenableFolder(path, [dataDir, ...recent, ...exportedTo]));

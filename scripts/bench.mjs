@@ -11,8 +11,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [name, ...args] = process.argv.slice(2);
-const available = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
-const names = !name ? available : available.includes(name) ? [name] : available.filter((b) => b.startsWith(`${name}-`)).sort();
+const available = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
+const names = !name
+  ? available
+  : available.includes(name)
+    ? [name]
+    : available.filter((b) => b.startsWith(`${name}-`)).sort();
 if (name && names.length === 0) {
   console.error(`bench: no benchmark "${name}"; available: ${available.join(', ') || '(none)'}.`);
   process.exit(2);

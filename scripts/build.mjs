@@ -24,7 +24,19 @@ const stamp = join(out, '.built');
 
 /** The newest modification time under the build's inputs (0 when none can be read). */
 async function newestSource() {
-  const inputs = ['main', 'electron', 'renderer', 'assets', 'bin', 'package.json', 'package-lock.json', 'vite.config.ts', 'svelte.config.js', 'tsconfig.base.json', 'scripts/build.mjs'];
+  const inputs = [
+    'main',
+    'electron',
+    'renderer',
+    'assets',
+    'bin',
+    'package.json',
+    'package-lock.json',
+    'vite.config.ts',
+    'svelte.config.js',
+    'tsconfig.base.json',
+    'scripts/build.mjs',
+  ];
   let newest = 0;
   const visit = async (path) => {
     const info = await stat(path).catch(() => null);
@@ -92,7 +104,9 @@ await Promise.all([
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     // Bundled CommonJS helpers may call require(); give ESM output one.
-    banner: { js: "import { createRequire as __xlabCreateRequire } from 'node:module'; const require = __xlabCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __xlabCreateRequire } from 'node:module'; const require = __xlabCreateRequire(import.meta.url);",
+    },
   }),
   // The kernel pool's helper threads (issue 17), started by the training worker from beside it:
   // one file that imports only Node built-ins, so it runs unpacked from asar like the worker.

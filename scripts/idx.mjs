@@ -51,7 +51,9 @@ export function parseIdx(buffer, name) {
   const actual = buffer.length - headerLength;
   if (actual !== expected) {
     const shape = dims.join('×');
-    throw fail(`${shape} ${type.name} needs ${expected} data bytes but the file has ${actual} (${actual < expected ? 'truncated' : 'trailing bytes'})`);
+    throw fail(
+      `${shape} ${type.name} needs ${expected} data bytes but the file has ${actual} (${actual < expected ? 'truncated' : 'trailing bytes'})`,
+    );
   }
   return { dims, data: buffer.subarray(headerLength) };
 }

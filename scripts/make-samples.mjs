@@ -22,7 +22,18 @@ const PER_CLASS = 30;
 const SIZE = 28;
 const MAX_BYTES = 2 * 1024 * 1024;
 // Label i of Fashion-MNIST is CLASSES[i] (upstream README), made safe as folder names.
-const CLASSES = ['T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_boot'];
+const CLASSES = [
+  'T-shirt_top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle_boot',
+];
 
 const check = process.argv.includes('--check');
 
@@ -35,7 +46,9 @@ try {
 
 async function main() {
   if (!existsSync(SOURCE_DIR)) {
-    throw new Error(`${SOURCE_DIR} not found: install Fashion-MNIST with \`sudo apt-get install dataset-fashion-mnist\` (or set FASHION_MNIST_DIR).`);
+    throw new Error(
+      `${SOURCE_DIR} not found: install Fashion-MNIST with \`sudo apt-get install dataset-fashion-mnist\` (or set FASHION_MNIST_DIR).`,
+    );
   }
   const images = await readIdxGz(join(SOURCE_DIR, 't10k-images-idx3-ubyte.gz'));
   const labels = await readIdxGz(join(SOURCE_DIR, 't10k-labels-idx1-ubyte.gz'));
@@ -44,7 +57,9 @@ async function main() {
     throw new Error(`t10k-images-idx3-ubyte.gz: expected N×${SIZE}×${SIZE} images, found ${images.dims.join('×')}.`);
   }
   if (labels.dims.length !== 1 || labels.dims[0] !== count) {
-    throw new Error(`t10k-labels-idx1-ubyte.gz: expected ${count} labels to match the images, found ${labels.dims.join('×')}.`);
+    throw new Error(
+      `t10k-labels-idx1-ubyte.gz: expected ${count} labels to match the images, found ${labels.dims.join('×')}.`,
+    );
   }
 
   // The first PER_CLASS indices of each label, in file order: deterministic.
@@ -57,7 +72,8 @@ async function main() {
     if (bucket.length < PER_CLASS) bucket.push(i);
   }
   picked.forEach((bucket, c) => {
-    if (bucket.length < PER_CLASS) throw new Error(`only ${bucket.length} test images of class ${CLASSES[c]}; need ${PER_CLASS}.`);
+    if (bucket.length < PER_CLASS)
+      throw new Error(`only ${bucket.length} test images of class ${CLASSES[c]}; need ${PER_CLASS}.`);
   });
 
   await mkdir(dirname(TARGET), { recursive: true });
@@ -69,12 +85,16 @@ async function main() {
     if (total > MAX_BYTES) throw new Error(`generated sample is ${kb(total)}, over the 2 MB limit.`);
 
     if (changes === null) {
-      console.log(`${relative(root, TARGET)}: up to date (${CLASSES.length} classes × ${PER_CLASS} images, ${kb(total)}).`);
+      console.log(
+        `${relative(root, TARGET)}: up to date (${CLASSES.length} classes × ${PER_CLASS} images, ${kb(total)}).`,
+      );
       return;
     }
     const summary = describe(changes);
     if (check) {
-      throw new Error(`${relative(root, TARGET)} differs from what the script generates:\n${summary}\nRun \`npm run samples\` to regenerate it.`);
+      throw new Error(
+        `${relative(root, TARGET)} differs from what the script generates:\n${summary}\nRun \`npm run samples\` to regenerate it.`,
+      );
     }
     if (existsSync(TARGET)) {
       console.log(`${relative(root, TARGET)} differs from a fresh build; replacing it:\n${summary}`);
@@ -85,7 +105,9 @@ async function main() {
     } else {
       await rename(temp, TARGET);
     }
-    console.log(`${relative(root, TARGET)}: wrote ${CLASSES.length} classes × ${PER_CLASS} images, sample.json, LICENSE (${kb(total)}).`);
+    console.log(
+      `${relative(root, TARGET)}: wrote ${CLASSES.length} classes × ${PER_CLASS} images, sample.json, LICENSE (${kb(total)}).`,
+    );
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
@@ -102,12 +124,17 @@ async function readIdxGz(path) {
   } catch (error) {
     const code = /** @type {NodeJS.ErrnoException} */ (error).code;
     const why = code === 'ENOENT' ? 'file not found' : String(error);
-    throw new Error(`${path}: ${why}; reinstall it with \`sudo apt-get install --reinstall dataset-fashion-mnist\`.`, { cause: error });
+    throw new Error(`${path}: ${why}; reinstall it with \`sudo apt-get install --reinstall dataset-fashion-mnist\`.`, {
+      cause: error,
+    });
   }
   try {
     bytes = gunzipSync(bytes);
   } catch (error) {
-    throw new Error(`${path}: cannot be gunzipped (${error instanceof Error ? error.message : error}); reinstall \`dataset-fashion-mnist\`.`, { cause: error });
+    throw new Error(
+      `${path}: cannot be gunzipped (${error instanceof Error ? error.message : error}); reinstall \`dataset-fashion-mnist\`.`,
+      { cause: error },
+    );
   }
   return parseIdx(bytes, path);
 }
@@ -157,14 +184,18 @@ async function licenseText() {
   try {
     text = await readFile(COPYRIGHT_FILE, 'utf8');
   } catch {
-    throw new Error(`${COPYRIGHT_FILE} not found: install \`dataset-fashion-mnist\`, whose licence must ship with the sample.`);
+    throw new Error(
+      `${COPYRIGHT_FILE} not found: install \`dataset-fashion-mnist\`, whose licence must ship with the sample.`,
+    );
   }
   const stanzas = text.split(/\n\s*\n/);
   const upstream = stanzas.find((s) => /^Files:\s*\*\s*$/m.test(s));
   const copyright = upstream?.match(/^Copyright:\s*(.+)$/m)?.[1]?.trim();
   const licenseStanza = stanzas.find((s) => /^License:\s*Expat\s*$/m.test(s) && /^ /m.test(s));
   if (!copyright || !/Zalando/.test(copyright) || !licenseStanza) {
-    throw new Error(`${COPYRIGHT_FILE}: expected a "Files: *" stanza with Zalando's copyright and an Expat licence text.`);
+    throw new Error(
+      `${COPYRIGHT_FILE}: expected a "Files: *" stanza with Zalando's copyright and an Expat licence text.`,
+    );
   }
   // DEP-5 continuation lines start with one space; a lone "." is an empty line.
   const body = licenseStanza
@@ -204,7 +235,11 @@ function describe(changes) {
   /** @param {string} label @param {string[]} files */
   const line = (label, files) =>
     files.length ? [`  ${label} ${files.length}: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`] : [];
-  return [...line('added', changes.added), ...line('removed', changes.removed), ...line('changed', changes.changed)].join('\n');
+  return [
+    ...line('added', changes.added),
+    ...line('removed', changes.removed),
+    ...line('changed', changes.changed),
+  ].join('\n');
 }
 
 /** @param {string} dir @returns {Promise<string[]>} sorted relative paths, "/"-separated */

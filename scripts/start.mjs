@@ -14,7 +14,9 @@ function electronBinary() {
     return { path: require('electron') };
   } catch (error) {
     const missing = error?.code === 'MODULE_NOT_FOUND';
-    return { why: missing ? 'Electron is not installed (its binary could not be downloaded)' : 'Electron\'s binary is missing' };
+    return {
+      why: missing ? 'Electron is not installed (its binary could not be downloaded)' : "Electron's binary is missing",
+    };
   }
 }
 

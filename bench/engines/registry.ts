@@ -52,7 +52,10 @@ export function tfjsEngine(ctx: BenchContext, name: 'tfjs' | 'tfjs-node', backen
     async measure(c) {
       const r = child([JSON.stringify(c)]);
       const m = /^imagesPerSec=([\d.]+)$/m.exec(r.stdout);
-      if (r.status !== 0 || !m) throw new Error(`${name} failed on ${c.label} (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+      if (r.status !== 0 || !m)
+        throw new Error(
+          `${name} failed on ${c.label} (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').pop()}`,
+        );
       return Number(m[1]);
     },
   };

@@ -9,13 +9,18 @@ import { printJson, type CliIo } from './io';
  * the runs new runs are measured against (Compare's Δ columns, the live view, the report).
  */
 export function baselineCommand(io: CliIo, dataDirOf: (cmd: Command) => string): Command {
-  const withLab = async (cmd: Command, json: boolean, call: (lab: Awaited<ReturnType<typeof createLab>>) => Promise<BaselineList>): Promise<void> => {
+  const withLab = async (
+    cmd: Command,
+    json: boolean,
+    call: (lab: Awaited<ReturnType<typeof createLab>>) => Promise<BaselineList>,
+  ): Promise<void> => {
     const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl, lazyEngine: true });
     try {
       const list = await call(lab);
       for (const notice of list.notices) io.stderr(`${notice}\n`);
       if (json) return printJson(io, list.baselines);
-      if (list.baselines.length === 0) return io.stdout('No baselines pinned: pin one with "xlab baseline pin RUN_ID --label TEXT".\n');
+      if (list.baselines.length === 0)
+        return io.stdout('No baselines pinned: pin one with "xlab baseline pin RUN_ID --label TEXT".\n');
       for (const b of list.baselines) io.stdout(`${b.runId}  "${b.label}"  pinned ${b.pinnedAt.slice(0, 10)}\n`);
     } finally {
       await lab.close();
@@ -30,7 +35,11 @@ export function baselineCommand(io: CliIo, dataDirOf: (cmd: Command) => string):
     .requiredOption('--label <text>', 'what the baseline is, e.g. "best result" or "last week"')
     .option('--json', 'print the pinned baselines as JSON on stdout')
     .action(async (runId: string, opts: { label: string; json?: boolean }, cmd: Command) => {
-      if (opts.label.trim() === '') throw new LabError('INVALID_OPTION', '--label cannot be empty: say what the baseline is, e.g. --label "best result".');
+      if (opts.label.trim() === '')
+        throw new LabError(
+          'INVALID_OPTION',
+          '--label cannot be empty: say what the baseline is, e.g. --label "best result".',
+        );
       await withLab(cmd, Boolean(opts.json), (lab) => lab.pinBaseline(runId, opts.label));
     });
   baseline

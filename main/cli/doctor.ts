@@ -33,7 +33,11 @@ const cudaHint =
   '"xlab engine build-native --gpu" builds it for CUDA 12 / cuDNN 9 instead.';
 
 /** What would make training faster on this machine, given the engine that loaded. Pure. */
-export function suggestionsFor(engine: EngineInfo, platform: NodeJS.Platform, native: readonly NativeStatus[] = []): string[] {
+export function suggestionsFor(
+  engine: EngineInfo,
+  platform: NodeJS.Platform,
+  native: readonly NativeStatus[] = [],
+): string[] {
   const gpuPossible = platform === 'linux' || platform === 'win32';
   const advice = native.flatMap((n) => n.advice);
   if (engine.device === 'gpu') return advice;
@@ -79,11 +83,16 @@ export function formatDoctor(report: DoctorReport): string {
     `Engine:      ${report.engine.name} ${report.engine.version} on ${report.engine.device.toUpperCase()} (backend "${report.engine.backend}")`,
     `Why:         ${report.engine.reason}`,
   ];
-  if (report.engine.tensorflow) lines.push(`TensorFlow:  ${report.engine.tensorflow}${report.engine.libraries ? ` (libraries in ${report.engine.libraries})` : ''}`);
+  if (report.engine.tensorflow)
+    lines.push(
+      `TensorFlow:  ${report.engine.tensorflow}${report.engine.libraries ? ` (libraries in ${report.engine.libraries})` : ''}`,
+    );
   lines.push(...formatNativeStatus(report.native));
   if (report.keras?.found) {
     const k = report.keras.found;
-    lines.push(`Keras:       TensorFlow ${k.tensorflow}, Keras ${k.keras} on ${k.devices?.join(', ') ?? 'CPU'} — ${k.python} (${k.from}); use it with --engine keras`);
+    lines.push(
+      `Keras:       TensorFlow ${k.tensorflow}, Keras ${k.keras} on ${k.devices?.join(', ') ?? 'CPU'} — ${k.python} (${k.from}); use it with --engine keras`,
+    );
   } else if (report.keras) {
     lines.push('Keras:       not available (xlab engine setup-keras installs it):');
     for (const t of report.keras.tried) lines.push(`  - ${t.python} (${t.from}): ${t.problem}`);

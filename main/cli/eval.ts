@@ -16,7 +16,12 @@ const pct = (v: number | null): string => (v === null ? noValue : `${(v * 100).t
 /** Rows of cells as aligned columns: the first left-aligned, the others right-aligned. */
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** An evaluation for a terminal: headline metrics, the per-class table and the confusion matrix. */
@@ -32,7 +37,13 @@ export function formatEvaluation(result: EvalResult): string {
       ['Class', 'Precision', 'Recall', 'F1', 'Support'],
       ...result.perClass.map((c, i) => [names[i]!, pct(c.precision), pct(c.recall), pct(c.f1), String(c.support)]),
       ['macro avg', pct(result.macro.precision), pct(result.macro.recall), pct(result.macro.f1), String(result.images)],
-      ['weighted avg', pct(result.weighted.precision), pct(result.weighted.recall), pct(result.weighted.f1), String(result.images)],
+      [
+        'weighted avg',
+        pct(result.weighted.precision),
+        pct(result.weighted.recall),
+        pct(result.weighted.f1),
+        String(result.images),
+      ],
     ]),
     '',
   ];
@@ -40,16 +51,26 @@ export function formatEvaluation(result: EvalResult): string {
     const short = names.map((name) => (name.length > 10 ? `${name.slice(0, 9)}…` : name));
     const shares = rowNormalised(result.confusion);
     out.push('Confusion matrix (rows: true class, columns: predicted class; image counts):');
-    out.push(...table([['', ...short], ...result.confusion.map((row, i) => [names[i]!, ...row.map(String)])]).map((line) => `  ${line}`));
+    out.push(
+      ...table([['', ...short], ...result.confusion.map((row, i) => [names[i]!, ...row.map(String)])]).map(
+        (line) => `  ${line}`,
+      ),
+    );
     out.push('', 'Row-normalised (share of each true class):');
-    out.push(...table([['', ...short], ...shares.map((row, i) => [names[i]!, ...row.map((v) => `${Math.round(v * 100)}%`)])]).map((line) => `  ${line}`));
+    out.push(
+      ...table([
+        ['', ...short],
+        ...shares.map((row, i) => [names[i]!, ...row.map((v) => `${Math.round(v * 100)}%`)]),
+      ]).map((line) => `  ${line}`),
+    );
   } else {
     out.push(`Confusion matrix: ${names.length}×${names.length}, too wide for a terminal; it is in --json.`);
   }
   if (result.skipped.length) {
     out.push('', 'Unreadable images (not counted):');
     for (const s of result.skipped.slice(0, SKIPPED_LISTED)) out.push(`  ${printable(s.path)}: ${printable(s.reason)}`);
-    if (result.skipped.length > SKIPPED_LISTED) out.push(`  … and ${result.skipped.length - SKIPPED_LISTED} more (all of them with --json)`);
+    if (result.skipped.length > SKIPPED_LISTED)
+      out.push(`  … and ${result.skipped.length - SKIPPED_LISTED} more (all of them with --json)`);
   }
   out.push('');
   return out.join('\n');
@@ -60,18 +81,31 @@ export function evalCommand(io: CliIo, dataDirOf: (cmd: Command) => string): Com
   return new Command('eval')
     .description("evaluate a run's checkpoint on its validation or test images (stored in the run's eval.json)")
     .argument('<run-id>', 'the run to evaluate (see "xlab runs")')
-    .addOption(new Option('--split <split>', 'which images: the validation or the test split').choices(['val', 'test']).default('val'))
-    .addOption(new Option('--checkpoint <kind>', "the best epoch's weights (by the run's monitor: lowest val_loss unless chosen) or the last epoch's").choices(['best', 'last']).default('best'))
+    .addOption(
+      new Option('--split <split>', 'which images: the validation or the test split')
+        .choices(['val', 'test'])
+        .default('val'),
+    )
+    .addOption(
+      new Option(
+        '--checkpoint <kind>',
+        "the best epoch's weights (by the run's monitor: lowest val_loss unless chosen) or the last epoch's",
+      )
+        .choices(['best', 'last'])
+        .default('best'),
+    )
     .option('--json', 'print the whole result (with every prediction) as JSON on stdout')
-    .action(async (runId: string, opts: { split: EvalSplit; checkpoint: CheckpointKind; json?: boolean }, cmd: Command) => {
-      const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl });
-      try {
-        io.stderr(`Evaluating the ${opts.checkpoint} checkpoint of run ${runId} on its ${opts.split} images…\n`);
-        const result = await lab.evaluateRun(runId, opts.split, opts.checkpoint);
-        if (opts.json) printJson(io, result);
-        else io.stdout(formatEvaluation(result));
-      } finally {
-        await lab.close();
-      }
-    });
+    .action(
+      async (runId: string, opts: { split: EvalSplit; checkpoint: CheckpointKind; json?: boolean }, cmd: Command) => {
+        const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl });
+        try {
+          io.stderr(`Evaluating the ${opts.checkpoint} checkpoint of run ${runId} on its ${opts.split} images…\n`);
+          const result = await lab.evaluateRun(runId, opts.split, opts.checkpoint);
+          if (opts.json) printJson(io, result);
+          else io.stdout(formatEvaluation(result));
+        } finally {
+          await lab.close();
+        }
+      },
+    );
 }

@@ -22,7 +22,10 @@ export const printJson = (io: CliIo, value: unknown): void => io.stdout(`${JSON.
  * Names shown inside a line should also go through `printable`, which escapes newlines too.
  */
 export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** The same io with everything it prints passed through `terminalSafe`. */

@@ -51,7 +51,8 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
 function decimalNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = value.trim() === '' ? Number.NaN : Number(value);
-  if (!Number.isFinite(n)) throw new LabError('INVALID_OPTION', `${flag} must be a number such as 0.5 (got ${JSON.stringify(value)}).`);
+  if (!Number.isFinite(n))
+    throw new LabError('INVALID_OPTION', `${flag} must be a number such as 0.5 (got ${JSON.stringify(value)}).`);
   return n;
 }
 
@@ -71,10 +72,16 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new LabError('INVALID_MODEL_CONFIG', `The model config ${file} is not valid JSON: ${(error as Error).message}.`);
+    throw new LabError(
+      'INVALID_MODEL_CONFIG',
+      `The model config ${file} is not valid JSON: ${(error as Error).message}.`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new LabError('INVALID_MODEL_CONFIG', `The model config ${file} must be a JSON object of model options, such as {"preset": "mini", "classes": 5}.`);
+    throw new LabError(
+      'INVALID_MODEL_CONFIG',
+      `The model config ${file} must be a JSON object of model options, such as {"preset": "mini", "classes": 5}.`,
+    );
   }
   // A saved named config ({ name, model, training, savedAt }) keeps its model options under `model`.
   const { model } = parsed as { model?: unknown };
@@ -98,14 +105,23 @@ export async function configFromOptions(options: ModelCommandOptions): Promise<M
   try {
     // Only the flags given: an unset flag must not hide the file's value.
     const given = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
-    return resolveModelConfig({ ...file, ...(options.preset === undefined ? {} : { preset: options.preset }), ...given });
+    return resolveModelConfig({
+      ...file,
+      ...(options.preset === undefined ? {} : { preset: options.preset }),
+      ...given,
+    });
   } catch (error) {
     if (!(error instanceof ModelConfigError)) throw error;
     const flag = error.field === 'config' ? undefined : flagOfField[error.field];
     const byFlag = flag !== undefined && flags[error.field as keyof typeof flags] !== undefined;
     const inFile = options.config !== undefined && (error.field === 'config' || error.field in file);
     const where = byFlag ? ` (set by ${flag})` : inFile ? ` (set in ${options.config})` : '';
-    const message = where === '' ? error.message : error.message.endsWith('.') ? `${error.message.slice(0, -1)}${where}.` : `${error.message}${where}`;
+    const message =
+      where === ''
+        ? error.message
+        : error.message.endsWith('.')
+          ? `${error.message.slice(0, -1)}${where}.`
+          : `${error.message}${where}`;
     throw new LabError(error.code, message, { cause: error });
   }
 }
@@ -196,7 +212,11 @@ export async function runModelCommand(options: ModelCommandOptions, io: ModelCom
   try {
     const summary = summarizeModel(model);
     const cost = estimateCost(model, batchSize);
-    write(options.json ? `${JSON.stringify(modelReport(summary, cost), null, 2)}\n` : formatModelSummary(summary, cost, config));
+    write(
+      options.json
+        ? `${JSON.stringify(modelReport(summary, cost), null, 2)}\n`
+        : formatModelSummary(summary, cost, config),
+    );
   } finally {
     model.dispose();
   }
@@ -212,7 +232,10 @@ export function modelCommand(io: ModelCommandIo = {}): Command {
     .option('--alpha <a>', 'width multiplier α')
     .option('--middle <m>', 'middle flow repeats')
     .option('--style <style>', 'block style: keras or seed')
-    .option('--config <file>', 'JSON file of model options (may name a "preset"), or a saved named config; flags override it')
+    .option(
+      '--config <file>',
+      'JSON file of model options (may name a "preset"), or a saved named config; flags override it',
+    )
     .option('--batch <n>', `batch size for the activation-memory estimate (default: ${DEFAULT_BATCH})`)
     .option('--json', 'print JSON: params, trainableParams, nonTrainableParams, flops, layers')
     .action(async (options: ModelCommandOptions) => {

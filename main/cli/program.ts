@@ -35,7 +35,7 @@ export function createProgram(io: CliIo, extraCommands: Command[] = []): Command
   const program = new Command('xlab')
     .description('Xception Lab: train and compare Xception-family image classifiers.')
     .version(appVersion(), '-v, --version', 'print the version')
-    .option('--data-dir <dir>', 'data folder for runs, caches and settings (default: the app\'s; or $XLAB_HOME)')
+    .option('--data-dir <dir>', "data folder for runs, caches and settings (default: the app's; or $XLAB_HOME)")
     .showSuggestionAfterError()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();

@@ -39,19 +39,40 @@ interface ReportOptions {
  */
 export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): Command {
   return new Command('report')
-    .description('write a report comparing runs: table, curves, config differences, evaluations (HTML, PDF, Markdown or CSV)')
+    .description(
+      'write a report comparing runs: table, curves, config differences, evaluations (HTML, PDF, Markdown or CSV)',
+    )
     .argument('<run-ids...>', 'the runs to compare, in table order (see "xlab runs")')
-    .addOption(new Option('--format <format>', 'html (one self-contained file), pdf (needs Chromium or Chrome), md (with PNG charts), csv (epochs + summary); default: from --out, else html').choices(reportFormats))
-    .option('--out <file>', 'the file to write (never replaced; default: a new file named after the title in the exports folder of the data folder)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'html (one self-contained file), pdf (needs Chromium or Chrome), md (with PNG charts), csv (epochs + summary); default: from --out, else html',
+      ).choices(reportFormats),
+    )
+    .option(
+      '--out <file>',
+      'the file to write (never replaced; default: a new file named after the title in the exports folder of the data folder)',
+    )
     .option('--title <text>', 'the report title (default: "Xception Lab report")')
     .option('--author <text>', 'the author shown under the title')
-    .option('--notes <text>', 'notes for the report\'s Notes section')
-    .addOption(new Option('--basis <basis>', "the table's metrics: each run's final epoch or its best (by the run's monitor: lowest val_loss unless chosen)").choices(['final', 'best']).default('final'))
-    .option('--baseline <run-id>', 'a pinned baseline (see "xlab baseline list"): adds an "Against the baseline" section')
+    .option('--notes <text>', "notes for the report's Notes section")
+    .addOption(
+      new Option(
+        '--basis <basis>',
+        "the table's metrics: each run's final epoch or its best (by the run's monitor: lowest val_loss unless chosen)",
+      )
+        .choices(['final', 'best'])
+        .default('final'),
+    )
+    .option(
+      '--baseline <run-id>',
+      'a pinned baseline (see "xlab baseline list"): adds an "Against the baseline" section',
+    )
     .option('--json', 'print { "files": [...] } on stdout')
     .action(async (runIds: string[], opts: ReportOptions, cmd: Command) => {
       const dataDir = dataDirOf(cmd);
-      const format: ReportFormat = opts.format ?? (opts.out !== undefined ? formatOfFile(opts.out) : undefined) ?? 'html';
+      const format: ReportFormat =
+        opts.format ?? (opts.out !== undefined ? formatOfFile(opts.out) : undefined) ?? 'html';
       const request: ReportRequest = {
         runIds,
         basis: opts.basis,
@@ -74,9 +95,14 @@ export function reportCommand(io: CliIo, dataDirOf: (cmd: Command) => string): C
         const comparison = await reports.compare(runIds, opts.basis);
         for (const problem of comparison.problems) io.stderr(`Warning: ${printable(problem)}\n`);
         for (const warning of comparison.warnings) io.stderr(`Warning: ${printable(warning)}\n`);
-        const exported = opts.out !== undefined ? await reports.exportTo(request, format, resolve(opts.out)) : await reports.export(request, format, exportsDir(dataDir));
+        const exported =
+          opts.out !== undefined
+            ? await reports.exportTo(request, format, resolve(opts.out))
+            : await reports.export(request, format, exportsDir(dataDir));
         if (opts.json) return printJson(io, exported);
-        io.stderr(`Wrote the ${format === 'md' ? 'Markdown' : format.toUpperCase()} report of ${comparison.rows.length} run${comparison.rows.length === 1 ? '' : 's'}:\n`);
+        io.stderr(
+          `Wrote the ${format === 'md' ? 'Markdown' : format.toUpperCase()} report of ${comparison.rows.length} run${comparison.rows.length === 1 ? '' : 's'}:\n`,
+        );
         io.stdout(`${exported.files.map(printable).join('\n')}\n`);
       } finally {
         await lab.close();

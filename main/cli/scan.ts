@@ -18,13 +18,24 @@ export function printable(text: string): string {
 
 /** The health report as a table of classes, problems grouped by reason, and warnings. */
 export function formatScanReport(report: ScanReport): string {
-  const splitColumns = (['train', 'val', 'test'] as const).filter((split) => report.classes.some((c) => c[split] !== undefined));
+  const splitColumns = (['train', 'val', 'test'] as const).filter((split) =>
+    report.classes.some((c) => c[split] !== undefined),
+  );
   const header = ['Class', ...splitColumns.map((s) => s[0]!.toUpperCase() + s.slice(1)), 'Images'];
-  const rows = report.classes.map((c) => [printable(c.name), ...splitColumns.map((s) => count(c[s] ?? 0)), count(c.images)]);
-  const totals = ['Total', ...splitColumns.map((s) => count(report.classes.reduce((n, c) => n + (c[s] ?? 0), 0))), count(report.images)];
+  const rows = report.classes.map((c) => [
+    printable(c.name),
+    ...splitColumns.map((s) => count(c[s] ?? 0)),
+    count(c.images),
+  ]);
+  const totals = [
+    'Total',
+    ...splitColumns.map((s) => count(report.classes.reduce((n, c) => n + (c[s] ?? 0), 0))),
+    count(report.images),
+  ];
   const all = [header, ...rows, totals];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
-  const line = (row: string[]): string => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const line = (row: string[]): string =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const rule = '─'.repeat(widths.reduce((n, w) => n + w, 0) + 2 * (widths.length - 1));
   const size = (s: { width: number; height: number }): string => `${s.width}×${s.height}`;
 
@@ -35,7 +46,10 @@ export function formatScanReport(report: ScanReport): string {
   ];
   const formats = Object.entries(report.formats);
   if (formats.length > 0) out.push(`Formats: ${formats.map(([name, n]) => `${name} ${count(n)}`).join(', ')}`);
-  if (report.sizes) out.push(`Sizes (by pixel area): smallest ${size(report.sizes.min)}, median ${size(report.sizes.median)}, largest ${size(report.sizes.max)}`);
+  if (report.sizes)
+    out.push(
+      `Sizes (by pixel area): smallest ${size(report.sizes.min)}, median ${size(report.sizes.median)}, largest ${size(report.sizes.max)}`,
+    );
   out.push('', line(header), rule, ...rows.map(line), rule, line(totals));
 
   if (report.problems.length > 0) {
@@ -45,7 +59,8 @@ export function formatScanReport(report: ScanReport): string {
     for (const [reason, paths] of [...byReason].sort((a, b) => b[1].length - a[1].length)) {
       out.push(`  ${printable(reason)} (${count(paths.length)})`);
       for (const path of paths.slice(0, PATHS_PER_REASON)) out.push(`    ${printable(path)}`);
-      if (paths.length > PATHS_PER_REASON) out.push(`    … and ${count(paths.length - PATHS_PER_REASON)} more (all of them with --json)`);
+      if (paths.length > PATHS_PER_REASON)
+        out.push(`    … and ${count(paths.length - PATHS_PER_REASON)} more (all of them with --json)`);
     }
   }
   if (report.warnings.length > 0) {
@@ -69,7 +84,9 @@ export function scanCommand(io: CliIo): Command {
     .argument('<dir>', 'the dataset folder: one sub-folder per class, or train/ val/ test/ folders of class folders')
     .option('--json', 'print the report as JSON on stdout (progress goes to stderr)')
     .addOption(
-      new Option('--validate <mode>', 'full: decode every image; headers: formats and sizes only (faster)').choices(['full', 'headers']).default('full'),
+      new Option('--validate <mode>', 'full: decode every image; headers: formats and sizes only (faster)')
+        .choices(['full', 'headers'])
+        .default('full'),
     )
     .action(async (dir: string, opts: { json?: boolean; validate: ScanValidation }) => {
       const started = performance.now();

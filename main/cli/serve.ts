@@ -45,7 +45,8 @@ export async function serve(io: CliIo, options: ServeCliOptions): Promise<void> 
     await lab.close();
     throw error;
   }
-  if (options.json) io.stdout(`${JSON.stringify({ url: server.url, host: server.host, port: server.port, token: server.token })}\n`);
+  if (options.json)
+    io.stdout(`${JSON.stringify({ url: server.url, host: server.host, port: server.port, token: server.token })}\n`);
   else io.stdout(`${server.url}\n`);
   io.stderr(`Xception Lab is running in browser mode. Open the URL above; press Ctrl+C to stop.\n`);
   if (options.open) openInBrowser(server.url, (message) => io.stderr(`${message}\n`));
@@ -65,7 +66,13 @@ async function listen(
   const attempts = options.portExplicit || options.port === 0 ? 1 : portAttempts;
   for (let i = 0; ; i++) {
     try {
-      return await startServer({ lab, staticDir, host: options.host, port: options.port + i, onError: (message) => io.stderr(`${message}\n`) });
+      return await startServer({
+        lab,
+        staticDir,
+        host: options.host,
+        port: options.port + i,
+        onError: (message) => io.stderr(`${message}\n`),
+      });
     } catch (error) {
       if (!(error instanceof LabError && error.code === 'PORT_IN_USE') || i + 1 >= attempts) throw error;
     }

@@ -41,7 +41,14 @@ export function runsJson(entries: readonly RunListEntry[], baselines: readonly B
       epochs: run.epochs,
       params: run.params ?? null,
       engine: run.engine ? `${run.engine.name} (${run.engine.device})` : null,
-      best: run.best ? { val_acc: run.best.val_acc, val_loss: run.best.val_loss, epoch: run.best.epoch + 1, monitor: monitorOf(run.training) } : null,
+      best: run.best
+        ? {
+            val_acc: run.best.val_acc,
+            val_loss: run.best.val_loss,
+            epoch: run.best.epoch + 1,
+            monitor: monitorOf(run.training),
+          }
+        : null,
       baseline,
     };
   });
@@ -49,16 +56,23 @@ export function runsJson(entries: readonly RunListEntry[], baselines: readonly B
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\s*\d+\s*$/.test(value)) throw new LabError('INVALID_OPTION', `${flag} must be a whole number (got ${JSON.stringify(value)}).`);
+  if (!/^\s*\d+\s*$/.test(value))
+    throw new LabError('INVALID_OPTION', `${flag} must be a whole number (got ${JSON.stringify(value)}).`);
   return Number(value);
 }
 
 /** `--freeze entry,middle` → `['entry', 'middle']`; an unknown flow is a usage error naming the choices. */
 export function freezeList(value: string): FreezableFlow[] {
-  const flows = value.split(',').map((f) => f.trim()).filter(Boolean);
+  const flows = value
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = flows.filter((f) => !(freezableFlows as readonly string[]).includes(f));
   if (flows.length === 0 || unknown.length > 0) {
-    throw new LabError('INVALID_OPTION', `--freeze takes flows separated by commas from ${freezableFlows.join(', ')} (got ${JSON.stringify(value)}).`);
+    throw new LabError(
+      'INVALID_OPTION',
+      `--freeze takes flows separated by commas from ${freezableFlows.join(', ')} (got ${JSON.stringify(value)}).`,
+    );
   }
   return [...new Set(flows)] as FreezableFlow[];
 }
@@ -79,20 +93,27 @@ async function follow(io: CliIo, lab: Lab, run: RunInfo, json: boolean): Promise
       const now = Date.now();
       if (now - lastLine < 1000 && p.batch + 1 !== p.batchesPerEpoch) return;
       lastLine = now;
-      io.stderr(`epoch ${p.epoch + 1}/${p.epochs}  batch ${p.batch + 1}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  ${p.imagesPerSec.toFixed(1)} img/s  ETA ${Math.ceil(p.etaMs / 1000)} s\n`);
+      io.stderr(
+        `epoch ${p.epoch + 1}/${p.epochs}  batch ${p.batch + 1}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  ${p.imagesPerSec.toFixed(1)} img/s  ETA ${Math.ceil(p.etaMs / 1000)} s\n`,
+      );
     }),
     lab.events.on('trainEpoch', ({ runId: id, metrics: m }) => {
       if (id !== runId) return;
-      io.stderr(`epoch ${m.epoch + 1}: loss ${num(m.loss)}  acc ${pct(m.acc)}  val_loss ${num(m.val_loss)}  val_acc ${pct(m.val_acc)}  (${((m.epochTimeMs ?? 0) / 1000).toFixed(1)} s)\n`);
+      io.stderr(
+        `epoch ${m.epoch + 1}: loss ${num(m.loss)}  acc ${pct(m.acc)}  val_loss ${num(m.val_loss)}  val_acc ${pct(m.val_acc)}  (${((m.epochTimeMs ?? 0) / 1000).toFixed(1)} s)\n`,
+      );
     }),
     lab.events.on('trainEstimate', ({ runId: id, secondsPerEpoch, warning }) => {
       if (id !== runId) return;
-      io.stderr(`≈ ${secondsPerEpoch < 90 ? `${Math.ceil(secondsPerEpoch)} s` : `${Math.ceil(secondsPerEpoch / 60)} min`} per epoch\n`);
+      io.stderr(
+        `≈ ${secondsPerEpoch < 90 ? `${Math.ceil(secondsPerEpoch)} s` : `${Math.ceil(secondsPerEpoch / 60)} min`} per epoch\n`,
+      );
       if (warning) io.stderr(`Warning: ${printable(warning)}\n`);
     }),
     lab.events.on('trainLog', ({ runId: id, level, message }) => {
       // The run's own failure is printed once, as the command's error.
-      if (id === runId && level !== 'info' && !/^Run (failed|interrupted): /.test(message)) io.stderr(`[${level}] ${printable(message)}
+      if (id === runId && level !== 'info' && !/^Run (failed|interrupted): /.test(message))
+        io.stderr(`[${level}] ${printable(message)}
 `);
     }),
   ];
@@ -128,7 +149,8 @@ function report(io: CliIo, run: RunInfo, json: boolean): void {
     : 'no validated epoch';
   io.stdout(`Run ${run.id} ${run.status}: ${run.epochsDone}/${run.epochs} epochs, ${best}.\n`);
   // A failure's message is the command's error (stderr); other endings keep theirs here.
-  if (run.error && run.status !== 'failed') io.stdout(`${printable(run.error.message)}
+  if (run.error && run.status !== 'failed')
+    io.stdout(`${printable(run.error.message)}
 `);
 }
 
@@ -136,7 +158,10 @@ type DataDirOf = (cmd: Command) => string;
 
 function kerasEngine(value: string): 'keras' {
   if (value === 'keras') return value;
-  throw new LabError('INVALID_OPTION', `--engine must be keras (got ${JSON.stringify(value)}); leave it out for the built-in tfjs engine.`);
+  throw new LabError(
+    'INVALID_OPTION',
+    `--engine must be keras (got ${JSON.stringify(value)}); leave it out for the built-in tfjs engine.`,
+  );
 }
 
 export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
@@ -150,21 +175,39 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
     .option('--size <px>', 'input size in pixels')
     .option('--seed <n>', 'seed for the split, shuffling and initial weights')
     .addOption(
-      new Option('--monitor <metric>', 'what picks the best epoch (best checkpoint, early stopping): lowest val_loss or highest val_accuracy').choices(monitors),
+      new Option(
+        '--monitor <metric>',
+        'what picks the best epoch (best checkpoint, early stopping): lowest val_loss or highest val_accuracy',
+      ).choices(monitors),
     )
     .option('--name <text>', 'a name for the run')
-    .option('--engine <name>', 'keras: train with Keras/TensorFlow in Python (see "xlab engine setup-keras"); default: the tfjs engine')
-    .option('--weights <file>', "start from these weights: Keras' Xception .h5, a Keras 3 .weights.h5, or a run's checkpoint folder (never downloaded)")
-    .option('--freeze <flows>', `keep these flows as loaded, comma-separated: ${freezableFlows.join(',')} (needs --weights)`)
+    .option(
+      '--engine <name>',
+      'keras: train with Keras/TensorFlow in Python (see "xlab engine setup-keras"); default: the tfjs engine',
+    )
+    .option(
+      '--weights <file>',
+      "start from these weights: Keras' Xception .h5, a Keras 3 .weights.h5, or a run's checkpoint folder (never downloaded)",
+    )
+    .option(
+      '--freeze <flows>',
+      `keep these flows as loaded, comma-separated: ${freezableFlows.join(',')} (needs --weights)`,
+    )
     .option('--json', 'print the finished run as JSON on stdout')
     .action(async (dataset: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       let base: { model: Record<string, unknown>; training: Record<string, unknown> } = { model: {}, training: {} };
       if (typeof opts.config === 'string') {
         try {
-          const raw = JSON.parse(await readFile(opts.config, 'utf8')) as { model?: Record<string, unknown>; training?: Record<string, unknown> };
+          const raw = JSON.parse(await readFile(opts.config, 'utf8')) as {
+            model?: Record<string, unknown>;
+            training?: Record<string, unknown>;
+          };
           base = { model: raw.model ?? {}, training: raw.training ?? {} };
         } catch (error) {
-          throw new LabError('CONFIG_UNREADABLE', `Cannot read the config ${opts.config}: ${(error as Error).message}.`);
+          throw new LabError(
+            'CONFIG_UNREADABLE',
+            `Cannot read the config ${opts.config}: ${(error as Error).message}.`,
+          );
         }
       }
       const presetGiven = cmd.getOptionValueSource('preset') !== 'default';
@@ -190,10 +233,13 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
       const lab = await createLab({ dataDir: dataDirOf(cmd), env: io.env, workerUrl: io.workerUrl });
       try {
         const started = await lab.startTraining(request);
-        io.stderr(`Run ${started.id} started on ${started.engine?.name ?? 'the engine'} (${started.engine?.device ?? '?'}).\n`);
+        io.stderr(
+          `Run ${started.id} started on ${started.engine?.name ?? 'the engine'} (${started.engine?.device ?? '?'}).\n`,
+        );
         const finished = await follow(io, lab, started, Boolean(opts.json));
         report(io, finished, Boolean(opts.json));
-        if (finished.status === 'failed') throw new LabError(finished.error?.code ?? 'RUN_FAILED', finished.error?.message ?? 'The run failed.');
+        if (finished.status === 'failed')
+          throw new LabError(finished.error?.code ?? 'RUN_FAILED', finished.error?.message ?? 'The run failed.');
       } finally {
         await lab.close();
       }
@@ -210,7 +256,8 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
         io.stderr(`Run ${runId} resumed at epoch ${started.epochsDone + 1} of ${started.epochs}.\n`);
         const finished = await follow(io, lab, started, Boolean(opts.json));
         report(io, finished, Boolean(opts.json));
-        if (finished.status === 'failed') throw new LabError(finished.error?.code ?? 'RUN_FAILED', finished.error?.message ?? 'The run failed.');
+        if (finished.status === 'failed')
+          throw new LabError(finished.error?.code ?? 'RUN_FAILED', finished.error?.message ?? 'The run failed.');
       } finally {
         await lab.close();
       }
@@ -230,9 +277,13 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
         for (const e of entries) {
           if (e.error) io.stdout(`${e.id}  unreadable: ${printable(e.error)}\n`);
           else {
-            const best = e.best ? `val_acc ${pct(e.best.val_acc)} at best epoch ${e.best.epoch} (${bestMeaning(e.best.monitor)})` : 'no best epoch yet';
+            const best = e.best
+              ? `val_acc ${pct(e.best.val_acc)} at best epoch ${e.best.epoch} (${bestMeaning(e.best.monitor)})`
+              : 'no best epoch yet';
             const pin = e.baseline ? `  [baseline: ${printable(e.baseline.label)}]` : '';
-            io.stdout(`${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  ${best}  ${printable(e.name ?? '')}${pin}\n`);
+            io.stdout(
+              `${e.id}  ${e.status?.padEnd(11)} ${e.epochsDone}/${e.epochs} epochs  ${best}  ${printable(e.name ?? '')}${pin}\n`,
+            );
           }
         }
       } finally {

@@ -33,7 +33,10 @@ export interface DatasetChanges {
 /** Example paths named per kind of change. */
 const EXAMPLES = 5;
 
-const manifestSchema = z.object({ fingerprint: z.string(), files: z.array(z.tuple([z.string(), z.number(), z.string()])) });
+const manifestSchema = z.object({
+  fingerprint: z.string(),
+  files: z.array(z.tuple([z.string(), z.number(), z.string()])),
+});
 
 /** `DATA_DIR/datasets/<fingerprint>.json` (the fingerprint is hex, so a plain file name). */
 export function manifestFile(dataDir: string, fingerprint: string): string {
@@ -43,7 +46,13 @@ export function manifestFile(dataDir: string, fingerprint: string): string {
 /** Keeps the images behind a fingerprint, once; an existing file for it is left alone. */
 export async function saveManifest(dataDir: string, fingerprint: string, files: readonly FileFacts[]): Promise<void> {
   const file = manifestFile(dataDir, fingerprint);
-  if (await readFile(file).then(() => true, () => false)) return;
+  if (
+    await readFile(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   const rows = [...files].sort((a, b) => compareCodePoints(a.rel, b.rel)).map((f) => [f.rel, f.bytes, f.hash]);
   await writeFileAtomic(file, `${JSON.stringify({ fingerprint, files: rows })}\n`);
 }
@@ -60,7 +69,10 @@ export async function loadManifest(dataDir: string, fingerprint: string): Promis
 }
 
 /** Added, removed and edited files between two lists; `before` as paths only leaves `edited` unknown. */
-export function diffDatasets(before: readonly FileFacts[] | readonly string[], after: readonly FileFacts[]): DatasetChanges {
+export function diffDatasets(
+  before: readonly FileFacts[] | readonly string[],
+  after: readonly FileFacts[],
+): DatasetChanges {
   const now = new Map(after.map((f) => [f.rel, f]));
   const withFacts = before.length > 0 && typeof before[0] !== 'string';
   const old = new Map<string, FileFacts | undefined>(
@@ -69,9 +81,16 @@ export function diffDatasets(before: readonly FileFacts[] | readonly string[], a
   const sorted = (list: string[]): string[] => list.sort(compareCodePoints);
   const added = sorted([...now.keys()].filter((rel) => !old.has(rel)));
   const removed = sorted([...old.keys()].filter((rel) => !now.has(rel)));
-  const edited = withFacts || before.length === 0
-    ? sorted([...old].filter(([rel, f]) => f && now.has(rel) && (now.get(rel)!.hash !== f.hash || now.get(rel)!.bytes !== f.bytes)).map(([rel]) => rel))
-    : null;
+  const edited =
+    withFacts || before.length === 0
+      ? sorted(
+          [...old]
+            .filter(
+              ([rel, f]) => f && now.has(rel) && (now.get(rel)!.hash !== f.hash || now.get(rel)!.bytes !== f.bytes),
+            )
+            .map(([rel]) => rel),
+        )
+      : null;
   return { added, removed, edited };
 }
 
@@ -103,6 +122,12 @@ export async function changesSince(
   const kept = await loadManifest(dataDir, run.fingerprint);
   if (kept) return describeChanges(diffDatasets(kept, now));
   const split = await loadSplit(run.splitKey).catch(() => undefined);
-  if (split) return describeChanges(diffDatasets([...split.train, ...split.val, ...split.test].map((entry) => entry.path), now));
+  if (split)
+    return describeChanges(
+      diffDatasets(
+        [...split.train, ...split.val, ...split.test].map((entry) => entry.path),
+        now,
+      ),
+    );
   return 'files added, removed or edited';
 }

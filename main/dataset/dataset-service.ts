@@ -10,7 +10,13 @@ import { LabError } from '../errors';
 import { parseAugmentSettings, previewAugmentations } from './image/augment';
 import { cacheSize, clearCache, imageCacheRoot } from './pipeline/cache';
 import { toIndex, type DatasetIndex } from './pipeline/dataset-index';
-import { forgetDataset, loadRecentDatasets, recentDatasetsFile, rememberDataset, saveRecentDatasets } from './recent-datasets';
+import {
+  forgetDataset,
+  loadRecentDatasets,
+  recentDatasetsFile,
+  rememberDataset,
+  saveRecentDatasets,
+} from './recent-datasets';
 import { scanDatasetImages, type ScannedDataset } from './scan/scan';
 
 export interface DatasetServiceOptions {
@@ -28,8 +34,19 @@ export interface DatasetService {
   cancel(scanId: string): Promise<void>;
   recent(): Promise<RecentDataset[]>;
   forget(path: string): Promise<RecentDataset[]>;
-  thumbnails(root: string, className: string, offset: number, limit: number): Promise<{ total: number; thumbnails: Thumbnail[] }>;
-  preview(root: string, settings: AugmentSettings, size: number, count: number, seed: number): Promise<{ path: string; images: string[] }>;
+  thumbnails(
+    root: string,
+    className: string,
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; thumbnails: Thumbnail[] }>;
+  preview(
+    root: string,
+    settings: AugmentSettings,
+    size: number,
+    count: number,
+    seed: number,
+  ): Promise<{ path: string; images: string[] }>;
   cacheInfo(): Promise<CacheInfo>;
   clearCache(): Promise<CacheInfo>;
   /** What training needs: a quick (header-level) scan's usable images and fingerprint. */
@@ -59,7 +76,10 @@ export async function thumbnailDataUrl(path: string): Promise<string | undefined
 export function requireAbsolute(path: string, field?: string): void {
   if (!isAbsolute(path)) {
     const what = field ? `${field}: ` : '';
-    throw new LabError('BAD_PATH', `${what}"${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`);
+    throw new LabError(
+      'BAD_PATH',
+      `${what}"${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`,
+    );
   }
 }
 

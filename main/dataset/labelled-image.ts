@@ -21,7 +21,8 @@ export interface LabelledImage {
  * `className`, so a one-hot vector can never point at the wrong class. Throws `LABEL_INVALID`.
  */
 export function checkLabels(images: readonly LabelledImage[], classNames: readonly string[]): void {
-  if (classNames.length === 0) throw new LabError('LABEL_INVALID', 'The dataset has no classes: add one folder per class.');
+  if (classNames.length === 0)
+    throw new LabError('LABEL_INVALID', 'The dataset has no classes: add one folder per class.');
   for (const image of images) {
     const { label } = image;
     if (!Number.isInteger(label) || label < 0 || label >= classNames.length) {

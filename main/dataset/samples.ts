@@ -34,7 +34,9 @@ export async function listSamples(samplesDir: string): Promise<SampleDataset[]> 
       continue; // not a sample folder
     }
     const classes: SampleDataset['classes'] = [];
-    const dirs = (await readdir(path, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
+    const dirs = (await readdir(path, { withFileTypes: true })).filter(
+      (e) => e.isDirectory() && !e.name.startsWith('.'),
+    );
     for (const dir of dirs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const files = await readdir(join(path, dir.name));
       classes.push({ name: dir.name, images: files.filter((f) => imageFile.test(f)).length });

@@ -35,7 +35,8 @@ interface Candidate {
  * use is over. Any other backend (no `firstUse`) is left alone.
  */
 export function skipNodeGreeting(backend: unknown): void {
-  if (backend !== null && typeof backend === 'object' && 'firstUse' in backend) (backend as { firstUse: boolean }).firstUse = false;
+  if (backend !== null && typeof backend === 'object' && 'firstUse' in backend)
+    (backend as { firstUse: boolean }).firstUse = false;
 }
 
 /** Best first. */
@@ -151,6 +152,12 @@ function describeEngine(tf: TfLike, candidate: Candidate, skipped: string[], for
     case 'tfjs-node':
       return { name: candidate.name, device: 'cpu', backend, version, reason: `${prefix}native TensorFlow on the CPU` };
     case 'tfjs':
-      return { name: candidate.name, device: 'cpu', backend, version, reason: `${prefix}pure-JS engine on the CPU (slower than native TensorFlow)` };
+      return {
+        name: candidate.name,
+        device: 'cpu',
+        backend,
+        version,
+        reason: `${prefix}pure-JS engine on the CPU (slower than native TensorFlow)`,
+      };
   }
 }

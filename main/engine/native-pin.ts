@@ -51,7 +51,10 @@ function readdirSafe(dir: string): string[] {
 export const processDlopen: Dlopen = (file, flags) => process.dlopen({ exports: {} } as NodeJS.Module, file, flags);
 
 /** Opens each library with RTLD_NODELETE (Linux only; elsewhere nothing to do). */
-export function pinNativeLibraries(packageDir: string, options: { platform?: NodeJS.Platform; dlopen?: Dlopen; list?: (dir: string) => string[] } = {}): PinResult[] {
+export function pinNativeLibraries(
+  packageDir: string,
+  options: { platform?: NodeJS.Platform; dlopen?: Dlopen; list?: (dir: string) => string[] } = {},
+): PinResult[] {
   if ((options.platform ?? process.platform) !== 'linux') return [];
   const dlopen = options.dlopen ?? processDlopen;
   const flags = constants.dlopen.RTLD_NOW! | RTLD_NODELETE;

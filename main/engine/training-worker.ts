@@ -11,7 +11,14 @@ import { pinNativeLibraries } from './native-pin';
 import { dirname, join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { registerFastKernels, simdAvailable, closeKernelPool, kernelPool } from './kernels';
-import type { HostMessage, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData, TrainEvent } from './worker-protocol';
+import type {
+  HostMessage,
+  WorkerMessage,
+  WorkerRequest,
+  WorkerRequests,
+  WorkerStartData,
+  TrainEvent,
+} from './worker-protocol';
 import { toWireError } from '../errors';
 import { buildXception, type Tf } from '../models/xception';
 import { summarizeModel } from '../models/model-summary';
@@ -34,7 +41,12 @@ const controls = new Map<string, TrainControl>();
 
 const trainEvent = (runId: string, event: TrainEvent): void => post({ type: 'train-event', runId, event });
 
-type Handlers = { [K in keyof WorkerRequests]: (request: WorkerRequests[K]['request'], tf: Tf) => Promise<WorkerRequests[K]['response']> };
+type Handlers = {
+  [K in keyof WorkerRequests]: (
+    request: WorkerRequests[K]['request'],
+    tf: Tf,
+  ) => Promise<WorkerRequests[K]['response']>;
+};
 
 const handlers: Handlers = {
   async summarizeModel({ config }, tf) {
@@ -84,7 +96,8 @@ function loadEngine(name: string): TfLike {
       // Not installed: require() below says so.
     }
     if (packageDir) {
-      for (const pin of pinNativeLibraries(packageDir)) if (pin.error) log('warn', `Could not preload ${pin.file}: ${pin.error}`);
+      for (const pin of pinNativeLibraries(packageDir))
+        if (pin.error) log('warn', `Could not preload ${pin.file}: ${pin.error}`);
     }
   }
   return require(name) as TfLike;
@@ -107,9 +120,15 @@ async function main(): Promise<void> {
     const selected = await selectBackend<TfLike>({ load: loadEngine, force });
     tf = selected.tf as unknown as Tf;
     if (selected.info.name !== 'tfjs') selected.info.libraries = librariesOf(selected.info.name);
-    log('info', `Engine: ${selected.info.name} ${selected.info.version} on ${selected.info.device.toUpperCase()} — ${selected.info.reason}`);
+    log(
+      'info',
+      `Engine: ${selected.info.name} ${selected.info.version} on ${selected.info.device.toUpperCase()} — ${selected.info.reason}`,
+    );
     if (selected.info.name === 'tfjs' && process.env.XLAB_FAST_KERNELS !== '0') {
-      log('info', `Fast kernels for the JS engine${simdAvailable() ? ' (WebAssembly SIMD)' : ''} on ${kernelPool().threads} thread(s) (XLAB_THREADS): ${registerFastKernels(tf).join(', ')}. XLAB_FAST_KERNELS=0 turns them off.`);
+      log(
+        'info',
+        `Fast kernels for the JS engine${simdAvailable() ? ' (WebAssembly SIMD)' : ''} on ${kernelPool().threads} thread(s) (XLAB_THREADS): ${registerFastKernels(tf).join(', ')}. XLAB_FAST_KERNELS=0 turns them off.`,
+      );
     }
     post({ type: 'ready', engine: selected.info });
   } catch (error) {

@@ -3,13 +3,22 @@ import type { Readable } from 'node:stream';
 import type { EngineInfo, LogEntry } from '../contract';
 import { LabError } from '../errors';
 import { logEntry } from '../log-entry';
-import type { HostMessage, TrainEvent, WorkerMessage, WorkerRequest, WorkerRequests, WorkerStartData } from './worker-protocol';
+import type {
+  HostMessage,
+  TrainEvent,
+  WorkerMessage,
+  WorkerRequest,
+  WorkerRequests,
+  WorkerStartData,
+} from './worker-protocol';
 
 export interface TrainingWorkerHost {
   /** Resolves with the engine the worker loaded; rejects with a LabError if none could load. */
   readonly engine: Promise<EngineInfo>;
   /** Asks the worker for tensor work once its engine is ready; rejects with the worker's LabError. */
-  request<K extends keyof WorkerRequests>(request: { kind: K } & WorkerRequests[K]['request']): Promise<WorkerRequests[K]['response']>;
+  request<K extends keyof WorkerRequests>(
+    request: { kind: K } & WorkerRequests[K]['request'],
+  ): Promise<WorkerRequests[K]['response']>;
   /** Asks a training run to finish its batch and stop. */
   stopTraining(runId: string): void;
   /** True once the worker thread has ended (crash or terminate). */
@@ -97,7 +106,12 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
       failPending(new LabError('ENGINE_FAILED', `The training worker stopped (exit code ${code}) before it answered.`));
       if (!terminated) options.onUnexpectedExit?.(code);
       if (!terminated) {
-        reject(new LabError('ENGINE_FAILED', `The training worker stopped unexpectedly (exit code ${code}). Restart the app; if it happens again run "xlab doctor".`));
+        reject(
+          new LabError(
+            'ENGINE_FAILED',
+            `The training worker stopped unexpectedly (exit code ${code}). Restart the app; if it happens again run "xlab doctor".`,
+          ),
+        );
       }
     });
   });
@@ -135,7 +149,10 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
 
 /** pure-JS tfjs prints a "install the node backend" banner on stderr; `xlab doctor` already says that. */
 export function isLibraryBanner(line: string): boolean {
-  return /^=+$/.test(line.trim()) || /Looks like you are running TensorFlow\.js in Node\.js|install our node backend/.test(line);
+  return (
+    /^=+$/.test(line.trim()) ||
+    /Looks like you are running TensorFlow\.js in Node\.js|install our node backend/.test(line)
+  );
 }
 
 function forwardLines(stream: Readable, onLine: (line: string) => void): void {

@@ -2,7 +2,14 @@ import type { EngineInfo, LogEntry, WireError } from '../contract';
 import type { ModelConfig } from '../models/model-config';
 import type { ModelSummary } from '../models/model-summary';
 import type { BestEpoch, EpochMetrics, TrainJob, TrainOutcome, TrainProgress } from '../training/trainer';
-import type { EvaluateRequest, EvaluateResponse, ExportRequest, ExportResponse, PredictAnswer, PredictRequest } from '../evaluation/inference';
+import type {
+  EvaluateRequest,
+  EvaluateResponse,
+  ExportRequest,
+  ExportResponse,
+  PredictAnswer,
+  PredictRequest,
+} from '../evaluation/inference';
 
 /** Data the host gives the training worker at start. */
 export interface WorkerStartData {

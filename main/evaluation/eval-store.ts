@@ -13,7 +13,9 @@ export const evalFileName = 'eval.json';
 const evalFileSchema = z.object({
   formatVersion: z.literal(1),
   // Results are written by this module only; their fields are checked loosely here.
-  results: z.array(z.looseObject({ runId: z.string(), split: z.enum(['val', 'test']), checkpoint: z.enum(['best', 'last']) })),
+  results: z.array(
+    z.looseObject({ runId: z.string(), split: z.enum(['val', 'test']), checkpoint: z.enum(['best', 'last']) }),
+  ),
 });
 
 export interface EvalRead {
@@ -24,7 +26,12 @@ export interface EvalRead {
 
 /** The stored evaluations of the run in `runDir`, val before test, best before last. */
 export async function readEvaluations(runDir: string): Promise<EvalRead> {
-  const loaded = await loadJsonFile(join(runDir, evalFileName), evalFileSchema, { formatVersion: 1, results: [] }, 'evaluations');
+  const loaded = await loadJsonFile(
+    join(runDir, evalFileName),
+    evalFileSchema,
+    { formatVersion: 1, results: [] },
+    'evaluations',
+  );
   const results = (loaded.value.results as unknown as EvalResult[]).slice().sort(byKey);
   return { results, ...(loaded.warning ? { warning: loaded.warning } : {}) };
 }
@@ -41,7 +48,10 @@ export async function writeEvaluation(runDir: string, result: EvalResult): Promi
   const write = async (): Promise<{ warning?: string }> => {
     const { results, warning } = await readEvaluations(runDir);
     const kept = results.filter((r) => r.split !== result.split || r.checkpoint !== result.checkpoint);
-    await writeFileAtomic(join(runDir, evalFileName), `${JSON.stringify({ formatVersion: 1, results: [...kept, result].sort(byKey) })}\n`);
+    await writeFileAtomic(
+      join(runDir, evalFileName),
+      `${JSON.stringify({ formatVersion: 1, results: [...kept, result].sort(byKey) })}\n`,
+    );
     return warning ? { warning } : {};
   };
   const next = (writing.get(runDir) ?? Promise.resolve()).then(write, write);
@@ -53,5 +63,6 @@ export async function writeEvaluation(runDir: string, result: EvalResult): Promi
   return next;
 }
 
-const order = (r: Pick<EvalResult, 'split' | 'checkpoint'>): number => (r.split === 'val' ? 0 : 2) + (r.checkpoint === 'best' ? 0 : 1);
+const order = (r: Pick<EvalResult, 'split' | 'checkpoint'>): number =>
+  (r.split === 'val' ? 0 : 2) + (r.checkpoint === 'best' ? 0 : 1);
 const byKey = (a: EvalResult, b: EvalResult): number => order(a) - order(b);

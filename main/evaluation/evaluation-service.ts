@@ -66,7 +66,10 @@ async function checkpointEpoch(dir: string, run: RunRecord, kind: CheckpointKind
     text = await readFile(join(dir, modelJsonFile), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new LabError('CHECKPOINT_UNREADABLE', `The ${kind} checkpoint of run ${run.id} cannot be read (${firstLine(error)}): check ${dir}.`);
+      throw new LabError(
+        'CHECKPOINT_UNREADABLE',
+        `The ${kind} checkpoint of run ${run.id} cannot be read (${firstLine(error)}): check ${dir}.`,
+      );
     }
     throw new LabError(
       'NO_CHECKPOINT',
@@ -79,7 +82,10 @@ async function checkpointEpoch(dir: string, run: RunRecord, kind: CheckpointKind
   try {
     meta = ((JSON.parse(text) as { userDefinedMetadata?: typeof meta }).userDefinedMetadata ?? {}) as typeof meta;
   } catch {
-    throw new LabError('CHECKPOINT_UNREADABLE', `The ${kind} checkpoint of run ${run.id} is damaged (${join(dir, modelJsonFile)} is not valid JSON).`);
+    throw new LabError(
+      'CHECKPOINT_UNREADABLE',
+      `The ${kind} checkpoint of run ${run.id} is damaged (${join(dir, modelJsonFile)} is not valid JSON).`,
+    );
   }
   // `epoch` counts the epochs done; a partial save (a stop mid-epoch) is inside the next one.
   if (typeof meta.epoch === 'number') return Math.max(0, meta.partial ? meta.epoch : meta.epoch - 1);
@@ -107,10 +113,16 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
       index = indexForClasses(scanned, run.dataset.classNames) ?? scanned;
     } catch (error) {
       const code = error instanceof LabError ? error.code : 'DATASET_UNREADABLE';
-      throw new LabError(code, `Cannot read the dataset of run ${run.id}: ${(error as Error).message}`, { cause: error });
+      throw new LabError(code, `Cannot read the dataset of run ${run.id}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const changed = async (): Promise<LabError> => {
-      const what = await changesSince(options.dataDir, { fingerprint, splitKey: run.dataset.split.key }, index.files ?? []);
+      const what = await changesSince(
+        options.dataDir,
+        { fingerprint, splitKey: run.dataset.split.key },
+        index.files ?? [],
+      );
       return new LabError(
         'DATASET_CHANGED',
         `The images in ${path} changed since run ${run.id} trained (${what}), so its split cannot be rebuilt as it was: restore the folder, or train a new run on the current images.`,
@@ -134,7 +146,10 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
     if (split.fingerprint !== fingerprint) throw await changed();
     const names = run.dataset.classNames;
     if (split.classNames.length !== names.length || split.classNames.some((name, i) => name !== names[i])) {
-      throw new LabError('SPLIT_MISMATCH', `The split ${run.dataset.split.key} lists other classes than run ${run.id} trained on: it cannot be evaluated on it.`);
+      throw new LabError(
+        'SPLIT_MISMATCH',
+        `The split ${run.dataset.split.key} lists other classes than run ${run.id} trained on: it cannot be evaluated on it.`,
+      );
     }
     return { index, split };
   }
@@ -161,13 +176,29 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
     const relOf = new Map(images.map((image, i) => [image.path, entries[i]!.path]));
     const classNames = run.dataset.classNames;
     const worker = options.worker();
-    const answer = await worker.request({ kind: 'evaluate', checkpointDir, images, classNames, dataDir: options.dataDir });
-    const skipped = answer.skipped.map((s) => ({ path: relOf.get(s.path) ?? toPosix(relative(index.root, s.path)), reason: s.reason }));
+    const answer = await worker.request({
+      kind: 'evaluate',
+      checkpointDir,
+      images,
+      classNames,
+      dataDir: options.dataDir,
+    });
+    const skipped = answer.skipped.map((s) => ({
+      path: relOf.get(s.path) ?? toPosix(relative(index.root, s.path)),
+      reason: s.reason,
+    }));
     if (answer.images.length === 0) {
-      throw new LabError('NOTHING_EVALUATED', `None of the ${images.length} ${splitName} images of run ${runId} could be read (${skipped[0]?.reason ?? 'unknown'}): scan ${run.dataset.path} to see its problems.`);
+      throw new LabError(
+        'NOTHING_EVALUATED',
+        `None of the ${images.length} ${splitName} images of run ${runId} could be read (${skipped[0]?.reason ?? 'unknown'}): scan ${run.dataset.path} to see its problems.`,
+      );
     }
     const scores = scoreImages(
-      answer.images.map((image) => ({ label: image.label, top: image.top.map((t) => t.label), trueProb: image.trueProb })),
+      answer.images.map((image) => ({
+        label: image.label,
+        top: image.top.map((t) => t.label),
+        trueProb: image.trueProb,
+      })),
       classNames,
     );
     const predictions: EvalPrediction[] = answer.images.map((image) => ({
@@ -203,7 +234,9 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
     const written = await writeEvaluation(dir, result);
     if (written.warning) warn(written.warning);
     const line = `Evaluated ${checkpoint} checkpoint (epoch ${epoch + 1}) on ${splitName}: top-1 ${pct(result.top1)}, top-5 ${pct(result.top5)}, loss ${result.loss.toFixed(4)} (${result.images} images${skipped.length ? `, ${skipped.length} unreadable skipped` : ''}).`;
-    await runs.appendLog(runId, line).catch((error: unknown) => warn(`Cannot write to the log of run ${runId}: ${firstLine(error)}`));
+    await runs
+      .appendLog(runId, line)
+      .catch((error: unknown) => warn(`Cannot write to the log of run ${runId}: ${firstLine(error)}`));
     emit('trainLog', { runId, level: 'info', message: line });
     emit('evalUpdated', { runId, split: splitName, checkpoint, top1: result.top1 });
     return result;
@@ -226,7 +259,10 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
       try {
         info = await stat(path);
       } catch (error) {
-        out.push({ file: path, error: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : unreadableReason(error) });
+        out.push({
+          file: path,
+          error: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : unreadableReason(error),
+        });
         continue;
       }
       if (!info.isDirectory()) {
@@ -289,12 +325,18 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
       try {
         rootReal = await realpath(root);
       } catch (error) {
-        throw new LabError('DATASET_UNREADABLE', `The dataset folder ${root} of run ${runId} cannot be read (${firstLine(error)}).`);
+        throw new LabError(
+          'DATASET_UNREADABLE',
+          `The dataset folder ${root} of run ${runId} cannot be read (${firstLine(error)}).`,
+        );
       }
       const targets = paths.map((rel) => {
         const absolute = resolve(root, rel);
         if (isAbsolute(rel) || rel.includes('\0') || !inside(resolve(root), absolute)) {
-          throw new LabError('BAD_PATH', `"${rel}" is not a path inside the dataset folder ${root}: give paths relative to it.`);
+          throw new LabError(
+            'BAD_PATH',
+            `"${rel}" is not a path inside the dataset folder ${root}: give paths relative to it.`,
+          );
         }
         return { rel, absolute };
       });
@@ -318,7 +360,11 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
       const sources = expanded.filter((item): item is PredictSource => !('error' in item));
       const classNames = run.dataset.classNames;
       const answers =
-        sources.length > 0 ? await options.worker().request({ kind: 'predict', checkpointDir, inputs: sources, classCount: classNames.length }) : [];
+        sources.length > 0
+          ? await options
+              .worker()
+              .request({ kind: 'predict', checkpointDir, inputs: sources, classCount: classNames.length })
+          : [];
       let next = 0;
       return expanded.map((item): PredictionResult => {
         if ('error' in item) return { file: item.file, error: item.error };
@@ -337,7 +383,10 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
       const run = await runs.get(runId);
       const checkpointDir = runs.paths(runId).checkpoints[checkpoint];
       const epoch = await checkpointEpoch(checkpointDir, run, checkpoint);
-      const outDir = await claimNewFolder(folder, safeFileName(`${run.name} - ${checkpoint} checkpoint`, `${runId}-${checkpoint}`));
+      const outDir = await claimNewFolder(
+        folder,
+        safeFileName(`${run.name} - ${checkpoint} checkpoint`, `${runId}-${checkpoint}`),
+      );
       try {
         const written = await options.worker().request({
           kind: 'exportModel',
@@ -354,7 +403,11 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
         // The folder was made for this export a moment ago: nothing of the user's is in it.
         await rm(outDir, { recursive: true, force: true }).catch(() => {});
         if (error instanceof LabError) throw error;
-        throw new LabError('EXPORT_UNWRITABLE', `Cannot write the model into ${outDir}: ${firstLine(error)}. Choose another folder.`, { cause: error });
+        throw new LabError(
+          'EXPORT_UNWRITABLE',
+          `Cannot write the model into ${outDir}: ${firstLine(error)}. Choose another folder.`,
+          { cause: error },
+        );
       }
     },
 
@@ -365,7 +418,13 @@ export function createEvaluationService(options: EvaluationServiceOptions): Eval
 }
 
 /** The exported model's README: what it is, what input it expects, how to load and convert it. */
-export function modelReadme(run: RunRecord, checkpoint: CheckpointKind, epoch: number, inputSize: number, outDir: string): string {
+export function modelReadme(
+  run: RunRecord,
+  checkpoint: CheckpointKind,
+  epoch: number,
+  inputSize: number,
+  outDir: string,
+): string {
   const classes = run.dataset.classNames;
   const summary = checkpoint === 'best' ? run.best : run.last;
   const valAcc = summary?.val_acc != null ? `, validation accuracy ${pct(summary.val_acc)}` : '';

@@ -91,7 +91,10 @@ function checkModel(model: TF.LayersModel, classCount: number, dir: string): num
   const output = model.outputs[0]?.shape ?? [];
   const size = input[1];
   if (input.length !== 4 || typeof size !== 'number' || input[2] !== size || input[3] !== 3) {
-    throw new LabError('CHECKPOINT_MISMATCH', `The model in ${dir} does not take square RGB images (input shape ${JSON.stringify(input)}).`);
+    throw new LabError(
+      'CHECKPOINT_MISMATCH',
+      `The model in ${dir} does not take square RGB images (input shape ${JSON.stringify(input)}).`,
+    );
   }
   if (output.length !== 2 || output[1] !== classCount) {
     throw new LabError(
@@ -103,7 +106,12 @@ function checkModel(model: TF.LayersModel, classCount: number, dir: string): num
 }
 
 /** The `k` most probable classes of row `row` of `probs` (`classes` wide), most probable first. */
-export function topClasses(probs: Float32Array | Int32Array | Uint8Array, row: number, classes: number, k = TOP): RankedClass[] {
+export function topClasses(
+  probs: Float32Array | Int32Array | Uint8Array,
+  row: number,
+  classes: number,
+  k = TOP,
+): RankedClass[] {
   const top: RankedClass[] = [];
   const offset = row * classes;
   for (let c = 0; c < classes; c++) {
@@ -121,7 +129,13 @@ export function topClasses(probs: Float32Array | Int32Array | Uint8Array, row: n
 }
 
 /** Class probabilities of a batch of normalised images. */
-async function forward(tf: Tf, model: TF.LayersModel, xs: Float32Array, count: number, size: number): Promise<Float32Array> {
+async function forward(
+  tf: Tf,
+  model: TF.LayersModel,
+  xs: Float32Array,
+  count: number,
+  size: number,
+): Promise<Float32Array> {
   const probs = tf.tidy(() => model.predict(tf.tensor4d(xs, [count, size, size, 3], 'float32')) as TF.Tensor);
   try {
     return (await probs.data()) as Float32Array;
@@ -155,7 +169,12 @@ export async function evaluateCheckpoint(tf: Tf, request: EvaluateRequest): Prom
       const probs = await forward(tf, model, batch.xs, batch.count, size);
       for (let i = 0; i < batch.count; i++) {
         const label = batch.labels[i]!;
-        images.push({ path: batch.paths[i]!, label, top: topClasses(probs, i, classes), trueProb: probs[i * classes + label]! });
+        images.push({
+          path: batch.paths[i]!,
+          label,
+          top: topClasses(probs, i, classes),
+          trueProb: probs[i * classes + label]!,
+        });
       }
     }
     return { images, skipped, inputSize: size };
@@ -203,7 +222,9 @@ export async function predictWithCheckpoint(tf: Tf, request: PredictRequest): Pr
     const pixels = size * size * 3;
     const answers: PredictAnswer[] = [];
     for (let start = 0; start < request.inputs.length; start += BATCH) {
-      const loaded = await Promise.all(request.inputs.slice(start, start + BATCH).map((input) => loadInput(input, size)));
+      const loaded = await Promise.all(
+        request.inputs.slice(start, start + BATCH).map((input) => loadInput(input, size)),
+      );
       const good = loaded.flatMap((image, i) => (typeof image === 'string' ? [] : [{ image, i }]));
       const xs = new Float32Array(good.length * pixels);
       good.forEach(({ image }, row) => renderResizedFloat(image, size, lut, xs, row * pixels));
@@ -212,7 +233,11 @@ export async function predictWithCheckpoint(tf: Tf, request: PredictRequest): Pr
       const rowOf = new Map(good.map(({ i }, row) => [i, row]));
       loaded.forEach((image, i) => {
         const row = rowOf.get(i);
-        answers.push(row === undefined ? { error: image as string } : { top: topClasses(probs, row, request.classCount), thumbnail: thumbnails[row]! });
+        answers.push(
+          row === undefined
+            ? { error: image as string }
+            : { top: topClasses(probs, row, request.classCount), thumbnail: thumbnails[row]! },
+        );
       });
     }
     return answers;
@@ -234,7 +259,12 @@ export async function exportCheckpoint(tf: Tf, request: ExportRequest): Promise<
     let weightBytes = 0;
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
-        const parts = artifacts.weightData === undefined ? [] : Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData];
+        const parts =
+          artifacts.weightData === undefined
+            ? []
+            : Array.isArray(artifacts.weightData)
+              ? artifacts.weightData
+              : [artifacts.weightData];
         const weights = new Uint8Array(tf.io.concatenateArrayBuffers(parts));
         weightBytes = weights.byteLength;
         const modelJson = {
@@ -250,10 +280,17 @@ export async function exportCheckpoint(tf: Tf, request: ExportRequest): Promise<
           await writeFile(files[0]!, `${JSON.stringify(modelJson)}\n`, { flag: 'wx' });
           await writeFile(files[1]!, weights, { flag: 'wx' });
         } catch (error) {
-          const why = (error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : (error as Error).message;
-          throw new LabError('EXPORT_UNWRITABLE', `Cannot write the model into ${request.outDir}: ${why}. Choose another folder.`, { cause: error });
+          const why =
+            (error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : (error as Error).message;
+          throw new LabError(
+            'EXPORT_UNWRITABLE',
+            `Cannot write the model into ${request.outDir}: ${why}. Choose another folder.`,
+            { cause: error },
+          );
         }
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+        return {
+          modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength },
+        };
       }),
       { includeOptimizer: false },
     );

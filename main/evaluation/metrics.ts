@@ -19,15 +19,26 @@ export interface Averages {
 
 function checkLabel(label: number, classCount: number, what: string, index: number): void {
   if (!Number.isInteger(label) || label < 0 || label >= classCount) {
-    throw new LabError('METRICS_INVALID', `The ${what} of image ${index} is ${label}, not a class index from 0 to ${classCount - 1}.`);
+    throw new LabError(
+      'METRICS_INVALID',
+      `The ${what} of image ${index} is ${label}, not a class index from 0 to ${classCount - 1}.`,
+    );
   }
 }
 
 /** `confusion[true][predicted]`: how many images of each class were predicted as each class. */
-export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classCount: number): number[][] {
-  if (!Number.isInteger(classCount) || classCount < 1) throw new LabError('METRICS_INVALID', `The class count must be at least 1; got ${classCount}.`);
+export function confusionMatrix(
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classCount: number,
+): number[][] {
+  if (!Number.isInteger(classCount) || classCount < 1)
+    throw new LabError('METRICS_INVALID', `The class count must be at least 1; got ${classCount}.`);
   if (labels.length !== predicted.length) {
-    throw new LabError('METRICS_INVALID', `There are ${labels.length} labels but ${predicted.length} predictions; they must pair up.`);
+    throw new LabError(
+      'METRICS_INVALID',
+      `There are ${labels.length} labels but ${predicted.length} predictions; they must pair up.`,
+    );
   }
   const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
   for (let i = 0; i < labels.length; i++) {
@@ -49,7 +60,10 @@ export function rowNormalised(confusion: readonly (readonly number[])[]): number
 /** Precision, recall, F1 and support of every class, from the confusion matrix. */
 export function classMetrics(confusion: readonly (readonly number[])[], classNames: readonly string[]): ClassMetrics[] {
   if (confusion.length !== classNames.length || confusion.some((row) => row.length !== classNames.length)) {
-    throw new LabError('METRICS_INVALID', `The confusion matrix must be ${classNames.length}×${classNames.length}, one row and column per class.`);
+    throw new LabError(
+      'METRICS_INVALID',
+      `The confusion matrix must be ${classNames.length}×${classNames.length}, one row and column per class.`,
+    );
   }
   return classNames.map((name, c) => {
     const truePositives = confusion[c]![c]!;
@@ -57,7 +71,12 @@ export function classMetrics(confusion: readonly (readonly number[])[], classNam
     const predictedAs = confusion.reduce((sum, row) => sum + row[c]!, 0);
     const precision = predictedAs === 0 ? null : truePositives / predictedAs;
     const recall = support === 0 ? null : truePositives / support;
-    const f1 = precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    const f1 =
+      precision === null || recall === null
+        ? null
+        : precision + recall === 0
+          ? 0
+          : (2 * precision * recall) / (precision + recall);
     return { name, precision, recall, f1, support };
   });
 }
@@ -72,7 +91,8 @@ export function averages(perClass: readonly ClassMetrics[]): { macro: Averages; 
   const mean = (weight: (c: ClassMetrics) => number): Averages => {
     const sum = present.reduce((s, c) => s + weight(c), 0);
     if (sum === 0) return { precision: 0, recall: 0, f1: 0 };
-    const of = (pick: (c: ClassMetrics) => number | null): number => present.reduce((s, c) => s + weight(c) * (pick(c) ?? 0), 0) / sum;
+    const of = (pick: (c: ClassMetrics) => number | null): number =>
+      present.reduce((s, c) => s + weight(c) * (pick(c) ?? 0), 0) / sum;
     return { precision: of((c) => c.precision), recall: of((c) => c.recall), f1: of((c) => c.f1) };
   };
   return { macro: mean(() => 1), weighted: total === 0 ? { precision: 0, recall: 0, f1: 0 } : mean((c) => c.support) };
@@ -81,7 +101,10 @@ export function averages(perClass: readonly ClassMetrics[]): { macro: Averages; 
 /** The share of images whose true label is among their `k` most probable classes (`tops` most probable first). */
 export function topKAccuracy(labels: ArrayLike<number>, tops: readonly (readonly number[])[], k: number): number {
   if (labels.length !== tops.length) {
-    throw new LabError('METRICS_INVALID', `There are ${labels.length} labels but ${tops.length} rankings; they must pair up.`);
+    throw new LabError(
+      'METRICS_INVALID',
+      `There are ${labels.length} labels but ${tops.length} rankings; they must pair up.`,
+    );
   }
   if (labels.length === 0) return 0;
   let hits = 0;
@@ -95,7 +118,11 @@ export function meanCrossEntropy(trueProbs: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < trueProbs.length; i++) {
     const p = trueProbs[i]!;
-    if (!Number.isFinite(p)) throw new LabError('METRICS_INVALID', `Image ${i} has probability ${p} for its class: the model output is not a number.`);
+    if (!Number.isFinite(p))
+      throw new LabError(
+        'METRICS_INVALID',
+        `Image ${i} has probability ${p} for its class: the model output is not a number.`,
+      );
     sum -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, p)));
   }
   return sum / trueProbs.length;

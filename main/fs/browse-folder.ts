@@ -26,7 +26,10 @@ const imageName = /\.(png|jpe?g|webp|gif|tiff?|avif|bmp)$/i;
 export async function browseFolder(path: string | undefined, home: string = homedir()): Promise<FolderListing> {
   const target = resolve(path && path.trim() ? path : home);
   if (path && !isAbsolute(path)) {
-    throw new LabError('BAD_PATH', `"${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`);
+    throw new LabError(
+      'BAD_PATH',
+      `"${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`,
+    );
   }
   let info;
   try {
@@ -34,12 +37,19 @@ export async function browseFolder(path: string | undefined, home: string = home
   } catch {
     throw new LabError('NOT_FOUND', `${target} does not exist: check the path, or pick a folder from the list.`);
   }
-  if (!info.isDirectory()) throw new LabError('NOT_A_FOLDER', `${target} is a file, not a folder: pick the folder that holds the class folders.`);
+  if (!info.isDirectory())
+    throw new LabError(
+      'NOT_A_FOLDER',
+      `${target} is a file, not a folder: pick the folder that holds the class folders.`,
+    );
   let entries;
   try {
     entries = await readdir(target, { withFileTypes: true });
   } catch (error) {
-    throw new LabError('UNREADABLE', `Cannot read ${target}: ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (error as Error).message}.`);
+    throw new LabError(
+      'UNREADABLE',
+      `Cannot read ${target}: ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (error as Error).message}.`,
+    );
   }
   const folders: FolderEntry[] = [];
   let imageFiles = 0;

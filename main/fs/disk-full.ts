@@ -40,14 +40,26 @@ const defaultAdvice = 'Free some space and try again.';
  * and `advice` — what is still safe and what to do, stated by the caller that knows it (a
  * previous file is never claimed to exist unless the caller checked).
  */
-export async function diskFullError(folder: string, what: string, cause: unknown, advice = defaultAdvice): Promise<LabError> {
+export async function diskFullError(
+  folder: string,
+  what: string,
+  cause: unknown,
+  advice = defaultAdvice,
+): Promise<LabError> {
   const free = await freeSpace(folder);
   const room = free === undefined ? '' : ` (${formatBytes(free)} free)`;
-  return new LabError('DISK_FULL', `The disk holding ${folder} is full${room}: could not save ${what}. ${advice}`, { cause });
+  return new LabError('DISK_FULL', `The disk holding ${folder} is full${room}: could not save ${what}. ${advice}`, {
+    cause,
+  });
 }
 
 /** Rethrows `error` as `DISK_FULL` when the disk is full (an error already turned into one passes as is). */
-export async function rethrowDiskFull(error: unknown, folder: string, what: string, advice = defaultAdvice): Promise<never> {
+export async function rethrowDiskFull(
+  error: unknown,
+  folder: string,
+  what: string,
+  advice = defaultAdvice,
+): Promise<never> {
   if (isDiskFull(error)) throw await diskFullError(folder, what, error, advice);
   throw error;
 }

@@ -35,10 +35,17 @@ export async function claimNewFile(dir: string, name: string): Promise<string> {
       return candidate;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw new LabError('EXPORT_UNWRITABLE', `Cannot write ${candidate}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+      throw new LabError(
+        'EXPORT_UNWRITABLE',
+        `Cannot write ${candidate}: ${(error as Error).message}. Choose another folder.`,
+        { cause: error },
+      );
     }
   }
-  throw new LabError('EXPORT_UNWRITABLE', `${dir} already has too many files named like ${name}: choose another folder.`);
+  throw new LabError(
+    'EXPORT_UNWRITABLE',
+    `${dir} already has too many files named like ${name}: choose another folder.`,
+  );
 }
 
 /** Creates a new folder `dir/name` (or `name (2)`, …), never reusing an existing one. */
@@ -51,16 +58,27 @@ export async function claimNewFolder(dir: string, name: string): Promise<string>
       return candidate;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw new LabError('EXPORT_UNWRITABLE', `Cannot create ${candidate}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+      throw new LabError(
+        'EXPORT_UNWRITABLE',
+        `Cannot create ${candidate}: ${(error as Error).message}. Choose another folder.`,
+        { cause: error },
+      );
     }
   }
-  throw new LabError('EXPORT_UNWRITABLE', `${dir} already has too many folders named like ${name}: choose another folder.`);
+  throw new LabError(
+    'EXPORT_UNWRITABLE',
+    `${dir} already has too many folders named like ${name}: choose another folder.`,
+  );
 }
 
 async function ensureFolder(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new LabError('EXPORT_UNWRITABLE', `Cannot create the folder ${dir}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+    throw new LabError(
+      'EXPORT_UNWRITABLE',
+      `Cannot create the folder ${dir}: ${(error as Error).message}. Choose another folder.`,
+      { cause: error },
+    );
   }
 }

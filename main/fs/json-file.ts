@@ -38,7 +38,10 @@ export async function loadJsonFile<S extends z.ZodType>(
   }
   const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   await rename(file, aside);
-  return { value: fallback, warning: `${what} file ${file} was ${problem}; it was kept as ${aside} and defaults are used.` };
+  return {
+    value: fallback,
+    warning: `${what} file ${file} was ${problem}; it was kept as ${aside} and defaults are used.`,
+  };
 }
 
 export async function saveJsonFile(file: string, value: unknown): Promise<void> {

@@ -21,7 +21,9 @@ export function isInside(root: string, path: string): boolean {
  * bundle) is a folder that the Finder launches instead of showing.
  */
 export function isBundle(path: string): boolean {
-  return /\.(app|bundle|framework|plugin|prefpane|kext|workflow|action|saver|qlgenerator|mdimporter)$/i.test(basename(path));
+  return /\.(app|bundle|framework|plugin|prefpane|kext|workflow|action|saver|qlgenerator|mdimporter)$/i.test(
+    basename(path),
+  );
 }
 
 /**
@@ -36,15 +38,20 @@ export async function checkOpenableFolder(path: string, allowed: readonly string
     throw new LabError('NOT_ALLOWED', `${path} is a network path: the lab opens only folders on this computer.`);
   }
   if (!isAbsolute(path)) {
-    throw new LabError('BAD_PATH', `path: "${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`);
+    throw new LabError(
+      'BAD_PATH',
+      `path: "${path}" is not an absolute folder path: start it with / (or a drive letter on Windows).`,
+    );
   }
   const real = await realpath(path).catch(() => undefined);
   const info = real === undefined ? undefined : await stat(real).catch(() => undefined);
-  if (real === undefined || !info?.isDirectory()) throw new LabError('NOT_A_FOLDER', `${path} is not a folder (any more): it cannot be opened.`);
+  if (real === undefined || !info?.isDirectory())
+    throw new LabError('NOT_A_FOLDER', `${path} is not a folder (any more): it cannot be opened.`);
   if (isNetworkPath(real)) {
     throw new LabError('NOT_ALLOWED', `${path} leads to a network path: the lab opens only folders on this computer.`);
   }
-  if (isBundle(real)) throw new LabError('NOT_ALLOWED', `${path} is an application bundle, not a folder of the lab: it is not opened.`);
+  if (isBundle(real))
+    throw new LabError('NOT_ALLOWED', `${path} is an application bundle, not a folder of the lab: it is not opened.`);
   const roots = await Promise.all(allowed.map((root) => realpath(root).catch(() => undefined)));
   if (!roots.some((root) => root !== undefined && isInside(root, real))) {
     throw new LabError(

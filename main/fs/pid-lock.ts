@@ -35,7 +35,12 @@ export function processAlive(pid: number): boolean {
 
 /** This process, as a lock holder. */
 export function thisProcess(): LockHolder {
-  return { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), processStartMs: Math.round(Date.now() - process.uptime() * 1000) };
+  return {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    processStartMs: Math.round(Date.now() - process.uptime() * 1000),
+  };
 }
 
 /**
@@ -110,7 +115,9 @@ export async function takeLock(file: string, isAlive: IsAlive = processAlive): P
     const temp = tempFileFor(file);
     try {
       // A missing folder or a full disk is an error of its own, not "held".
-      await writeFile(temp, text, { flag: 'wx' }).catch((error: unknown) => rethrowDiskFull(error, dirname(file), basename(file)));
+      await writeFile(temp, text, { flag: 'wx' }).catch((error: unknown) =>
+        rethrowDiskFull(error, dirname(file), basename(file)),
+      );
       await link(temp, file);
       return { taken: true };
     } catch (error) {
@@ -132,7 +139,12 @@ export async function takeLock(file: string, isAlive: IsAlive = processAlive): P
       continue; // gone already: someone else took it over or released it
     }
     const moved = await readLock(aside);
-    const same = holder !== undefined && moved !== undefined && moved.pid === holder.pid && moved.host === holder.host && moved.startedAt === holder.startedAt;
+    const same =
+      holder !== undefined &&
+      moved !== undefined &&
+      moved.pid === holder.pid &&
+      moved.host === holder.host &&
+      moved.startedAt === holder.startedAt;
     if (moved && !same && holderAlive(moved, isAlive)) {
       await link(aside, file).catch(() => undefined);
       await rm(aside, { force: true });

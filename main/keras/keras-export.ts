@@ -26,7 +26,10 @@ export async function experimentFromRun(dataDir: string, runId: string): Promise
   const key = record.dataset.split.key;
   const split = await loadSplit(key);
   if (!split) {
-    throw new LabError('SPLIT_MISSING', `The split of run ${runId} (${key}) is gone, so its exact images cannot be exported; export from a config and the dataset instead.`);
+    throw new LabError(
+      'SPLIT_MISSING',
+      `The split of run ${runId} (${key}) is gone, so its exact images cannot be exported; export from a config and the dataset instead.`,
+    );
   }
   const { augment, ...training } = record.training as Record<string, unknown>;
   return {
@@ -37,7 +40,13 @@ export async function experimentFromRun(dataDir: string, runId: string): Promise
     model: validateModelConfig(withoutKey(record.model, 'preset')),
     training: validateTrainingSettings(training),
     augment: augment ? parseAugmentSettings(augment) : null,
-    dataset: { path: record.dataset.path, fingerprint: record.dataset.fingerprint, classNames: record.dataset.classNames, splitKey: key, split },
+    dataset: {
+      path: record.dataset.path,
+      fingerprint: record.dataset.fingerprint,
+      classNames: record.dataset.classNames,
+      splitKey: key,
+      split,
+    },
   };
 }
 
@@ -49,29 +58,46 @@ async function readJsonObject(file: string): Promise<Record<string, unknown>> {
     throw new LabError('CONFIG_UNREADABLE', `Cannot read the config ${file}: ${(error as Error).message}.`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new LabError('INVALID_MODEL_CONFIG', `The config ${file} must be a JSON object: model options ({"preset": "mini"}) or a saved config ({"model": …, "training": …}).`);
+    throw new LabError(
+      'INVALID_MODEL_CONFIG',
+      `The config ${file} must be a JSON object: model options ({"preset": "mini"}) or a saved config ({"model": …, "training": …}).`,
+    );
   }
   return parsed as Record<string, unknown>;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The experiment of a config file on a dataset. The file holds model options, or a saved
  * config `{ name?, model, training?, augment? }`; the split is drawn and stored as for a run.
  */
-export async function experimentFromConfig(dataDir: string, file: string, datasetPath: string): Promise<KerasExperiment> {
+export async function experimentFromConfig(
+  dataDir: string,
+  file: string,
+  datasetPath: string,
+): Promise<KerasExperiment> {
   const raw = await readJsonObject(file);
   const modelRequest = isObject(raw.model) ? raw.model : raw;
   const training = validateTrainingSettings(isObject(raw.training) ? raw.training : {});
   const augment = isObject(raw.augment) ? parseAugmentSettings(raw.augment) : null;
   const index = await indexDataset(resolve(datasetPath));
   if (index.classNames.length < 2) {
-    throw new LabError('DATASET_TOO_SMALL', `${datasetPath} has ${index.classNames.length} usable class: training needs at least 2 classes.`);
+    throw new LabError(
+      'DATASET_TOO_SMALL',
+      `${datasetPath} has ${index.classNames.length} usable class: training needs at least 2 classes.`,
+    );
   }
-  const model = resolveModelConfig({ ...modelRequest, classes: (modelRequest.classes as number | undefined) ?? index.classNames.length });
+  const model = resolveModelConfig({
+    ...modelRequest,
+    classes: (modelRequest.classes as number | undefined) ?? index.classNames.length,
+  });
   if (model.classes !== index.classNames.length) {
-    throw new LabError('CLASS_COUNT_MISMATCH', `The model in ${file} has ${model.classes} classes but ${datasetPath} has ${index.classNames.length}: leave classes out to follow the dataset.`);
+    throw new LabError(
+      'CLASS_COUNT_MISMATCH',
+      `The model in ${file} has ${model.classes} classes but ${datasetPath} has ${index.classNames.length}: leave classes out to follow the dataset.`,
+    );
   }
   const { split, file: splitKey } = await prepareSplit(dataDir, {
     root: index.root,
@@ -83,9 +109,15 @@ export async function experimentFromConfig(dataDir: string, file: string, datase
     test: training.testFraction,
   });
   if (split.train.length === 0 || split.val.length === 0) {
-    throw new LabError('DATASET_TOO_SMALL', `${datasetPath} is too small to split into training and validation images: add images to each class.`);
+    throw new LabError(
+      'DATASET_TOO_SMALL',
+      `${datasetPath} is too small to split into training and validation images: add images to each class.`,
+    );
   }
-  const name = typeof raw.name === 'string' && raw.name.trim() ? raw.name.trim() : `${String(modelRequest.preset ?? 'custom')} on ${basename(index.root)}`;
+  const name =
+    typeof raw.name === 'string' && raw.name.trim()
+      ? raw.name.trim()
+      : `${String(modelRequest.preset ?? 'custom')} on ${basename(index.root)}`;
   return {
     source: `config ${basename(file)}`,
     name,

@@ -62,7 +62,8 @@ async function readJson<T>(file: string, schema: z.ZodType<T>, what: string): Pr
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new LabError('KERAS_PROJECT_INCOMPLETE', `${file} is missing: ${what}.`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new LabError('KERAS_PROJECT_INCOMPLETE', `${file} is missing: ${what}.`);
     throw new LabError('FILE_UNREADABLE', `Cannot read ${file}: ${(error as Error).message}.`);
   }
   let json: unknown;
@@ -74,7 +75,10 @@ async function readJson<T>(file: string, schema: z.ZodType<T>, what: string): Pr
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LabError('KERAS_PROJECT_INVALID', `${file} has a bad field "${issue?.path.join('.')}": ${issue?.message}.`);
+    throw new LabError(
+      'KERAS_PROJECT_INVALID',
+      `${file} has a bad field "${issue?.path.join('.')}": ${issue?.message}.`,
+    );
   }
   return parsed.data;
 }
@@ -96,21 +100,32 @@ const layerOf = (weight: string): string => weight.split('/')[0] ?? weight;
  * Checks a checkpoint folder (model.json + weights.bin) against the plan's weights and
  * returns its files. The error names the first layer that does not fit and both shapes.
  */
-export async function checkCheckpoint(dir: string, expected: readonly { name: string; shape: number[] }[]): Promise<Record<string, Uint8Array>> {
-  let modelJson: { weightsManifest?: { paths: string[]; weights: { name: string; shape: number[]; dtype?: string }[] }[] };
+export async function checkCheckpoint(
+  dir: string,
+  expected: readonly { name: string; shape: number[] }[],
+): Promise<Record<string, Uint8Array>> {
+  let modelJson: {
+    weightsManifest?: { paths: string[]; weights: { name: string; shape: number[]; dtype?: string }[] }[];
+  };
   let weights: Buffer;
   try {
     modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
     weights = await readFile(join(dir, 'weights.bin'));
   } catch (error) {
-    throw new LabError('CHECKPOINT_UNREADABLE', `The checkpoint in ${dir} cannot be read (${(error as Error).message}).`);
+    throw new LabError(
+      'CHECKPOINT_UNREADABLE',
+      `The checkpoint in ${dir} cannot be read (${(error as Error).message}).`,
+    );
   }
   const specs = (modelJson.weightsManifest ?? []).flatMap((group) => group.weights);
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
   for (const want of expected) {
     const got = byName.get(want.name);
     if (!got) {
-      throw new LabError('WEIGHTS_MISMATCH', `The checkpoint in ${dir} does not fit the lab's model: layer ${layerOf(want.name)} has no weight "${want.name}" (the lab's plan expects ${shapeText(want.shape)}).`);
+      throw new LabError(
+        'WEIGHTS_MISMATCH',
+        `The checkpoint in ${dir} does not fit the lab's model: layer ${layerOf(want.name)} has no weight "${want.name}" (the lab's plan expects ${shapeText(want.shape)}).`,
+      );
     }
     if (shapeText(got.shape) !== shapeText(want.shape)) {
       throw new LabError(
@@ -122,35 +137,67 @@ export async function checkCheckpoint(dir: string, expected: readonly { name: st
   const planned = new Set(expected.map((w) => w.name));
   const extra = specs.find((spec) => !planned.has(spec.name));
   if (extra) {
-    throw new LabError('WEIGHTS_MISMATCH', `The checkpoint in ${dir} does not fit the lab's model: it has a weight "${extra.name}" ${shapeText(extra.shape)} that the lab's plan does not have (layer ${layerOf(extra.name)}).`);
+    throw new LabError(
+      'WEIGHTS_MISMATCH',
+      `The checkpoint in ${dir} does not fit the lab's model: it has a weight "${extra.name}" ${shapeText(extra.shape)} that the lab's plan does not have (layer ${layerOf(extra.name)}).`,
+    );
   }
   const bytes = specs.reduce((sum, spec) => sum + 4 * spec.shape.reduce((a, b) => a * b, 1), 0);
   if (weights.byteLength !== bytes) {
-    throw new LabError('CHECKPOINT_UNREADABLE', `${join(dir, 'weights.bin')} holds ${weights.byteLength} bytes but its model.json lists ${bytes}: the checkpoint is damaged.`);
+    throw new LabError(
+      'CHECKPOINT_UNREADABLE',
+      `${join(dir, 'weights.bin')} holds ${weights.byteLength} bytes but its model.json lists ${bytes}: the checkpoint is damaged.`,
+    );
   }
-  const files: Record<string, Uint8Array> = { 'model.json': await readFile(join(dir, 'model.json')), 'weights.bin': weights };
+  const files: Record<string, Uint8Array> = {
+    'model.json': await readFile(join(dir, 'model.json')),
+    'weights.bin': weights,
+  };
   const keras = await readFile(join(dir, 'model.keras')).catch(() => undefined);
   if (keras) files['model.keras'] = keras;
   return files;
 }
 
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Reads, checks and imports a trained project; returns the new run. */
 export async function importKerasProject(runs: RunStore, dataDir: string, options: ImportOptions): Promise<RunRecord> {
   const dir = resolve(options.dir);
-  const lab: LabJson = await readJson(join(dir, labJsonFile), labJsonSchema, `${dir} is not a Keras project exported by "xlab export-keras"`);
+  const lab: LabJson = await readJson(
+    join(dir, labJsonFile),
+    labJsonSchema,
+    `${dir} is not a Keras project exported by "xlab export-keras"`,
+  );
   const results = resolve(options.results ?? join(dir, 'output'));
-  const state = await readJson(join(results, 'state.json'), kerasStateSchema, `the project has no results in ${results}: run "python train.py" first (or pass --results)`);
+  const state = await readJson(
+    join(results, 'state.json'),
+    kerasStateSchema,
+    `the project has no results in ${results}: run "python train.py" first (or pass --results)`,
+  );
   if (state.epochsDone === 0) {
-    throw new LabError('NO_CHECKPOINT', `${results} has no finished epoch yet: train at least one epoch before importing.`);
+    throw new LabError(
+      'NO_CHECKPOINT',
+      `${results} has no finished epoch yet: train at least one epoch before importing.`,
+    );
   }
-  const split = (await readJson(join(dir, splitJsonFile), z.looseObject({ format: z.literal(1) }), 'the project is incomplete')) as unknown as DatasetSplit;
+  const split = (await readJson(
+    join(dir, splitJsonFile),
+    z.looseObject({ format: z.literal(1) }),
+    'the project is incomplete',
+  )) as unknown as DatasetSplit;
 
   const model = validateModelConfig(lab.modelConfig);
   const { augment, ...trainingFields } = lab.training as Record<string, unknown>;
   const training = validateTrainingSettings(trainingFields);
-  const augmentSettings = lab.augment ? parseAugmentSettings(lab.augment) : augment ? parseAugmentSettings(augment) : null;
+  const augmentSettings = lab.augment
+    ? parseAugmentSettings(lab.augment)
+    : augment
+      ? parseAugmentSettings(augment)
+      : null;
 
   // The dataset must be the one exported: the same images, or the split means nothing.
   const datasetPath = resolve(options.dataset ?? lab.dataset.path);
@@ -183,18 +230,33 @@ export async function importKerasProject(runs: RunStore, dataDir: string, option
       split: { ...lab.dataset.split, key: splitKey },
     },
     // Like the tfjs engines' runs: device "gpu" or "cpu"; what train.py saw stays in `devices`.
-    engine: { ...engine, name: 'keras', version: engine.version, device: /gpu/i.test(engine.device) ? 'gpu' : 'cpu', devices: engine.device },
+    engine: {
+      ...engine,
+      name: 'keras',
+      version: engine.version,
+      device: /gpu/i.test(engine.device) ? 'gpu' : 'cpu',
+      devices: engine.device,
+    },
     versions: { ...options.versions, tensorflow: engine.version, ...(engine.keras ? { keras: engine.keras } : {}) },
   });
   const paths = runs.paths(record.id);
   await writeDirAtomic(paths.checkpoints.last, last);
   if (best) await writeDirAtomic(paths.checkpoints.best, best);
   await runs.appendMetrics(record.id, metrics.lines);
-  await runs.appendLog(record.id, `Imported from the Keras project ${dir} (results ${results}): TensorFlow ${engine.version} on ${engine.device}.`);
+  await runs.appendLog(
+    record.id,
+    `Imported from the Keras project ${dir} (results ${results}): TensorFlow ${engine.version} on ${engine.device}.`,
+  );
   if (metrics.damaged.length > 0) {
-    await runs.appendLog(record.id, `[warn] ${metrics.damaged.length} line(s) of ${join(results, 'metrics.jsonl')} could not be read and were left out.`);
+    await runs.appendLog(
+      record.id,
+      `[warn] ${metrics.damaged.length} line(s) of ${join(results, 'metrics.jsonl')} could not be read and were left out.`,
+    );
   }
-  const durationMs = metrics.lines.reduce((sum, line) => sum + (line.type === 'epoch' && typeof line.epochTimeMs === 'number' ? line.epochTimeMs : 0), 0);
+  const durationMs = metrics.lines.reduce(
+    (sum, line) => sum + (line.type === 'epoch' && typeof line.epochTimeMs === 'number' ? line.epochTimeMs : 0),
+    0,
+  );
   const status = state.status === 'running' ? 'interrupted' : state.status;
   const endedAt = metrics.lines.at(-1)?.time ?? new Date().toISOString();
   return runs.update(record.id, () => ({
@@ -208,7 +270,13 @@ export async function importKerasProject(runs: RunStore, dataDir: string, option
     ...(state.status === 'failed'
       ? { error: { code: 'KERAS_FAILED', message: state.error ?? 'train.py failed.' } }
       : state.status === 'running'
-        ? { error: { code: 'INTERRUPTED', message: 'train.py stopped without finishing (killed or crashed): run it again to continue, then import again.' } }
+        ? {
+            error: {
+              code: 'INTERRUPTED',
+              message:
+                'train.py stopped without finishing (killed or crashed): run it again to continue, then import again.',
+            },
+          }
         : {}),
   }));
 }

@@ -88,16 +88,28 @@ async function claimEmptyFolder(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
     const entries = await readdir(dir);
     if (entries.length > 0) {
-      throw new LabError('EXPORT_FOLDER_NOT_EMPTY', `${dir} is not empty: choose a new or empty folder for the Keras project (nothing was written).`);
+      throw new LabError(
+        'EXPORT_FOLDER_NOT_EMPTY',
+        `${dir} is not empty: choose a new or empty folder for the Keras project (nothing was written).`,
+      );
     }
   } catch (error) {
     if (error instanceof LabError) throw error;
-    throw new LabError('EXPORT_UNWRITABLE', `Cannot create ${dir}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+    throw new LabError(
+      'EXPORT_UNWRITABLE',
+      `Cannot create ${dir}: ${(error as Error).message}. Choose another folder.`,
+      { cause: error },
+    );
   }
 }
 
 /** Writes the project into `dir` (new or empty) and returns the files written. */
-export async function writeKerasProject(tf: Tf, experiment: KerasExperiment, dir: string, labVersion: string): Promise<string[]> {
+export async function writeKerasProject(
+  tf: Tf,
+  experiment: KerasExperiment,
+  dir: string,
+  labVersion: string,
+): Promise<string[]> {
   await claimEmptyFolder(dir);
   const { split } = experiment.dataset;
   const lab: LabJson = {

@@ -54,7 +54,10 @@ export const kerasLogFile = (runDir: string): string => join(runDir, 'keras.log'
 
 /** The last line of a Python traceback (`ValueError: …`) in a log, or its last non-empty line. */
 export function lastTracebackLine(log: string): string | undefined {
-  const lines = log.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+  const lines = log
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter(Boolean);
   const start = lines.map((l) => l.startsWith('Traceback (most recent call last)')).lastIndexOf(true);
   if (start >= 0) {
     const after = lines.slice(start + 1).filter((l) => !/^\s/.test(l));
@@ -72,21 +75,29 @@ async function readState(file: string): Promise<KerasState | undefined> {
   }
 }
 
-const deviceOf = (probe: PythonProbe): 'gpu' | 'cpu' => (probe.devices?.some((d) => d.startsWith('GPU')) ? 'gpu' : 'cpu');
+const deviceOf = (probe: PythonProbe): 'gpu' | 'cpu' =>
+  probe.devices?.some((d) => d.startsWith('GPU')) ? 'gpu' : 'cpu';
 
 export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
   const { runs, emit } = options;
   let active: { runId: string; child: ChildProcess; done: Promise<void> } | undefined;
 
   const busy = (): void => {
-    if (active) throw new LabError('BUSY', `Run ${active.runId} is training: stop it, or wait for it to finish, before starting another.`);
+    if (active)
+      throw new LabError(
+        'BUSY',
+        `Run ${active.runId} is training: stop it, or wait for it to finish, before starting another.`,
+      );
   };
 
   async function python(): Promise<PythonProbe> {
     const { found, tried } = await findKerasPython(options.dataDir, options.env);
     if (found) return found;
     const why = tried.map((t) => `${t.python} (${t.from}): ${t.problem}`).join(' ');
-    throw new LabError('KERAS_UNAVAILABLE', `The Keras engine needs Python with TensorFlow ≥ 2.16, Keras 3 and Pillow. ${why} Run "xlab engine setup-keras", or set XLAB_PYTHON.`);
+    throw new LabError(
+      'KERAS_UNAVAILABLE',
+      `The Keras engine needs Python with TensorFlow ≥ 2.16, Keras 3 and Pillow. ${why} Run "xlab engine setup-keras", or set XLAB_PYTHON.`,
+    );
   }
 
   async function experimentFor(request: TrainRequest): Promise<KerasExperiment> {
@@ -94,12 +105,18 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
     const augment = request.augment ? parseAugmentSettings(request.augment) : null;
     const index = await options.indexDataset(request.dataset);
     if (index.classNames.length < 2) {
-      throw new LabError('DATASET_TOO_SMALL', `${request.dataset} has ${index.classNames.length} usable class: training needs at least 2 classes.`);
+      throw new LabError(
+        'DATASET_TOO_SMALL',
+        `${request.dataset} has ${index.classNames.length} usable class: training needs at least 2 classes.`,
+      );
     }
     const merged = mergeModelRequest({ ...request.model, classes: request.model.classes ?? index.classNames.length });
     const model = validateModelConfig(merged);
     if (model.classes !== index.classNames.length) {
-      throw new LabError('CLASS_COUNT_MISMATCH', `The model has ${model.classes} classes but ${request.dataset} has ${index.classNames.length}: leave classes empty to follow the dataset.`);
+      throw new LabError(
+        'CLASS_COUNT_MISMATCH',
+        `The model has ${model.classes} classes but ${request.dataset} has ${index.classNames.length}: leave classes empty to follow the dataset.`,
+      );
     }
     const { split, file } = await prepareSplit(options.dataDir, {
       root: index.root,
@@ -111,7 +128,10 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       test: training.testFraction,
     });
     if (split.train.length === 0 || split.val.length === 0) {
-      throw new LabError('DATASET_TOO_SMALL', `${request.dataset} is too small to split into training and validation images: add images to each class.`);
+      throw new LabError(
+        'DATASET_TOO_SMALL',
+        `${request.dataset} is too small to split into training and validation images: add images to each class.`,
+      );
     }
     return {
       source: 'the lab (Keras engine)',
@@ -120,7 +140,13 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       model,
       training,
       augment,
-      dataset: { path: index.root, fingerprint: index.fingerprint, classNames: index.classNames, splitKey: file, split },
+      dataset: {
+        path: index.root,
+        fingerprint: index.fingerprint,
+        classNames: index.classNames,
+        splitKey: file,
+        split,
+      },
     };
   }
 
@@ -130,18 +156,27 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
     const project = kerasProjectDir(paths.dir);
     const logFile = kerasLogFile(paths.dir);
     const startedAt = Date.now();
-    const running = await runs.update(record.id, () => ({ status: 'running', startedAt: new Date(startedAt).toISOString(), endedAt: undefined, error: undefined }));
+    const running = await runs.update(record.id, () => ({
+      status: 'running',
+      startedAt: new Date(startedAt).toISOString(),
+      endedAt: undefined,
+      error: undefined,
+    }));
     emit('runUpdated', { runId: record.id, run: running });
     const message = `Training with Keras: ${probe.python} (TensorFlow ${probe.tensorflow}, Keras ${probe.keras}); output in ${logFile}.`;
     await runs.appendLog(record.id, message);
     emit('trainLog', { runId: record.id, level: 'info', message });
 
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(probe.python, [join(project, 'train.py'), '--out', paths.dir, '--data', record.dataset.path, '--epochs', String(record.epochs)], {
-      cwd: project,
-      env: { ...options.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: options.env.TF_CPP_MIN_LOG_LEVEL ?? '2' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      probe.python,
+      [join(project, 'train.py'), '--out', paths.dir, '--data', record.dataset.path, '--epochs', String(record.epochs)],
+      {
+        cwd: project,
+        env: { ...options.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: options.env.TF_CPP_MIN_LOG_LEVEL ?? '2' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
@@ -209,7 +244,10 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
         // Speed from the lines' own times (they are read in bursts): images since the previous line.
         const time = Date.parse(line.time);
         const batches = line.batches ?? line.batch + 1;
-        const rate = previous && previous.epoch === line.epoch && time > previous.time ? ((line.batch - previous.batch) * batchSize * 1000) / (time - previous.time) : 0;
+        const rate =
+          previous && previous.epoch === line.epoch && time > previous.time
+            ? ((line.batch - previous.batch) * batchSize * 1000) / (time - previous.time)
+            : 0;
         previous = { epoch: line.epoch, batch: line.batch, time };
         const remaining = (batches - line.batch - 1 + (record.epochs - line.epoch - 1) * batches) * batchSize;
         emit('trainProgress', {
@@ -227,7 +265,13 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       }
       emit('trainEpoch', { runId: record.id, metrics: line });
       const state = await readState(stateFile);
-      const summary = { epoch: line.epoch, loss: line.loss, acc: line.acc, val_loss: line.val_loss ?? null, val_acc: line.val_acc ?? null };
+      const summary = {
+        epoch: line.epoch,
+        loss: line.loss,
+        acc: line.acc,
+        val_loss: line.val_loss ?? null,
+        val_acc: line.val_acc ?? null,
+      };
       const run = await runs.update(record.id, (current) => ({
         epochsDone: Math.max(current.epochsDone, line.epoch + 1),
         last: summary,
@@ -249,7 +293,12 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
     };
   }
 
-  async function finish(record: RunRecord, exit: { code: number | null; signal: NodeJS.Signals | null; error?: Error }, sessionMs: number, logFile: string): Promise<void> {
+  async function finish(
+    record: RunRecord,
+    exit: { code: number | null; signal: NodeJS.Signals | null; error?: Error },
+    sessionMs: number,
+    logFile: string,
+  ): Promise<void> {
     const state = await readState(join(runs.paths(record.id).dir, 'state.json'));
     let status: RunRecord['status'];
     let error: RunRecord['error'];
@@ -260,7 +309,10 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       status = state.status;
     } else if (exit.signal === 'SIGKILL' || (exit.signal && state?.status === 'running')) {
       status = 'interrupted';
-      error = { code: 'INTERRUPTED', message: `train.py was killed (${exit.signal}) while training. Resume the run to continue from its last checkpoint.` };
+      error = {
+        code: 'INTERRUPTED',
+        message: `train.py was killed (${exit.signal}) while training. Resume the run to continue from its last checkpoint.`,
+      };
     } else {
       status = 'failed';
       const text = await readFile(logFile, 'utf8').catch(() => '');
@@ -278,9 +330,15 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       ...(error ? { error } : {}),
     }));
     await runs.unlock(record.id);
-    const summary = error ? `${run.status}: ${error.message}` : `${run.status} after ${run.epochsDone} of ${run.epochs} epochs`;
+    const summary = error
+      ? `${run.status}: ${error.message}`
+      : `${run.status} after ${run.epochsDone} of ${run.epochs} epochs`;
     await runs.appendLog(record.id, summary);
-    emit('trainLog', { runId: record.id, level: error ? 'error' : 'info', message: `Run ${run.status}${error ? `: ${error.message}` : '.'}` });
+    emit('trainLog', {
+      runId: record.id,
+      level: error ? 'error' : 'info',
+      message: `Run ${run.status}${error ? `: ${error.message}` : '.'}`,
+    });
     emit('runUpdated', { runId: record.id, run });
     options.onFinished?.(run);
   }
@@ -314,11 +372,23 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
             counts: experiment.dataset.split.counts,
           },
         },
-        engine: { name: 'keras', device: deviceOf(probe), version: probe.tensorflow ?? 'unknown', keras: probe.keras, python: probe.python, devices: probe.devices },
+        engine: {
+          name: 'keras',
+          device: deviceOf(probe),
+          version: probe.tensorflow ?? 'unknown',
+          keras: probe.keras,
+          python: probe.python,
+          devices: probe.devices,
+        },
         versions: { ...options.versions, tensorflow: probe.tensorflow ?? 'unknown', keras: probe.keras ?? 'unknown' },
       });
       const project = kerasProjectDir(runs.paths(record.id).dir);
-      await writeKerasProject(await options.loadTf(), { ...experiment, runId: record.id, source: `run ${record.id}` }, project, options.versions.app ?? 'unknown');
+      await writeKerasProject(
+        await options.loadTf(),
+        { ...experiment, runId: record.id, source: `run ${record.id}` },
+        project,
+        options.versions.app ?? 'unknown',
+      );
       await runs.appendLog(record.id, `Exported the experiment as a Keras project in ${project}.`);
       return launch(record, probe);
     },
@@ -326,11 +396,17 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       busy();
       if (record.status === 'running') throw new LabError('BUSY', `Run ${record.id} is already training.`);
       if (record.epochsDone >= record.epochs) {
-        throw new LabError('RUN_COMPLETE', `Run ${record.id} has done all its ${record.epochs} epochs: start a new run to train longer.`);
+        throw new LabError(
+          'RUN_COMPLETE',
+          `Run ${record.id} has done all its ${record.epochs} epochs: start a new run to train longer.`,
+        );
       }
       const project = kerasProjectDir(runs.paths(record.id).dir);
       if (!(await stat(join(project, 'train.py')).catch(() => undefined))) {
-        throw new LabError('NO_CHECKPOINT', `Run ${record.id} was imported from Keras without its project: resume it where it was trained (python train.py), then import again.`);
+        throw new LabError(
+          'NO_CHECKPOINT',
+          `Run ${record.id} was imported from Keras without its project: resume it where it was trained (python train.py), then import again.`,
+        );
       }
       const probe = await python();
       await runs.lock(record.id); // RUN_BUSY while another process trains it

@@ -54,8 +54,14 @@ const major = (version: string | undefined): number => Number(version?.split('.'
 const minor = (version: string | undefined): number => Number(version?.split('.')[1] ?? 0);
 
 /** What is wrong with a probe's answer, or undefined when the Python can run the projects. */
-export function probeProblem(answer: { tensorflow?: string; keras?: string; pillow?: string; error?: string }): string | undefined {
-  const install = 'install them with "xlab engine setup-keras" (or pip install "tensorflow-cpu>=2.16" "keras>=3" pillow)';
+export function probeProblem(answer: {
+  tensorflow?: string;
+  keras?: string;
+  pillow?: string;
+  error?: string;
+}): string | undefined {
+  const install =
+    'install them with "xlab engine setup-keras" (or pip install "tensorflow-cpu>=2.16" "keras>=3" pillow)';
   if (!answer.tensorflow) return `TensorFlow is not installed${answer.error ? ` (${answer.error})` : ''}: ${install}.`;
   if (major(answer.tensorflow) < 2 || (major(answer.tensorflow) === 2 && minor(answer.tensorflow) < 16)) {
     return `TensorFlow ${answer.tensorflow} is too old (2.16 or newer is needed, for Keras 3): ${install}.`;
@@ -72,7 +78,11 @@ export function probePython(python: string, from: string, env: NodeJS.ProcessEnv
     execFile(python, ['-c', probeScript], { env, timeout: 300_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout) => {
       const line = stdout.split('\n').find((l) => l.startsWith('XLAB_PROBE '));
       if (!line) {
-        const why = error ? ((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : error.message.split('\n')[0]) : 'no answer';
+        const why = error
+          ? (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? 'not found'
+            : error.message.split('\n')[0]
+          : 'no answer';
         resolve({ python, from, ok: false, problem: `${python} cannot be run (${why}).` });
         return;
       }
@@ -114,7 +124,10 @@ export function pythonCandidates(dataDir: string, env: NodeJS.ProcessEnv): { pyt
  * The Python the Keras engine uses: the first candidate that works; else the probes of all,
  * so the caller can say what each lacks. `XLAB_PYTHON`, when set, is the only one tried.
  */
-export async function findKerasPython(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ found?: PythonProbe; tried: PythonProbe[] }> {
+export async function findKerasPython(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ found?: PythonProbe; tried: PythonProbe[] }> {
   const tried: PythonProbe[] = [];
   const candidates = pythonCandidates(dataDir, env);
   for (const candidate of env.XLAB_PYTHON ? candidates.slice(0, 1) : candidates) {

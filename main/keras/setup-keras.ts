@@ -20,13 +20,25 @@ export interface SetupKerasOptions {
   log: (text: string) => void;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: (text: string) => void): Promise<number | null> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  log: (text: string) => void,
+): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => log(d.toString()));
     child.stderr.on('data', (d: Buffer) => log(d.toString()));
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(new LabError('PYTHON_NOT_FOUND', error.code === 'ENOENT' ? `${command} was not found: install Python 3.9–3.12, or pass its path with --python.` : `${command} could not be started: ${error.message}.`)),
+      reject(
+        new LabError(
+          'PYTHON_NOT_FOUND',
+          error.code === 'ENOENT'
+            ? `${command} was not found: install Python 3.9–3.12, or pass its path with --python.`
+            : `${command} could not be started: ${error.message}.`,
+        ),
+      ),
     );
     child.on('exit', (code) => resolve(code));
   });
@@ -43,7 +55,10 @@ export async function setupKeras(options: SetupKerasOptions): Promise<PythonProb
   const base = options.python ?? (process.platform === 'win32' ? 'python' : 'python3');
   options.log(`Creating ${venv} with ${base}…\n`);
   if ((await run(base, ['-m', 'venv', venv], options.env, options.log)) !== 0) {
-    throw new LabError('SETUP_FAILED', `${base} could not create a virtual environment in ${venv} (on Debian/Ubuntu: apt-get install python3-venv).`);
+    throw new LabError(
+      'SETUP_FAILED',
+      `${base} could not create a virtual environment in ${venv} (on Debian/Ubuntu: apt-get install python3-venv).`,
+    );
   }
   const python = venvPython(venv);
   const args = pipInstallArgs(options);

@@ -33,7 +33,10 @@ export function fieldLabel(field: string): string {
 }
 
 /** Only what differs between two flat configs (arrays compared by value), in field order of `a` then `b`. Pure. */
-export function diffConfigs(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): ConfigChange[] {
+export function diffConfigs(
+  a: Readonly<Record<string, unknown>>,
+  b: Readonly<Record<string, unknown>>,
+): ConfigChange[] {
   const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return fields
     .filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]))

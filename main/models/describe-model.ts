@@ -1,4 +1,10 @@
-import type { DescribeModelResult, FieldIssue, ModelPresetInfo, ModelRequest, TrainingSettingsResult } from '../contract';
+import type {
+  DescribeModelResult,
+  FieldIssue,
+  ModelPresetInfo,
+  ModelRequest,
+  TrainingSettingsResult,
+} from '../contract';
 import { LabError } from '../errors';
 import { estimateCost } from './model-cost';
 import { modelConfigIssues, validateModelConfig, type ModelConfig } from './model-config';
@@ -10,7 +16,13 @@ import { trainingSettingsIssues, validateTrainingSettings } from './training-set
 export function listModelPresets(): ModelPresetInfo[] {
   return modelPresetIds.map((id) => {
     const preset = modelPresets[id];
-    return { id, title: preset.title, description: preset.description, suggestedSizes: preset.suggestedSizes, config: validateModelConfig(preset.config) };
+    return {
+      id,
+      title: preset.title,
+      description: preset.description,
+      suggestedSizes: preset.suggestedSizes,
+      config: validateModelConfig(preset.config),
+    };
   });
 }
 

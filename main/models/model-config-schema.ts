@@ -54,7 +54,11 @@ export const modelConfigSchema = z.strictObject({
   /** Channels of the two stem convolutions (block1_conv1, block1_conv2). */
   stemWidths: z.tuple([width, width]).default((): [number, number] => [32, 64]),
   /** One downsampling block per width (block2, block3, block4 in Keras). */
-  entryWidths: z.array(width).min(1).max(MAX_ENTRY_BLOCKS).default(() => [128, 256, 728]),
+  entryWidths: z
+    .array(width)
+    .min(1)
+    .max(MAX_ENTRY_BLOCKS)
+    .default(() => [128, 256, 728]),
   /** How many identity blocks the middle flow repeats (block5…block12 in Keras). */
   middleRepeats: z.int().min(0).max(MAX_MIDDLE_REPEATS).default(8),
   /** Channels of the middle flow; must equal the last entry width (identity shortcuts). */

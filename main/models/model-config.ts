@@ -63,7 +63,8 @@ function schemaIssues(error: z.ZodError): ModelConfigIssue[] {
       };
     }
     const top = issue.path[0];
-    if (!isField(top)) return { field: 'config', message: `the config must be an object of model options (got ${quote(issue.input)}).` };
+    if (!isField(top))
+      return { field: 'config', message: `the config must be an object of model options (got ${quote(issue.input)}).` };
     return {
       field: top,
       message: `${pathName(issue.path)} is ${quote(issue.input)}; ${issue.path.length > 1 ? top : 'it'} must be ${allowedValues[top]}.`,

@@ -93,7 +93,9 @@ export function costLayersFromPlan(plan: XceptionPlan): CostLayer[] {
 export function costLayersFromModel(model: LayersModel): CostLayer[] {
   return model.layers.map((layer) => {
     const type = layer.getClassName();
-    const outputShape = outputShapeOf(layer).slice(1).map((d) => d ?? 0);
+    const outputShape = outputShapeOf(layer)
+      .slice(1)
+      .map((d) => d ?? 0);
     const params = layer.countParams();
     let kernelParams = 0;
     if (multiplyingTypes.has(type)) {
@@ -111,7 +113,10 @@ function isLayersModel(source: ModelConfigInput | LayersModel): source is Layers
 /** Applies the cost conventions to a list of layers. */
 export function costOf(layers: readonly CostLayer[], batchSize: number): CostEstimate {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new LabError('INVALID_ARGUMENT', `batchSize is ${String(batchSize)}; it must be a whole number of images, at least 1.`);
+    throw new LabError(
+      'INVALID_ARGUMENT',
+      `batchSize is ${String(batchSize)}; it must be a whole number of images, at least 1.`,
+    );
   }
   const perLayer = layers.map((layer): LayerCost => {
     // Output positions: H × W for conv layers, 1 for Dense.

@@ -42,15 +42,13 @@ function size(shape: readonly (number | null)[]): number {
 
 /** A Keras-style summary of a built model, read from the model itself (no separate bookkeeping). */
 export function summarizeModel(model: LayersModel): ModelSummary {
-  const rows = model.layers.map(
-    (layer): SummaryRow => ({
-      name: layer.name,
-      type: layer.getClassName(),
-      outputShape: outputShapeOf(layer),
-      params: layer.countParams(),
-      connectedTo: layer.inboundNodes.flatMap((node) => node.inboundLayers.map((inbound) => inbound.name)),
-    }),
-  );
+  const rows = model.layers.map((layer): SummaryRow => ({
+    name: layer.name,
+    type: layer.getClassName(),
+    outputShape: outputShapeOf(layer),
+    params: layer.countParams(),
+    connectedTo: layer.inboundNodes.flatMap((node) => node.inboundLayers.map((inbound) => inbound.name)),
+  }));
   const trainableParams = model.trainableWeights.reduce((sum, w) => sum + size(w.shape), 0);
   const nonTrainableParams = model.nonTrainableWeights.reduce((sum, w) => sum + size(w.shape), 0);
   return {

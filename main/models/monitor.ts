@@ -20,7 +20,8 @@ export interface ValidationMetrics {
   val_acc: number | null | undefined;
 }
 
-const isMonitor = (value: unknown): value is Monitor => typeof value === 'string' && (monitors as readonly string[]).includes(value);
+const isMonitor = (value: unknown): value is Monitor =>
+  typeof value === 'string' && (monitors as readonly string[]).includes(value);
 
 /** The monitor a run's stored training settings name (runs from before the setting: `val_loss`). */
 export function monitorOf(training: Readonly<Record<string, unknown>> | undefined): Monitor {
@@ -32,15 +33,21 @@ export function bestMeaning(monitor: Monitor): string {
   return monitor === 'val_loss' ? 'lowest val_loss' : 'highest val_accuracy';
 }
 
-const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
+const finite = (value: number | null | undefined): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
 
 /**
  * Whether `candidate` is a better epoch than `best` under `monitor`: strictly better on the
  * monitored metric, or equal on it and better on the other one (lower val_loss, higher
  * val_acc); a full tie keeps the earlier epoch. An epoch without the monitored metric never is.
  */
-export function isBetterEpoch(monitor: Monitor, candidate: ValidationMetrics, best: ValidationMetrics | undefined): boolean {
-  const [primary, secondary] = monitor === 'val_loss' ? (['val_loss', 'val_acc'] as const) : (['val_acc', 'val_loss'] as const);
+export function isBetterEpoch(
+  monitor: Monitor,
+  candidate: ValidationMetrics,
+  best: ValidationMetrics | undefined,
+): boolean {
+  const [primary, secondary] =
+    monitor === 'val_loss' ? (['val_loss', 'val_acc'] as const) : (['val_acc', 'val_loss'] as const);
   const sign = (key: 'val_loss' | 'val_acc'): number => (key === 'val_loss' ? -1 : 1);
   const value = candidate[primary];
   if (!finite(value)) return false;

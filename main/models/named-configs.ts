@@ -28,7 +28,8 @@ export function configFileName(name: string): string {
     .toLowerCase()
     .replace(/[\s_-]+/g, '-')
     .slice(0, 60);
-  if (!slug) throw new LabError('INVALID_ARGUMENT', `"${name}" cannot be a config name: use at least one letter or digit.`);
+  if (!slug)
+    throw new LabError('INVALID_ARGUMENT', `"${name}" cannot be a config name: use at least one letter or digit.`);
   return `${slug}.json`;
 }
 
@@ -64,7 +65,10 @@ export async function loadNamedConfig(dataDir: string, name: string): Promise<Na
   try {
     return namedConfigSchema.parse(JSON.parse(text));
   } catch (error) {
-    throw new LabError('CONFIG_CORRUPT', `${path} is not a valid saved config (${(error as Error).message.split('\n')[0]}).`);
+    throw new LabError(
+      'CONFIG_CORRUPT',
+      `${path} is not a valid saved config (${(error as Error).message.split('\n')[0]}).`,
+    );
   }
 }
 
@@ -85,9 +89,17 @@ export async function saveNamedConfig(
     () => false,
   );
   if (exists && !options.overwrite) {
-    throw new LabError('CONFIG_EXISTS', `A config named "${config.name}" already exists: choose another name, or confirm replacing it.`);
+    throw new LabError(
+      'CONFIG_EXISTS',
+      `A config named "${config.name}" already exists: choose another name, or confirm replacing it.`,
+    );
   }
-  const saved: NamedConfig = { name: config.name.trim(), model: config.model, training: config.training, savedAt: (options.now ?? new Date()).toISOString() };
+  const saved: NamedConfig = {
+    name: config.name.trim(),
+    model: config.model,
+    training: config.training,
+    savedAt: (options.now ?? new Date()).toISOString(),
+  };
   await writeFileAtomic(path, `${JSON.stringify(saved, null, 2)}\n`);
   return saved;
 }

@@ -35,10 +35,19 @@ export function inferShapes(plan: XceptionPlan, inputSize = plan.config.inputSiz
     if (!shape) throw new Error(`Plan error: ${layer.name} reads ${layer.inputs[0]}, which is not planned before it.`);
     return shape;
   };
-  const spatial = (layer: LayerSpec, kernel: number, strides: number, padding: 'same' | 'valid', channels?: number): Shape => {
+  const spatial = (
+    layer: LayerSpec,
+    kernel: number,
+    strides: number,
+    padding: 'same' | 'valid',
+    channels?: number,
+  ): Shape => {
     const [h = 0, , c = 0] = inputOf(layer);
     if (!problem && padding === 'valid' && h < kernel) {
-      problem = { layer: layer.name, reason: `its ${kernel}×${kernel} 'valid' window needs at least ${kernel} px but gets ${h}` };
+      problem = {
+        layer: layer.name,
+        reason: `its ${kernel}×${kernel} 'valid' window needs at least ${kernel} px but gets ${h}`,
+      };
     }
     if (!problem && strides > 1 && h < 2) {
       problem = { layer: layer.name, reason: `it downsamples by ${strides} but gets a ${h}×${h} map` };

@@ -19,14 +19,16 @@ export const modelPresets: Record<ModelPresetId, ModelPreset> = {
   xception: {
     id: 'xception',
     title: 'Xception (Chollet 2017)',
-    description: 'The original, as in keras.applications.Xception: pre-activation blocks, 299 px, 1000 ImageNet classes.',
+    description:
+      'The original, as in keras.applications.Xception: pre-activation blocks, 299 px, 1000 ImageNet classes.',
     suggestedSizes: { min: 71, max: 299 },
     config: {},
   },
   seed: {
     id: 'seed',
     title: 'Seed (lecture)',
-    description: "The lecture's code: post-activation block() = SeparableConv2D → BatchNormalization → ReLU, 'same' stem, 299 px, 100 classes.",
+    description:
+      "The lecture's code: post-activation block() = SeparableConv2D → BatchNormalization → ReLU, 'same' stem, 299 px, 100 classes.",
     suggestedSizes: { min: 71, max: 299 },
     config: { blockStyle: 'seed', classes: 100 },
   },
@@ -40,7 +42,8 @@ export const modelPresets: Record<ModelPresetId, ModelPreset> = {
   micro: {
     id: 'micro',
     title: 'Micro (tests and demos)',
-    description: 'Keras blocks at an eighth of the width (α 0.125) with 1 middle block; trains in seconds on the JavaScript engine.',
+    description:
+      'Keras blocks at an eighth of the width (α 0.125) with 1 middle block; trains in seconds on the JavaScript engine.',
     suggestedSizes: { min: 23, max: 32 },
     // 24 px rather than 32: a training step costs about a third less on the JavaScript engine.
     config: { inputSize: 24, classes: 10, widthMultiplier: 0.125, middleRepeats: 1, batchNormMomentum: 0.9 },
@@ -61,7 +64,10 @@ export function isModelPresetId(id: unknown): id is ModelPresetId {
 
 export function getModelPreset(id: unknown): ModelPreset {
   if (isModelPresetId(id)) return modelPresets[id];
-  throw new LabError('UNKNOWN_PRESET', `Unknown model preset ${quote(id)}; the presets are ${modelPresetIds.join(', ')}.`);
+  throw new LabError(
+    'UNKNOWN_PRESET',
+    `Unknown model preset ${quote(id)}; the presets are ${modelPresetIds.join(', ')}.`,
+  );
 }
 
 /** A preset id plus any fields to change; fields left undefined keep the preset's value. */

@@ -36,7 +36,11 @@ export const trainingSettingsSchema = z.strictObject({
   /** 0 = hard labels; Keras' `label_smoothing`. */
   labelSmoothing: z.number().min(0).lt(1).default(0),
   classWeights: z.enum(classWeightModes).default('none'),
-  seed: z.int().min(0).max(2 ** 31 - 1).default(42),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42),
   /**
    * What picks the best epoch (Keras' `monitor`): the best checkpoint, early stopping and every
    * "best epoch" view. `val_loss`: lowest wins (Keras' default); `val_accuracy`: highest wins.
@@ -84,7 +88,7 @@ export const allowedTrainingValues: Record<keyof TrainingSettings, string> = {
   restoreBestWeights: 'true or false',
   valFraction: 'a number between 0 and 1 (both excluded)',
   testFraction: 'a number from 0 up to, but not including, 1',
-  weightsFile: 'the path of a weights file (.h5, .weights.h5 or a run\'s checkpoint folder), or null',
+  weightsFile: "the path of a weights file (.h5, .weights.h5 or a run's checkpoint folder), or null",
   freeze: `a list of ${freezableFlows.map((f) => `"${f}"`).join(', ')}`,
 };
 
@@ -94,7 +98,8 @@ export interface TrainingSettingsIssue {
   message: string;
 }
 
-const isTrainingField = (key: unknown): key is keyof TrainingSettings => typeof key === 'string' && key in allowedTrainingValues;
+const isTrainingField = (key: unknown): key is keyof TrainingSettings =>
+  typeof key === 'string' && key in allowedTrainingValues;
 
 /** Every problem with `raw` as training settings, field by field (empty when valid). */
 export function trainingSettingsIssues(raw: unknown): TrainingSettingsIssue[] {
@@ -108,14 +113,20 @@ export function trainingSettingsIssues(raw: unknown): TrainingSettingsIssue[] {
         };
       }
       const field = issue.path[0];
-      if (!isTrainingField(field)) return { field: 'config', message: 'training settings must be an object of fields and values.' };
+      if (!isTrainingField(field))
+        return { field: 'config', message: 'training settings must be an object of fields and values.' };
       const value = issue.input === undefined ? 'missing' : (JSON.stringify(issue.input) ?? String(issue.input));
       return { field, message: `${field} is ${value}; ${field} must be ${allowedTrainingValues[field]}.` };
     });
   }
   const s = parsed.data;
   if (s.freeze.length > 0 && !s.weightsFile) {
-    return [{ field: 'freeze', message: 'freeze needs starting weights (weightsFile): frozen random weights would never learn.' }];
+    return [
+      {
+        field: 'freeze',
+        message: 'freeze needs starting weights (weightsFile): frozen random weights would never learn.',
+      },
+    ];
   }
   if (s.valFraction + s.testFraction >= 1) {
     const message = `valFraction (${s.valFraction}) + testFraction (${s.testFraction}) must be below 1, leaving images to train on.`;

@@ -93,7 +93,15 @@ export function planXception(config: ModelConfig): XceptionPlan {
   // Two separable convs, 3×3/2 max pool, plus a 1×1/2 conv + BN shortcut.
   const downsamplingBlock = (n: number, widths: [number, number], firstRelu: ReluPlacement, x: string): string => {
     block = `block${n}`;
-    let shortcut = add({ kind: 'conv', name: `${block}_shortcut`, inputs: [x], filters: widths[1], kernel: 1, strides: 2, padding: 'same' });
+    let shortcut = add({
+      kind: 'conv',
+      name: `${block}_shortcut`,
+      inputs: [x],
+      filters: widths[1],
+      kernel: 1,
+      strides: 2,
+      padding: 'same',
+    });
     shortcut = add({ kind: 'batchnorm', name: `${block}_shortcut_bn`, inputs: [shortcut] });
     let y = sepUnit(`${block}_sepconv1`, widths[0], firstRelu, x);
     y = sepUnit(`${block}_sepconv2`, widths[1], styleRelu, y);

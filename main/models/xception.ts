@@ -19,10 +19,18 @@ export interface BuildOptions {
 
 /** A seeded initializer per layer and role: distinct, reproducible streams. */
 function seeded(tf: Tf, seed: number | undefined, index: number, role: number) {
-  return seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: (seed * 7919 + index * 13 + role) % 2 ** 31 });
+  return seed === undefined
+    ? undefined
+    : tf.initializers.glorotUniform({ seed: (seed * 7919 + index * 13 + role) % 2 ** 31 });
 }
 
-function layerFor(tf: Tf, spec: Exclude<LayerSpec, { kind: 'input' }>, batchNormMomentum: number, seed: number | undefined, index: number) {
+function layerFor(
+  tf: Tf,
+  spec: Exclude<LayerSpec, { kind: 'input' }>,
+  batchNormMomentum: number,
+  seed: number | undefined,
+  index: number,
+) {
   const name = spec.name;
   const init = (role: number) => seeded(tf, seed, index, role);
   switch (spec.kind) {
@@ -63,7 +71,12 @@ function layerFor(tf: Tf, spec: Exclude<LayerSpec, { kind: 'input' }>, batchNorm
     case 'dropout':
       return tf.layers.dropout({ name, rate: spec.rate, ...(seed !== undefined ? { seed: seed + index } : {}) });
     case 'dense':
-      return tf.layers.dense({ name, units: spec.units, activation: spec.activation, ...(seed !== undefined ? { kernelInitializer: init(3) } : {}) });
+      return tf.layers.dense({
+        name,
+        units: spec.units,
+        activation: spec.activation,
+        ...(seed !== undefined ? { kernelInitializer: init(3) } : {}),
+      });
   }
 }
 
@@ -83,7 +96,9 @@ export function buildFromPlan(plan: XceptionPlan, tf: Tf, options: BuildOptions 
       continue;
     }
     const inputs = spec.inputs.map(read);
-    const output = layerFor(tf, spec, plan.config.batchNormMomentum, options.seed, index).apply(inputs.length === 1 ? inputs[0]! : inputs) as SymbolicTensor;
+    const output = layerFor(tf, spec, plan.config.batchNormMomentum, options.seed, index).apply(
+      inputs.length === 1 ? inputs[0]! : inputs,
+    ) as SymbolicTensor;
     tensors.set(spec.name, output);
   }
   if (!input) throw new Error('Plan error: the plan has no input layer.');

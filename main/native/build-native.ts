@@ -109,26 +109,42 @@ async function checkToolchain(o: BuildNativeOptions, tools: NativeTools): Promis
   }
   const cxx = o.env.CXX || 'c++';
   if ((await tools.run(cxx, ['--version']).catch(() => ({ code: -1, output: '' }))).code !== 0) {
-    throw new LabError('NATIVE_NO_COMPILER', `No C++ compiler ("${cxx}" did not run): install one with make (Debian/Ubuntu: sudo apt-get install g++ make; Fedora: sudo dnf install gcc-c++ make).`);
+    throw new LabError(
+      'NATIVE_NO_COMPILER',
+      `No C++ compiler ("${cxx}" did not run): install one with make (Debian/Ubuntu: sudo apt-get install g++ make; Fedora: sudo dnf install gcc-c++ make).`,
+    );
   }
   if ((await tools.run('make', ['--version']).catch(() => ({ code: -1, output: '' }))).code !== 0) {
-    throw new LabError('NATIVE_NO_COMPILER', 'No "make": install it with the C++ compiler (Debian/Ubuntu: sudo apt-get install g++ make).');
+    throw new LabError(
+      'NATIVE_NO_COMPILER',
+      'No "make": install it with the C++ compiler (Debian/Ubuntu: sudo apt-get install g++ make).',
+    );
   }
   const python = o.env.PYTHON || 'python3';
   if ((await tools.run(python, ['--version']).catch(() => ({ code: -1, output: '' }))).code !== 0) {
-    throw new LabError('NATIVE_NO_PYTHON', `node-gyp needs Python 3 and "${python}" did not run: install Python 3 (Debian/Ubuntu: sudo apt-get install python3).`);
+    throw new LabError(
+      'NATIVE_NO_PYTHON',
+      `node-gyp needs Python 3 and "${python}" did not run: install Python 3 (Debian/Ubuntu: sudo apt-get install python3).`,
+    );
   }
   const npm = npmDir(o.env, o.nodePrefix);
   const npmCli = join(npm, 'bin', 'npm-cli.js');
   const nodeGyp = join(npm, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   if (!existsSync(npmCli) || !existsSync(nodeGyp)) {
-    throw new LabError('NATIVE_NO_NPM', `npm and its node-gyp were not found in ${npm}: install npm (it comes with Node.js) or run this through "npx xlab".`);
+    throw new LabError(
+      'NATIVE_NO_NPM',
+      `npm and its node-gyp were not found in ${npm}: install npm (it comes with Node.js) or run this through "npx xlab".`,
+    );
   }
   return { npmCli, nodeGyp };
 }
 
 /** The package's folder, installing it (without its downloading install script) when absent. */
-async function ensurePackage(o: BuildNativeOptions, npmCli: string, tools: NativeTools): Promise<{ dir: string; installed: boolean }> {
+async function ensurePackage(
+  o: BuildNativeOptions,
+  npmCli: string,
+  tools: NativeTools,
+): Promise<{ dir: string; installed: boolean }> {
   const name = nativePackage[o.flavor];
   const find = (): string | undefined => {
     try {
@@ -139,8 +155,12 @@ async function ensurePackage(o: BuildNativeOptions, npmCli: string, tools: Nativ
   };
   const present = find();
   if (present) return { dir: present, installed: false };
-  const others = Object.values(nativePackage).filter((p) => p !== name && !existsSync(join(o.projectRoot, 'node_modules', p)));
-  tools.progress(`Installing ${name}@${tfjsNodeVersion} (without its install script, which would download libtensorflow)…`);
+  const others = Object.values(nativePackage).filter(
+    (p) => p !== name && !existsSync(join(o.projectRoot, 'node_modules', p)),
+  );
+  tools.progress(
+    `Installing ${name}@${tfjsNodeVersion} (without its install script, which would download libtensorflow)…`,
+  );
   // npm install (not npm pack) so the lockfile's exact dependency tree comes along: node-pre-gyp,
   // adm-zip, google-protobuf… from the user's registry, mirror or offline cache.
   const result = await tools.run(
@@ -185,27 +205,47 @@ async function pipCommand(tools: NativeTools, env: NodeJS.ProcessEnv): Promise<s
 }
 
 /** `pip download --no-deps SPEC -d DIR` with the user's own pip and index. */
-async function pipDownload(spec: string, dir: string, o: BuildNativeOptions, tools: NativeTools, orElse: string): Promise<void> {
+async function pipDownload(
+  spec: string,
+  dir: string,
+  o: BuildNativeOptions,
+  tools: NativeTools,
+  orElse: string,
+): Promise<void> {
   const pip = await pipCommand(tools, o.env);
   if (!pip) {
-    throw new LabError('NATIVE_NO_PIP', `${orElse} and pip is not installed to fetch ${spec}: install pip (Debian/Ubuntu: sudo apt-get install python3-pip), or pass --wheel FILE.`);
+    throw new LabError(
+      'NATIVE_NO_PIP',
+      `${orElse} and pip is not installed to fetch ${spec}: install pip (Debian/Ubuntu: sudo apt-get install python3-pip), or pass --wheel FILE.`,
+    );
   }
   await mkdir(dir, { recursive: true });
   tools.progress(`Downloading ${spec} with pip into ${dir}…`);
-  const r = await tools.run(pip[0]!, [...pip.slice(1), 'download', '--no-deps', '--only-binary=:all:', spec, '-d', dir], { env: o.env });
+  const r = await tools.run(
+    pip[0]!,
+    [...pip.slice(1), 'download', '--no-deps', '--only-binary=:all:', spec, '-d', dir],
+    { env: o.env },
+  );
   if (r.code !== 0) {
-    throw new LabError('NATIVE_NO_WHEEL', `pip could not download ${spec} (${lastLine(r.output)}): check pip's index ("pip config list"), or pass --wheel FILE.`);
+    throw new LabError(
+      'NATIVE_NO_WHEEL',
+      `pip could not download ${spec} (${lastLine(r.output)}): check pip's index ("pip config list"), or pass --wheel FILE.`,
+    );
   }
 }
 
-const listWheels = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.whl')) : []);
+const listWheels = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.whl')) : [];
 
 async function findWheel(o: BuildNativeOptions, tools: NativeTools): Promise<string> {
   const accepted = o.flavor === 'gpu' ? [wheelProject.gpu] : [wheelProject.cpu, wheelProject.gpu];
   if (o.wheel) {
     const file = resolve(o.wheel);
     if (!existsSync(file)) {
-      throw new LabError('NATIVE_NO_WHEEL', `No wheel at ${file}: fetch one with "pip download --no-deps ${wheelProject[o.flavor]} -d DIR" where pip has an index, and pass that file.`);
+      throw new LabError(
+        'NATIVE_NO_WHEEL',
+        `No wheel at ${file}: fetch one with "pip download --no-deps ${wheelProject[o.flavor]} -d DIR" where pip has an index, and pass that file.`,
+      );
     }
     const name = parseWheelName(file);
     if (!name || !accepted.includes(name.project) || !/manylinux.*x86_64/.test(name.platform)) {
@@ -221,7 +261,11 @@ async function findWheel(o: BuildNativeOptions, tools: NativeTools): Promise<str
   if (cached) return join(cache, cached);
   await pipDownload(wheelProject[o.flavor], cache, o, tools, 'No --wheel given');
   const fetched = pickWheel(listWheels(cache), o.flavor);
-  if (!fetched) throw new LabError('NATIVE_NO_WHEEL', `pip downloaded no ${wheelProject[o.flavor]} wheel for Linux x86-64 into ${cache}: pass --wheel FILE.`);
+  if (!fetched)
+    throw new LabError(
+      'NATIVE_NO_WHEEL',
+      `pip downloaded no ${wheelProject[o.flavor]} wheel for Linux x86-64 into ${cache}: pass --wheel FILE.`,
+    );
   return join(cache, fetched);
 }
 
@@ -234,7 +278,11 @@ export function readManifest(dir: string): NativeManifest | undefined {
 }
 
 /** Unpacks the wheel (and, for the GPU, the CUDA wheels) into `<libRoot>/<wheel>` unless already done. */
-async function ensureUnpacked(wheel: string, o: BuildNativeOptions, tools: NativeTools): Promise<{ dir: string; unpacked: boolean }> {
+async function ensureUnpacked(
+  wheel: string,
+  o: BuildNativeOptions,
+  tools: NativeTools,
+): Promise<{ dir: string; unpacked: boolean }> {
   const name = parseWheelName(wheel)!;
   const dir = join(o.libRoot, unpackedFolderName(name));
   const existing = readManifest(dir);
@@ -242,7 +290,9 @@ async function ensureUnpacked(wheel: string, o: BuildNativeOptions, tools: Nativ
 
   const partial = `${dir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
-  tools.progress(`Unpacking TensorFlow's C API from ${basename(wheel)} into ${dir} (about 815 MB, shared by every project)…`);
+  tools.progress(
+    `Unpacking TensorFlow's C API from ${basename(wheel)} into ${dir} (about 815 MB, shared by every project)…`,
+  );
   const written = await extractWheel(wheel, partial, tensorflowWheelTarget);
   const missing = requiredFiles.filter((f) => !written.includes(f));
   if (missing.length > 0) {
@@ -266,11 +316,19 @@ async function ensureUnpacked(wheel: string, o: BuildNativeOptions, tools: Nativ
  * CUDA 12 / cuDNN 9 from NVIDIA's pip wheels, the ones the TensorFlow wheel names for its
  * `and-cuda` extra: taken from the folder of --wheel or the wheel cache, else fetched with pip.
  */
-async function unpackCuda(wheel: string, dest: string, o: BuildNativeOptions, tools: NativeTools): Promise<NativeManifest['cuda']> {
+async function unpackCuda(
+  wheel: string,
+  dest: string,
+  o: BuildNativeOptions,
+  tools: NativeTools,
+): Promise<NativeManifest['cuda']> {
   const metadata = (await readWheelMetadata(wheel)) ?? '';
   const requirements = cudaRequirements(metadata);
   if (requirements.length === 0) {
-    throw new LabError('NATIVE_NO_CUDA_LIST', `${basename(wheel)} names no NVIDIA CUDA wheels (no "and-cuda" extra): the GPU engine needs a TensorFlow 2.15 or newer "tensorflow" wheel.`);
+    throw new LabError(
+      'NATIVE_NO_CUDA_LIST',
+      `${basename(wheel)} names no NVIDIA CUDA wheels (no "and-cuda" extra): the GPU engine needs a TensorFlow 2.15 or newer "tensorflow" wheel.`,
+    );
   }
   const cache = join(o.libRoot, 'wheels');
   const folders = [...new Set([dirname(wheel), cache])];
@@ -279,7 +337,9 @@ async function unpackCuda(wheel: string, dest: string, o: BuildNativeOptions, to
     const project = requirementProject(requirement);
     const find = (): string | undefined => {
       for (const folder of folders) {
-        const f = listWheels(folder).find((w) => parseWheelName(w)?.project === project && /x86_64|any/.test(parseWheelName(w)!.platform));
+        const f = listWheels(folder).find(
+          (w) => parseWheelName(w)?.project === project && /x86_64|any/.test(parseWheelName(w)!.platform),
+        );
         if (f) return join(folder, f);
       }
       return undefined;
@@ -289,7 +349,11 @@ async function unpackCuda(wheel: string, dest: string, o: BuildNativeOptions, to
       await pipDownload(requirement, cache, o, tools, `${project} is not next to the TensorFlow wheel`);
       file = find();
     }
-    if (!file) throw new LabError('NATIVE_NO_WHEEL', `pip downloaded no ${project} wheel: put it next to the TensorFlow wheel and run again.`);
+    if (!file)
+      throw new LabError(
+        'NATIVE_NO_WHEEL',
+        `pip downloaded no ${project} wheel: put it next to the TensorFlow wheel and run again.`,
+      );
     tools.progress(`Unpacking ${basename(file)}…`);
     await extractWheel(file, dest, cudaWheelTarget);
     out.push({ wheel: basename(file), project, version: parseWheelName(file)!.version });
@@ -332,15 +396,21 @@ async function ensureBinding(
 ): Promise<boolean> {
   const stampFile = join(packageDir, buildStampName);
   const stamp = existsSync(stampFile) ? (JSON.parse(await readFile(stampFile, 'utf8')) as BuildStamp) : undefined;
-  if (stamp?.libraries === libraries && stamp.tensorflow === manifest.tensorflow && hasBinding(packageDir)) return false;
+  if (stamp?.libraries === libraries && stamp.tensorflow === manifest.tensorflow && hasBinding(packageDir))
+    return false;
 
   let preGyp: string;
   try {
     preGyp = createRequire(join(packageDir, 'package.json')).resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp');
   } catch {
-    throw new LabError('NATIVE_NO_PACKAGE', `${basename(packageDir)}'s build tool @mapbox/node-pre-gyp is missing: run "npm install --ignore-scripts ${nativePackage[o.flavor]}@${tfjsNodeVersion}".`);
+    throw new LabError(
+      'NATIVE_NO_PACKAGE',
+      `${basename(packageDir)}'s build tool @mapbox/node-pre-gyp is missing: run "npm install --ignore-scripts ${nativePackage[o.flavor]}@${tfjsNodeVersion}".`,
+    );
   }
-  tools.progress(`Compiling ${nativePackage[o.flavor]}'s binding against TensorFlow ${manifest.tensorflow} (about a minute)…`);
+  tools.progress(
+    `Compiling ${nativePackage[o.flavor]}'s binding against TensorFlow ${manifest.tensorflow} (about a minute)…`,
+  );
   await rm(stampFile, { force: true });
   const result = await tools.run(
     o.nodeExecPath,
@@ -351,9 +421,15 @@ async function ensureBinding(
     const log = join(o.libRoot, 'build-native.log');
     await mkdir(o.libRoot, { recursive: true });
     await writeFile(log, result.output);
-    throw new LabError('NATIVE_BUILD_FAILED', `Compiling the binding failed (${lastLine(result.output)}); the full log is in ${log}.`);
+    throw new LabError(
+      'NATIVE_BUILD_FAILED',
+      `Compiling the binding failed (${lastLine(result.output)}); the full log is in ${log}.`,
+    );
   }
-  await writeFile(stampFile, `${JSON.stringify({ libraries, tensorflow: manifest.tensorflow } satisfies BuildStamp, null, 2)}\n`);
+  await writeFile(
+    stampFile,
+    `${JSON.stringify({ libraries, tensorflow: manifest.tensorflow } satisfies BuildStamp, null, 2)}\n`,
+  );
   return true;
 }
 
@@ -361,17 +437,27 @@ async function ensureBinding(
  * Loads the built package in a fresh Node (main thread), with the libraries preloaded as the lab
  * does (native-pin.ts), and returns TensorFlow's version and whether it found a GPU.
  */
-async function verify(o: BuildNativeOptions, packageDir: string, tools: NativeTools): Promise<{ tensorflow: string; gpu: boolean }> {
+async function verify(
+  o: BuildNativeOptions,
+  packageDir: string,
+  tools: NativeTools,
+): Promise<{ tensorflow: string; gpu: boolean }> {
   const name = nativePackage[o.flavor];
   const preload = JSON.stringify(librariesToPin(packageDir));
   const script =
     `for (const f of ${preload}) { try { process.dlopen({ exports: {} }, f, ${constants.dlopen.RTLD_NOW! | RTLD_NODELETE}); } catch {} }\n` +
     `const tf = require(${JSON.stringify(name)});\n` +
     `process.stdout.write('\\nTF_Version=' + tf.backend().binding.TF_Version + ' GPU=' + (tf.backend().isUsingGpuDevice === true) + '\\n');`;
-  const r = await tools.run(o.nodeExecPath, ['-e', script], { cwd: o.projectRoot, env: { ...o.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  const r = await tools.run(o.nodeExecPath, ['-e', script], {
+    cwd: o.projectRoot,
+    env: { ...o.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
   const m = /TF_Version=(\S+) GPU=(\w+)/.exec(r.output);
   if (r.code !== 0 || !m) {
-    throw new LabError('NATIVE_BUILD_FAILED', `The built ${name} does not load (${lastLine(r.output)}): run "xlab engine build-native${o.flavor === 'gpu' ? ' --gpu' : ''}" again; if it fails again, report this line.`);
+    throw new LabError(
+      'NATIVE_BUILD_FAILED',
+      `The built ${name} does not load (${lastLine(r.output)}): run "xlab engine build-native${o.flavor === 'gpu' ? ' --gpu' : ''}" again; if it fails again, report this line.`,
+    );
   }
   return { tensorflow: m[1]!, gpu: m[2] === 'true' };
 }

@@ -91,7 +91,13 @@ export function parseWheelName(fileName: string): WheelName | undefined {
   if (parts.length !== 5 && parts.length !== 6) return undefined;
   const [name, version] = parts;
   const [python, abi, platform] = parts.slice(-3);
-  return { project: name!.toLowerCase().replace(/[_.]+/g, '-'), version: version!, python: python!, abi: abi!, platform: platform! };
+  return {
+    project: name!.toLowerCase().replace(/[_.]+/g, '-'),
+    version: version!,
+    python: python!,
+    abi: abi!,
+    platform: platform!,
+  };
 }
 
 /** Folder name of one unpacked copy: one per wheel, shared by every project that builds against it. */
@@ -186,14 +192,20 @@ export function checkCudaLibraries(input: {
   /** soname → full path, from the system's library search. */
   system: ReadonlyMap<string, string>;
 }): CudaCheck[] {
-  const versionOf = (wheel: string): string | undefined => input.manifest?.cuda.find((c) => c.project === wheel)?.version;
+  const versionOf = (wheel: string): string | undefined =>
+    input.manifest?.cuda.find((c) => c.project === wheel)?.version;
   const checks: CudaCheck[] = cudaLibraries.map(({ soname, wheel, what }) => {
-    if (input.bundled.includes(soname)) return { soname, what, path: posix.join(input.bundledDir, soname), version: versionOf(wheel) };
+    if (input.bundled.includes(soname))
+      return { soname, what, path: posix.join(input.bundledDir, soname), version: versionOf(wheel) };
     const path = input.system.get(soname);
     return path ? { soname, what, path } : { soname, what };
   });
   const driver = input.system.get(cudaDriverLibrary);
-  checks.push(driver ? { soname: cudaDriverLibrary, what: 'NVIDIA driver', path: driver } : { soname: cudaDriverLibrary, what: 'NVIDIA driver' });
+  checks.push(
+    driver
+      ? { soname: cudaDriverLibrary, what: 'NVIDIA driver', path: driver }
+      : { soname: cudaDriverLibrary, what: 'NVIDIA driver' },
+  );
   return checks;
 }
 
@@ -212,7 +224,9 @@ export function missingCudaAdvice(checks: readonly CudaCheck[]): string[] {
     advice.push(`${check.soname} (${check.what}) is missing: it comes with the ${wheel} wheel.`);
   }
   if (missingWheels.size > 0) {
-    advice.push(`Put ${[...missingWheels].join(', ')} wheels next to the TensorFlow wheel (or let pip fetch them) and run "xlab engine build-native --gpu" again.`);
+    advice.push(
+      `Put ${[...missingWheels].join(', ')} wheels next to the TensorFlow wheel (or let pip fetch them) and run "xlab engine build-native --gpu" again.`,
+    );
   }
   return advice;
 }

@@ -54,7 +54,13 @@ export function nativeStatuses(projectRoot: string, system: () => Map<string, st
     const name = nativePackage[flavor];
     const dir = join(projectRoot, 'node_modules', name);
     if (!existsSync(join(dir, 'package.json'))) continue;
-    const status: NativeStatus = { package: name, flavor, builtHere: existsSync(join(dir, buildStampName)), binding: bindingPath(dir) !== undefined, advice: [] };
+    const status: NativeStatus = {
+      package: name,
+      flavor,
+      builtHere: existsSync(join(dir, buildStampName)),
+      binding: bindingPath(dir) !== undefined,
+      advice: [],
+    };
     let depsReal: string | undefined;
     try {
       depsReal = realpathSync(join(dir, 'deps'));
@@ -68,7 +74,9 @@ export function nativeStatuses(projectRoot: string, system: () => Map<string, st
       status.tensorflow = manifest.tensorflow;
     }
     if (!status.binding) {
-      status.advice.push(`${name} is installed but not built: run "xlab engine build-native${flavor === 'gpu' ? ' --gpu' : ''}".`);
+      status.advice.push(
+        `${name} is installed but not built: run "xlab engine build-native${flavor === 'gpu' ? ' --gpu' : ''}".`,
+      );
     }
     if (flavor === 'gpu' && status.builtHere && depsReal) {
       const bundledDir = join(depsReal, 'cuda', 'lib');
@@ -89,11 +97,17 @@ export function nativeStatuses(projectRoot: string, system: () => Map<string, st
 export function formatNativeStatus(statuses: readonly NativeStatus[]): string[] {
   const lines: string[] = [];
   for (const s of statuses) {
-    const origin = s.builtHere ? `built here from ${s.wheel ?? 'a TensorFlow wheel'}` : s.binding ? 'installed by npm' : 'not built';
+    const origin = s.builtHere
+      ? `built here from ${s.wheel ?? 'a TensorFlow wheel'}`
+      : s.binding
+        ? 'installed by npm'
+        : 'not built';
     lines.push(`Native:      ${s.package}${s.tensorflow ? ` (TensorFlow ${s.tensorflow})` : ''}, ${origin}`);
     if (s.libraries) lines.push(`             libraries in ${s.libraries}`);
     for (const c of s.cuda ?? []) {
-      lines.push(`             ${c.path ? 'ok     ' : 'MISSING'} ${c.soname} (${c.what}${c.version ? ` ${c.version}` : ''})${c.path ? ` ${dirname(c.path)}` : ''}`);
+      lines.push(
+        `             ${c.path ? 'ok     ' : 'MISSING'} ${c.soname} (${c.what}${c.version ? ` ${c.version}` : ''})${c.path ? ` ${dirname(c.path)}` : ''}`,
+      );
     }
   }
   return lines;

@@ -13,7 +13,12 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true }, (error, zip) => {
       if (error || !zip) {
-        reject(new LabError('BAD_WHEEL', `${file} is not a readable wheel (zip) file: ${error?.message ?? 'no entries'}. Download it again.`));
+        reject(
+          new LabError(
+            'BAD_WHEEL',
+            `${file} is not a readable wheel (zip) file: ${error?.message ?? 'no entries'}. Download it again.`,
+          ),
+        );
       } else resolve(zip);
     });
   });
@@ -23,13 +28,21 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
  * Walks a wheel's entries; `pick` says where an entry goes (a path relative to `destDir`) or
  * undefined to skip it. Returns the relative paths written.
  */
-export async function extractWheel(file: string, destDir: string, pick: (entry: string) => string | undefined): Promise<string[]> {
+export async function extractWheel(
+  file: string,
+  destDir: string,
+  pick: (entry: string) => string | undefined,
+): Promise<string[]> {
   const zip = await openZip(file);
   const written: string[] = [];
   return new Promise((resolve, reject) => {
     const fail = (error: unknown): void => {
       zip.close();
-      reject(error instanceof LabError ? error : new LabError('BAD_WHEEL', `Could not unpack ${file}: ${(error as Error).message}`));
+      reject(
+        error instanceof LabError
+          ? error
+          : new LabError('BAD_WHEEL', `Could not unpack ${file}: ${(error as Error).message}`),
+      );
     };
     zip.on('error', fail);
     zip.on('end', () => resolve(written));

@@ -57,7 +57,11 @@ export function baselineStanding(run: readonly EpochValues[], baseline: readonly
   const shared = run.filter((e) => finite(e.val_acc) && base.has(e.epoch)).sort((a, b) => b.epoch - a.epoch)[0];
   if (!shared) return null;
   const points = Math.round(((shared.val_acc as number) - base.get(shared.epoch)!) * 1000) / 10;
-  return { epoch: shared.epoch + 1, points: Math.abs(points), relation: points > 0 ? 'ahead' : points < 0 ? 'behind' : 'level' };
+  return {
+    epoch: shared.epoch + 1,
+    points: Math.abs(points),
+    relation: points > 0 ? 'ahead' : points < 0 ? 'behind' : 'level',
+  };
 }
 
 /** `ahead of "best result" by 3.2 points at epoch 4` (validation accuracy). */

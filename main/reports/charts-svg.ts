@@ -8,7 +8,18 @@ import type { Comparison, EpochSummary } from '../contract';
 import { escapeHtml } from './format';
 
 /** One colour per run, in the order of the comparison (a colour-blind-friendly set, Okabe–Ito first). */
-export const palette = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#332288', '#882255', '#117733', '#666666'] as const;
+export const palette = [
+  '#0072b2',
+  '#d55e00',
+  '#009e73',
+  '#cc79a7',
+  '#e69f00',
+  '#56b4e9',
+  '#332288',
+  '#882255',
+  '#117733',
+  '#666666',
+] as const;
 export const runColour = (index: number): string => palette[index % palette.length]!;
 
 const font = 'DejaVu Sans, Helvetica, Arial, sans-serif';
@@ -84,7 +95,9 @@ export function lineChartSvg(options: LineChartOptions): string {
   const plotWidth = width - margin.left - margin.right;
 
   const xs = options.series.flatMap((s) => s.points.map((p) => p.x));
-  const ys = options.series.flatMap((s) => s.points.map((p) => p.y)).filter((y): y is number => y !== null && Number.isFinite(y));
+  const ys = options.series
+    .flatMap((s) => s.points.map((p) => p.y))
+    .filter((y): y is number => y !== null && Number.isFinite(y));
   const xMax = Math.max(2, ...xs);
   const xTicks = niceTicks(1, xMax, Math.min(10, xMax - 1), true).filter((t) => t >= 1);
   let [yMin, yMax] = options.yRange ?? [Math.min(0, ...ys), ys.length > 0 ? Math.max(...ys) : 1];
@@ -143,10 +156,15 @@ export function lineChartSvg(options: LineChartOptions): string {
       pen = true;
     }
     const dash = series.dashed ? ' stroke-dasharray="6 4"' : '';
-    if (d) parts.push(`<path d="${d}" fill="none" stroke="${series.colour}" stroke-width="2"${dash}><title>${escapeHtml(series.name)}</title></path>`);
+    if (d)
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${series.colour}" stroke-width="2"${dash}><title>${escapeHtml(series.name)}</title></path>`,
+      );
     for (const p of series.points) {
       if (p.y === null || !Number.isFinite(p.y)) continue;
-      parts.push(`<circle cx="${fmt(x(p.x))}" cy="${fmt(y(p.y))}" r="2.5" fill="${series.dashed ? '#ffffff' : series.colour}" stroke="${series.colour}" stroke-width="1.5"/>`);
+      parts.push(
+        `<circle cx="${fmt(x(p.x))}" cy="${fmt(y(p.y))}" r="2.5" fill="${series.dashed ? '#ffffff' : series.colour}" stroke="${series.colour}" stroke-width="1.5"/>`,
+      );
     }
   }
   legendRows.forEach((row, r) => {
@@ -168,8 +186,18 @@ type Curves = Comparison['curves'];
 
 function seriesOf(curves: Curves, train: keyof EpochSummary, val: keyof EpochSummary): ChartSeries[] {
   return curves.flatMap((curve, i) => [
-    { name: `${curve.model} (training)`, colour: runColour(i), dashed: true, points: curve.epochs.map((e) => ({ x: e.epoch + 1, y: e[train] })) },
-    { name: `${curve.model} (validation)`, colour: runColour(i), dashed: false, points: curve.epochs.map((e) => ({ x: e.epoch + 1, y: e[val] })) },
+    {
+      name: `${curve.model} (training)`,
+      colour: runColour(i),
+      dashed: true,
+      points: curve.epochs.map((e) => ({ x: e.epoch + 1, y: e[train] })),
+    },
+    {
+      name: `${curve.model} (validation)`,
+      colour: runColour(i),
+      dashed: false,
+      points: curve.epochs.map((e) => ({ x: e.epoch + 1, y: e[val] })),
+    },
   ]);
 }
 
@@ -178,8 +206,23 @@ export function curveCharts(curves: Curves, width?: number): { loss: string; acc
   const legend = curves.map((curve, i) => ({ name: curve.model, colour: runColour(i) }));
   const size = width === undefined ? {} : { width };
   return {
-    loss: lineChartSvg({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: seriesOf(curves, 'loss', 'val_loss'), legend, ...size }),
-    accuracy: lineChartSvg({ title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', series: seriesOf(curves, 'acc', 'val_acc'), legend, yRange: [0, 1], ...size }),
+    loss: lineChartSvg({
+      title: 'Loss',
+      xLabel: 'epoch',
+      yLabel: 'loss',
+      series: seriesOf(curves, 'loss', 'val_loss'),
+      legend,
+      ...size,
+    }),
+    accuracy: lineChartSvg({
+      title: 'Accuracy',
+      xLabel: 'epoch',
+      yLabel: 'accuracy',
+      series: seriesOf(curves, 'acc', 'val_acc'),
+      legend,
+      yRange: [0, 1],
+      ...size,
+    }),
   };
 }
 
@@ -195,7 +238,11 @@ function heat(v: number): string {
  * colour scaled by its own total (so small classes show their errors too), counts in the cells
  * when they fit.
  */
-export function confusionMatrixSvg(classNames: readonly string[], confusion: readonly (readonly number[])[], title: string): string {
+export function confusionMatrixSvg(
+  classNames: readonly string[],
+  confusion: readonly (readonly number[])[],
+  title: string,
+): string {
   const n = classNames.length;
   const cell = Math.max(4, Math.min(40, Math.floor(560 / Math.max(1, n))));
   const showLabels = cell >= 8;
@@ -223,10 +270,14 @@ export function confusionMatrixSvg(classNames: readonly string[], confusion: rea
       const v = total > 0 ? count / total : 0;
       const x = left + c * cell;
       const y = top + r * cell;
-      const tip = withTitles ? `<title>${escapeHtml(`true ${classNames[r]} → predicted ${classNames[c]}: ${count}`)}</title>` : '';
+      const tip = withTitles
+        ? `<title>${escapeHtml(`true ${classNames[r]} → predicted ${classNames[c]}: ${count}`)}</title>`
+        : '';
       parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${heat(v)}">${tip}</rect>`);
       if (showCounts && count > 0) {
-        parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${v > 0.5 ? '#ffffff' : '#111111'}">${count}</text>`);
+        parts.push(
+          `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${v > 0.5 ? '#ffffff' : '#111111'}">${count}</text>`,
+        );
       }
     }
   }
@@ -237,7 +288,10 @@ export function confusionMatrixSvg(classNames: readonly string[], confusion: rea
   if (cell >= 8) {
     const inset = 1.5;
     const side = cell - 2 * inset;
-    const squares = classNames.map((_, i) => `<rect x="${fmt(left + i * cell + inset)}" y="${fmt(top + i * cell + inset)}" width="${fmt(side)}" height="${fmt(side)}"/>`);
+    const squares = classNames.map(
+      (_, i) =>
+        `<rect x="${fmt(left + i * cell + inset)}" y="${fmt(top + i * cell + inset)}" width="${fmt(side)}" height="${fmt(side)}"/>`,
+    );
     parts.push(`<g class="diagonal" fill="none" stroke="#111111" stroke-width="1">${squares.join('')}</g>`);
   }
   if (showLabels) {

@@ -3,7 +3,15 @@
  * config fields that differ and the reasons a comparison may not be fair, computed from run
  * records and their epoch metrics. Pure: `readRunsForComparison` does the reading.
  */
-import type { CompareBasis, CompareRow, Comparison, ConfigDifference, EpochMetricsLine, EpochSummary, RunInfo } from '../contract';
+import type {
+  CompareBasis,
+  CompareRow,
+  Comparison,
+  ConfigDifference,
+  EpochMetricsLine,
+  EpochSummary,
+  RunInfo,
+} from '../contract';
 import { diffConfigs, fieldLabel } from '../models/config-diff';
 import { estimateCost } from '../models/model-cost';
 import { bestEpochBy, defaultMonitor, monitorOf, type Monitor } from '../models/monitor';
@@ -108,7 +116,10 @@ const summary = (line: EpochMetricsLine): EpochSummary => ({
  * The best epoch under the run's monitor — the epoch its best checkpoint holds: by default the
  * lowest val_loss (ties: higher val_acc, then the earlier epoch); see `isBetterEpoch`.
  */
-export function bestEpoch(epochs: readonly EpochSummary[], monitor: Monitor = defaultMonitor): EpochSummary | undefined {
+export function bestEpoch(
+  epochs: readonly EpochSummary[],
+  monitor: Monitor = defaultMonitor,
+): EpochSummary | undefined {
   return bestEpochBy(monitor, epochs);
 }
 
@@ -134,8 +145,13 @@ function compareRow(data: RunForComparison, basis: CompareBasis): { row: Compare
   const curve = lines.map(summary);
   const monitor = monitorOf(run.training);
   // Without metrics.jsonl the record's own summaries still give the table its numbers.
-  const chosen = basis === 'best' ? (bestEpoch(curve, monitor) ?? (curve.length === 0 ? run.best : undefined)) : (curve.at(-1) ?? run.last);
-  const rates = lines.map((l) => l.imagesPerSec).filter((r): r is number => typeof r === 'number' && Number.isFinite(r));
+  const chosen =
+    basis === 'best'
+      ? (bestEpoch(curve, monitor) ?? (curve.length === 0 ? run.best : undefined))
+      : (curve.at(-1) ?? run.last);
+  const rates = lines
+    .map((l) => l.imagesPerSec)
+    .filter((r): r is number => typeof r === 'number' && Number.isFinite(r));
   const row: CompareRow = {
     runId: run.id,
     model: run.name,
@@ -153,7 +169,12 @@ function compareRow(data: RunForComparison, basis: CompareBasis): { row: Compare
     trainingMs: run.durationMs,
     imagesPerSec: rates.length > 0 ? rates.reduce((a, b) => a + b, 0) / rates.length : null,
     engine: engineLabel(run),
-    dataset: { path: run.dataset.path, fingerprint: run.dataset.fingerprint, splitKey: run.dataset.split.key, splitSeed: run.dataset.split.seed },
+    dataset: {
+      path: run.dataset.path,
+      fingerprint: run.dataset.fingerprint,
+      splitKey: run.dataset.split.key,
+      splitSeed: run.dataset.split.seed,
+    },
   };
   return { row, curve };
 }
@@ -182,15 +203,21 @@ export function fairnessWarnings(rows: readonly CompareRow[], basis: CompareBasi
     );
   }
   if (distinct(rows.map((r) => r.engine)) > 1) {
-    warnings.push(`The runs trained on different engines or devices (${groups(rows, (r) => r.engine)}): training time and images/s are not comparable.`);
+    warnings.push(
+      `The runs trained on different engines or devices (${groups(rows, (r) => r.engine)}): training time and images/s are not comparable.`,
+    );
   }
   for (const row of rows) {
     if (row.status === 'completed') continue;
     const state = row.status === 'running' ? 'is still training' : `is ${row.status}`;
-    warnings.push(`"${row.model}" ${state} after ${row.epochsDone} of ${row.epochs} epochs: its numbers may change or are not final.`);
+    warnings.push(
+      `"${row.model}" ${state} after ${row.epochsDone} of ${row.epochs} epochs: its numbers may change or are not final.`,
+    );
   }
   if (basis === 'final' && distinct(rows.map((r) => r.epochsDone)) > 1) {
-    warnings.push(`The runs trained for different numbers of epochs (${groups(rows, (r) => String(r.epochsDone))}): final-epoch metrics favour the longer runs; compare best epochs too.`);
+    warnings.push(
+      `The runs trained for different numbers of epochs (${groups(rows, (r) => String(r.epochsDone))}): final-epoch metrics favour the longer runs; compare best epochs too.`,
+    );
   }
   return warnings;
 }
@@ -205,17 +232,25 @@ export function splitName(key: string): string {
 }
 
 /** The comparison of runs, in the given order. `problems`: runs that could not be read. */
-export function compareRunData(runs: readonly RunForComparison[], basis: CompareBasis, problems: string[] = []): Comparison {
+export function compareRunData(
+  runs: readonly RunForComparison[],
+  basis: CompareBasis,
+  problems: string[] = [],
+): Comparison {
   const built = runs.map((data) => compareRow(data, basis));
   const rows = built.map((b) => b.row);
   const warnings = fairnessWarnings(rows, basis);
   for (const data of runs) {
     if (data.damagedLines) {
-      warnings.push(`"${data.run.name}": ${data.damagedLines} line${data.damagedLines === 1 ? '' : 's'} of its metrics.jsonl could not be read and ${data.damagedLines === 1 ? 'is' : 'are'} left out.`);
+      warnings.push(
+        `"${data.run.name}": ${data.damagedLines} line${data.damagedLines === 1 ? '' : 's'} of its metrics.jsonl could not be read and ${data.damagedLines === 1 ? 'is' : 'are'} left out.`,
+      );
     }
     const monitor = monitorOf(data.run.training);
     if (basis === 'best' && data.epochs.length > 0 && !bestEpoch(epochLines(data.epochs).map(summary), monitor)) {
-      warnings.push(`"${data.run.name}" has no epoch with a ${monitor === 'val_loss' ? 'validation loss' : 'validation accuracy'}, so it has no best epoch.`);
+      warnings.push(
+        `"${data.run.name}" has no epoch with a ${monitor === 'val_loss' ? 'validation loss' : 'validation accuracy'}, so it has no best epoch.`,
+      );
     }
   }
   return {
@@ -229,7 +264,10 @@ export function compareRunData(runs: readonly RunForComparison[], basis: Compare
 }
 
 /** Reads each run's record and epoch metrics; a run that cannot be read becomes a problem, the others still compare. */
-export async function readRunsForComparison(store: RunStore, runIds: readonly string[]): Promise<{ runs: RunForComparison[]; problems: string[] }> {
+export async function readRunsForComparison(
+  store: RunStore,
+  runIds: readonly string[],
+): Promise<{ runs: RunForComparison[]; problems: string[] }> {
   const runs: RunForComparison[] = [];
   const problems: string[] = [];
   for (const id of [...new Set(runIds)]) {

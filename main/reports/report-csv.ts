@@ -73,7 +73,10 @@ export function epochsCsv(runs: readonly RunForComparison[]): string {
 export const baselineCsvHeader = ['baseline', 'delta_loss', 'delta_val_loss', 'delta_acc', 'delta_val_acc'] as const;
 
 /** The comparison table, one row per run (with the Δ columns against `baseline` when given). */
-export function summaryCsv(comparison: Comparison, baseline?: { label: string; deltas: readonly BaselineDelta[] } | null): string {
+export function summaryCsv(
+  comparison: Comparison,
+  baseline?: { label: string; deltas: readonly BaselineDelta[] } | null,
+): string {
   const rows = comparison.rows.map((row) => [
     row.runId,
     row.model,
@@ -102,7 +105,14 @@ export function summaryCsv(comparison: Comparison, baseline?: { label: string; d
   const clean = (v: number | null | undefined): number | null => (v == null ? null : Number(v.toPrecision(12)));
   const withDeltas = rows.map((cells, i) => {
     const delta = baseline.deltas[i];
-    return [...cells, baseline.label, clean(delta?.loss), clean(delta?.val_loss), clean(delta?.acc), clean(delta?.val_acc)];
+    return [
+      ...cells,
+      baseline.label,
+      clean(delta?.loss),
+      clean(delta?.val_loss),
+      clean(delta?.acc),
+      clean(delta?.val_acc),
+    ];
   });
   return toCsv([[...summaryCsvHeader, ...baselineCsvHeader], ...withDeltas]);
 }

@@ -103,12 +103,26 @@ export function architectureItems(model: RunInfo['model'], params: number | null
   };
   const flows = outlineFlows(planXception(config));
   const flowText = flows
-    .map((f) => `${f.flow}: ${f.blocks.length} block${f.blocks.length === 1 ? '' : 's'}, ${f.blocks.reduce((n, b) => n + b.layers.length, 0)} layers`)
+    .map(
+      (f) =>
+        `${f.flow}: ${f.blocks.length} block${f.blocks.length === 1 ? '' : 's'}, ${f.blocks.reduce((n, b) => n + b.layers.length, 0)} layers`,
+    )
     .join('; ');
-  const presetTitle = typeof preset === 'string' ? (isModelPresetId(preset) ? `${modelPresets[preset].title} (${preset})` : preset) : 'custom';
+  const presetTitle =
+    typeof preset === 'string'
+      ? isModelPresetId(preset)
+        ? `${modelPresets[preset].title} (${preset})`
+        : preset
+      : 'custom';
   return [
     { label: 'preset', value: presetTitle },
-    { label: 'block style', value: config.blockStyle === 'seed' ? 'seed (post-activation, the lecture\'s block())' : 'keras (pre-activation, Chollet 2017)' },
+    {
+      label: 'block style',
+      value:
+        config.blockStyle === 'seed'
+          ? "seed (post-activation, the lecture's block())"
+          : 'keras (pre-activation, Chollet 2017)',
+    },
     { label: 'input size', value: `${config.inputSize} × ${config.inputSize} px` },
     { label: 'classes', value: String(config.classes) },
     { label: fieldLabel('widthMultiplier'), value: String(alpha) },
@@ -126,17 +140,24 @@ export function architectureItems(model: RunInfo['model'], params: number | null
 
 function hyperParameterItems(run: RunInfo): { hyperParameters: Item[]; augmentation: Item[] | null } {
   const { augment, ...training } = run.training;
-  const hyperParameters = Object.entries(training).map(([field, value]) => ({ label: differenceLabel(`training.${field}`), value: formatValue(value) }));
+  const hyperParameters = Object.entries(training).map(([field, value]) => ({
+    label: differenceLabel(`training.${field}`),
+    value: formatValue(value),
+  }));
   const augmentation =
     augment && typeof augment === 'object'
-      ? Object.entries(augment as Record<string, unknown>).map(([field, value]) => ({ label: differenceLabel(`augment.${field}`).replace(/^augmentation: /, ''), value: formatValue(value) }))
+      ? Object.entries(augment as Record<string, unknown>).map(([field, value]) => ({
+          label: differenceLabel(`augment.${field}`).replace(/^augmentation: /, ''),
+          value: formatValue(value),
+        }))
       : null;
   return { hyperParameters, augmentation };
 }
 
 function environmentItems(run: RunInfo): Item[] {
   const items: Item[] = [{ label: 'engine', value: engineLabel(run) }];
-  if (run.engine && typeof run.engine.backend === 'string') items.push({ label: 'tfjs backend', value: run.engine.backend });
+  if (run.engine && typeof run.engine.backend === 'string')
+    items.push({ label: 'tfjs backend', value: run.engine.backend });
   for (const [name, version] of Object.entries(run.versions)) items.push({ label: `${name} version`, value: version });
   if (run.startedAt) items.push({ label: 'started', value: run.startedAt });
   if (run.endedAt) items.push({ label: 'ended', value: run.endedAt });
@@ -144,11 +165,16 @@ function environmentItems(run: RunInfo): Item[] {
 }
 
 /** The last scan of each dataset folder, read-only (a damaged list is simply not used). */
-async function lastScans(dataDir: string): Promise<Map<string, { problems: number; images: number; scannedAt: string }>> {
+async function lastScans(
+  dataDir: string,
+): Promise<Map<string, { problems: number; images: number; scannedAt: string }>> {
   const scans = new Map<string, { problems: number; images: number; scannedAt: string }>();
   try {
-    const parsed = recentDatasetSchema.array().safeParse(JSON.parse(await readFile(recentDatasetsFile(dataDir), 'utf8')));
-    if (parsed.success) for (const e of parsed.data) scans.set(e.path, { problems: e.problems, images: e.images, scannedAt: e.openedAt });
+    const parsed = recentDatasetSchema
+      .array()
+      .safeParse(JSON.parse(await readFile(recentDatasetsFile(dataDir), 'utf8')));
+    if (parsed.success)
+      for (const e of parsed.data) scans.set(e.path, { problems: e.problems, images: e.images, scannedAt: e.openedAt });
   } catch {
     // No recent datasets yet (or unreadable): the report just leaves the count out.
   }
@@ -164,11 +190,17 @@ interface SplitCount {
 
 function splitCounts(run: RunInfo): SplitCount[] {
   const counts = run.dataset.split.counts;
-  if (!Array.isArray(counts)) return run.dataset.classNames.map((className) => ({ className, train: 0, val: 0, test: 0 }));
-  return counts.filter((c): c is SplitCount => typeof c === 'object' && c !== null && typeof (c as SplitCount).className === 'string');
+  if (!Array.isArray(counts))
+    return run.dataset.classNames.map((className) => ({ className, train: 0, val: 0, test: 0 }));
+  return counts.filter(
+    (c): c is SplitCount => typeof c === 'object' && c !== null && typeof (c as SplitCount).className === 'string',
+  );
 }
 
-function datasetSummaries(runs: readonly RunInfo[], scans: Map<string, { problems: number; images: number; scannedAt: string }>): ReportDataset[] {
+function datasetSummaries(
+  runs: readonly RunInfo[],
+  scans: Map<string, { problems: number; images: number; scannedAt: string }>,
+): ReportDataset[] {
   const byKey = new Map<string, ReportDataset>();
   for (const run of runs) {
     const { dataset } = run;
@@ -181,10 +213,19 @@ function datasetSummaries(runs: readonly RunInfo[], scans: Map<string, { problem
     const fractions = dataset.split.fractions as { val?: number; test?: number } | undefined;
     const source = typeof dataset.split.source === 'string' ? dataset.split.source : null;
     const split: Item[] = [
-      { label: 'split', value: source === 'given' ? 'given by the train/val/test folders' : source === 'given+val' ? 'given train/test folders; validation drawn from train' : 'drawn per class' },
+      {
+        label: 'split',
+        value:
+          source === 'given'
+            ? 'given by the train/val/test folders'
+            : source === 'given+val'
+              ? 'given train/test folders; validation drawn from train'
+              : 'drawn per class',
+      },
       { label: 'seed', value: String(dataset.split.seed) },
     ];
-    if (fractions && source !== 'given') split.push({ label: 'fractions', value: `validation ${fractions.val ?? '?'}, test ${fractions.test ?? '?'}` });
+    if (fractions && source !== 'given')
+      split.push({ label: 'fractions', value: `validation ${fractions.val ?? '?'}, test ${fractions.test ?? '?'}` });
     split.push({ label: 'split file', value: dataset.split.key });
     byKey.set(key, {
       path: dataset.path,
@@ -220,7 +261,9 @@ export function datasetItems(dataset: ReportDataset): Item[] {
     ...dataset.split,
     {
       label: 'problems found',
-      value: dataset.scan ? `${formatCount(dataset.scan.problems)} in the last scan (${dataset.scan.scannedAt.slice(0, 10)})` : 'not known (the folder was not scanned in this data folder)',
+      value: dataset.scan
+        ? `${formatCount(dataset.scan.problems)} in the last scan (${dataset.scan.scannedAt.slice(0, 10)})`
+        : 'not known (the folder was not scanned in this data folder)',
     },
   ];
 }
@@ -233,12 +276,21 @@ export function evaluationHeading(run: ReportRun, result: EvalResult): string {
 /** An evaluation's numbers in words. */
 export function evaluationItems(result: EvalResult): Item[] {
   return [
-    { label: 'images', value: `${formatCount(result.images)}${result.skipped.length > 0 ? ` (${formatCount(result.skipped.length)} unreadable, skipped)` : ''}` },
+    {
+      label: 'images',
+      value: `${formatCount(result.images)}${result.skipped.length > 0 ? ` (${formatCount(result.skipped.length)} unreadable, skipped)` : ''}`,
+    },
     { label: 'loss', value: formatMetric(result.loss) },
     { label: 'top-1 accuracy', value: `${formatMetric(result.top1)} (${formatPercent(result.top1)})` },
     { label: 'top-5 accuracy', value: `${formatMetric(result.top5)} (${formatPercent(result.top5)})` },
-    { label: 'macro precision / recall / F1', value: [result.macro.precision, result.macro.recall, result.macro.f1].map(formatMetric).join(' / ') },
-    { label: 'weighted precision / recall / F1', value: [result.weighted.precision, result.weighted.recall, result.weighted.f1].map(formatMetric).join(' / ') },
+    {
+      label: 'macro precision / recall / F1',
+      value: [result.macro.precision, result.macro.recall, result.macro.f1].map(formatMetric).join(' / '),
+    },
+    {
+      label: 'weighted precision / recall / F1',
+      value: [result.weighted.precision, result.weighted.recall, result.weighted.f1].map(formatMetric).join(' / '),
+    },
   ];
 }
 
@@ -265,7 +317,9 @@ export async function gatherReportData(options: GatherOptions): Promise<ReportDa
     try {
       evaluations = await options.evaluations(data.run.id);
     } catch (error) {
-      problems.push(`The evaluations of "${data.run.name}" could not be read (${firstLine(error)}); the report shows none for it.`);
+      problems.push(
+        `The evaluations of "${data.run.name}" could not be read (${firstLine(error)}); the report shows none for it.`,
+      );
     }
     runs.push({
       run: data.run,

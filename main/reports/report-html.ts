@@ -5,10 +5,28 @@
  */
 import type { EvalResult } from '../contract';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
-import { escapeHtml as e, formatCount, formatDate, formatDuration, formatEpoch, formatMetric, formatRate } from './format';
+import {
+  escapeHtml as e,
+  formatCount,
+  formatDate,
+  formatDuration,
+  formatEpoch,
+  formatMetric,
+  formatRate,
+} from './format';
 import { basisDescription, splitName } from './compare-runs';
 import { deltaMetrics, deltaView } from './baseline-delta';
-import { datasetItems, datasetTotals, evaluationHeading, evaluationItems, generatorItems, type Item, type ReportData, type ReportDataset, type ReportRun } from './report-data';
+import {
+  datasetItems,
+  datasetTotals,
+  evaluationHeading,
+  evaluationItems,
+  generatorItems,
+  type Item,
+  type ReportData,
+  type ReportDataset,
+  type ReportRun,
+} from './report-data';
 
 export const reportCsp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
@@ -138,9 +156,12 @@ function runDetailsTable(data: ReportData): string {
 function differencesTable(data: ReportData): string {
   const { differences } = data.comparison;
   if (data.runs.length < 2) return '';
-  if (differences.length === 0) return '<h3>Configuration differences</h3><p>The runs have the same model, training and augmentation settings.</p>';
+  if (differences.length === 0)
+    return '<h3>Configuration differences</h3><p>The runs have the same model, training and augmentation settings.</p>';
   const head = data.runs.map((r) => `<th>${e(r.row.model)}</th>`).join('');
-  const rows = differences.map((d) => `<tr><th scope="row">${e(d.label)}</th>${d.values.map((v) => `<td>${e(v)}</td>`).join('')}</tr>`).join('');
+  const rows = differences
+    .map((d) => `<tr><th scope="row">${e(d.label)}</th>${d.values.map((v) => `<td>${e(v)}</td>`).join('')}</tr>`)
+    .join('');
   return `<h3>Configuration differences</h3><p class="muted">Only the settings that differ between the runs.</p><table id="differences"${tableClass(differences.length)}><thead><tr><th>Setting</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
@@ -148,13 +169,18 @@ function datasetSection(dataset: ReportDataset): string {
   const totals = datasetTotals(dataset);
   const hasTest = totals.test > 0;
   const rows = dataset.classes
-    .map((c) => `<tr><td>${e(c.name)}</td>${num(formatCount(c.train))}${num(formatCount(c.val))}${hasTest ? num(formatCount(c.test)) : ''}${num(formatCount(c.train + c.val + c.test))}</tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${e(c.name)}</td>${num(formatCount(c.train))}${num(formatCount(c.val))}${hasTest ? num(formatCount(c.test)) : ''}${num(formatCount(c.train + c.val + c.test))}</tr>`,
+    )
     .join('');
   return `${definitionList(datasetItems(dataset))}<table${tableClass(dataset.classes.length + 1, 'classes')}><thead><tr><th>Class</th><th class="num">Train</th><th class="num">Val</th>${hasTest ? '<th class="num">Test</th>' : ''}<th class="num">Images</th></tr></thead><tbody>${rows}<tr><th>Total</th>${num(formatCount(totals.train))}${num(formatCount(totals.val))}${hasTest ? num(formatCount(totals.test)) : ''}${num(formatCount(totals.images))}</tr></tbody></table>`;
 }
 
 function modelSection(run: ReportRun): string {
-  const architecture = run.architecture ? definitionList(run.architecture) : '<p>The stored model config could not be read as an Xception config.</p>';
+  const architecture = run.architecture
+    ? definitionList(run.architecture)
+    : '<p>The stored model config could not be read as an Xception config.</p>';
   const augmentation = run.augmentation ? definitionList(run.augmentation) : '<p>None.</p>';
   return `<div class="model"><h3><span class="swatch" style="background:${run.colour}"></span>${e(run.row.model)} <span class="muted mono">${e(run.run.id)}</span></h3>
 <h4>Architecture</h4>${architecture}
@@ -165,7 +191,10 @@ function modelSection(run: ReportRun): string {
 export function evaluationBlock(run: ReportRun, result: EvalResult): string {
   const items: Item[] = [...evaluationItems(result), { label: 'evaluated', value: result.createdAt }];
   const perClass = result.perClass
-    .map((c) => `<tr><td>${e(c.name)}</td>${num(formatMetric(c.precision))}${num(formatMetric(c.recall))}${num(formatMetric(c.f1))}${num(formatCount(c.support))}</tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${e(c.name)}</td>${num(formatMetric(c.precision))}${num(formatMetric(c.recall))}${num(formatMetric(c.f1))}${num(formatCount(c.support))}</tr>`,
+    )
     .join('');
   const matrix = confusionMatrixSvg(result.classNames, result.confusion, 'Confusion matrix');
   return `<div class="evaluation-run"><h3>${e(evaluationHeading(run, result))}</h3>
@@ -194,7 +223,13 @@ export function renderReportHtml(data: ReportData): string {
       ? `<div class="warning problems" role="note" id="problems"><strong>Left out of this report:</strong><ul>${data.problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul></div>`
       : '';
   const evaluated = data.runs.flatMap((run) => run.evaluations.map((result) => evaluationBlock(run, result)));
-  const byline = [data.author ? `by ${e(data.author)}` : '', formatDate(data.createdAt), `${e(data.app.name)} ${e(data.app.version)}`].filter(Boolean).join(' · ');
+  const byline = [
+    data.author ? `by ${e(data.author)}` : '',
+    formatDate(data.createdAt),
+    `${e(data.app.name)} ${e(data.app.version)}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 
   return `<!doctype html>
 <html lang="en">

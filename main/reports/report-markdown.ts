@@ -7,8 +7,26 @@ import sharp from 'sharp';
 import { confusionMatrixSvg, curveCharts } from './charts-svg';
 import { basisDescription, splitName } from './compare-runs';
 import { deltaMetrics, deltaView } from './baseline-delta';
-import { escapeMarkdown as m, escapeMarkdownBlock, formatCount, formatDate, formatDuration, formatEpoch, formatMetric, formatRate } from './format';
-import { datasetItems, datasetTotals, evaluationHeading, evaluationItems, generatorItems, type Item, type ReportData, type ReportDataset } from './report-data';
+import {
+  escapeMarkdown as m,
+  escapeMarkdownBlock,
+  formatCount,
+  formatDate,
+  formatDuration,
+  formatEpoch,
+  formatMetric,
+  formatRate,
+} from './format';
+import {
+  datasetItems,
+  datasetTotals,
+  evaluationHeading,
+  evaluationItems,
+  generatorItems,
+  type Item,
+  type ReportData,
+  type ReportDataset,
+} from './report-data';
 
 export interface MarkdownReport {
   markdown: string;
@@ -29,13 +47,26 @@ function datasetMarkdown(dataset: ReportDataset): string {
   const totals = datasetTotals(dataset);
   const hasTest = totals.test > 0;
   const header = ['Class', 'Train', 'Val', ...(hasTest ? ['Test'] : []), 'Images'];
-  const rows = dataset.classes.map((c) => [c.name, formatCount(c.train), formatCount(c.val), ...(hasTest ? [formatCount(c.test)] : []), formatCount(c.train + c.val + c.test)]);
-  rows.push(['Total', formatCount(totals.train), formatCount(totals.val), ...(hasTest ? [formatCount(totals.test)] : []), formatCount(totals.images)]);
+  const rows = dataset.classes.map((c) => [
+    c.name,
+    formatCount(c.train),
+    formatCount(c.val),
+    ...(hasTest ? [formatCount(c.test)] : []),
+    formatCount(c.train + c.val + c.test),
+  ]);
+  rows.push([
+    'Total',
+    formatCount(totals.train),
+    formatCount(totals.val),
+    ...(hasTest ? [formatCount(totals.test)] : []),
+    formatCount(totals.images),
+  ]);
   return `${list(datasetItems(dataset))}\n\n${table(header, rows, ['l', 'r', 'r', 'r', 'r'])}`;
 }
 
 /** A relative link to a file beside the Markdown: percent-encoded, so spaces and brackets are safe. */
-export const fileLink = (file: string): string => encodeURIComponent(file).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+export const fileLink = (file: string): string =>
+  encodeURIComponent(file).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The Markdown and its charts; chart files are named `<chartPrefix>loss.png`, `<chartPrefix>confusion-1.png`, …. */
 export function renderMarkdownReport(data: ReportData, chartPrefix = ''): MarkdownReport {
@@ -47,15 +78,33 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
   charts.push({ file: loss, svg: curves.loss }, { file: accuracy, svg: curves.accuracy });
   const out: string[] = [];
   out.push(`# ${m(data.title)}`, '');
-  out.push([data.author ? `by ${m(data.author)}` : '', formatDate(data.createdAt), `${m(data.app.name)} ${m(data.app.version)}`].filter(Boolean).join(' · '), '');
-  if (data.problems.length > 0) out.push('**Left out of this report:**', '', ...data.problems.map((p) => `- ${m(p)}`), '');
+  out.push(
+    [
+      data.author ? `by ${m(data.author)}` : '',
+      formatDate(data.createdAt),
+      `${m(data.app.name)} ${m(data.app.version)}`,
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    '',
+  );
+  if (data.problems.length > 0)
+    out.push('**Left out of this report:**', '', ...data.problems.map((p) => `- ${m(p)}`), '');
 
   out.push('## Comparison', '', `Metrics from ${m(basisDescription(comparison.basis, comparison.rows))}.`, '');
-  if (comparison.warnings.length > 0) out.push('> **This comparison may not be fair:**', '>', ...comparison.warnings.map((w) => `> - ${m(w)}`), '');
+  if (comparison.warnings.length > 0)
+    out.push('> **This comparison may not be fair:**', '>', ...comparison.warnings.map((w) => `> - ${m(w)}`), '');
   out.push(
     table(
       ['Model', 'Params', 'Loss', 'Val_Loss', 'ACC', 'Val_ACC'],
-      data.runs.map(({ row }) => [row.model, formatCount(row.params), formatMetric(row.loss), formatMetric(row.val_loss), formatMetric(row.acc), formatMetric(row.val_acc)]),
+      data.runs.map(({ row }) => [
+        row.model,
+        formatCount(row.params),
+        formatMetric(row.loss),
+        formatMetric(row.val_loss),
+        formatMetric(row.acc),
+        formatMetric(row.val_acc),
+      ]),
       ['l', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
@@ -78,7 +127,8 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
   );
   if (data.runs.length > 1) {
     out.push('### Configuration differences', '');
-    if (comparison.differences.length === 0) out.push('The runs have the same model, training and augmentation settings.', '');
+    if (comparison.differences.length === 0)
+      out.push('The runs have the same model, training and augmentation settings.', '');
     else
       out.push(
         table(
@@ -116,7 +166,16 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
     );
   }
 
-  out.push('## Training curves', '', 'Training dashed, validation solid; one colour per run.', '', `![Loss curves](${fileLink(loss)})`, '', `![Accuracy curves](${fileLink(accuracy)})`, '');
+  out.push(
+    '## Training curves',
+    '',
+    'Training dashed, validation solid; one colour per run.',
+    '',
+    `![Loss curves](${fileLink(loss)})`,
+    '',
+    `![Accuracy curves](${fileLink(accuracy)})`,
+    '',
+  );
 
   out.push(`## Dataset${data.datasets.length === 1 ? '' : 's'}`, '');
   data.datasets.forEach((dataset, i) => {
@@ -127,7 +186,12 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
   out.push('## Models and training settings', '');
   for (const run of data.runs) {
     out.push(`### ${m(run.row.model)}`, '', `Run \`${run.run.id}\``, '');
-    out.push('**Architecture**', '', run.architecture ? list(run.architecture) : 'The stored model config could not be read as an Xception config.', '');
+    out.push(
+      '**Architecture**',
+      '',
+      run.architecture ? list(run.architecture) : 'The stored model config could not be read as an Xception config.',
+      '',
+    );
     out.push('**Hyper-parameters**', '', list(run.hyperParameters), '');
     out.push('**Augmentation**', '', run.augmentation ? list(run.augmentation) : 'None.', '');
   }
@@ -146,7 +210,13 @@ export function renderMarkdownReport(data: ReportData, chartPrefix = ''): Markdo
         '',
         table(
           ['Class', 'Precision', 'Recall', 'F1', 'Support'],
-          result.perClass.map((c) => [c.name, formatMetric(c.precision), formatMetric(c.recall), formatMetric(c.f1), formatCount(c.support)]),
+          result.perClass.map((c) => [
+            c.name,
+            formatMetric(c.precision),
+            formatMetric(c.recall),
+            formatMetric(c.f1),
+            formatCount(c.support),
+          ]),
           ['l', 'r', 'r', 'r', 'r'],
         ),
         '',

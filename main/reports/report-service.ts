@@ -5,7 +5,17 @@
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import type { AppInfo, BaselineList, CompareBasis, Comparison, DownloadFile, EvalResult, ExportedFiles, ReportFormat, ReportRequest } from '../contract';
+import type {
+  AppInfo,
+  BaselineList,
+  CompareBasis,
+  Comparison,
+  DownloadFile,
+  EvalResult,
+  ExportedFiles,
+  ReportFormat,
+  ReportRequest,
+} from '../contract';
 import type { RunStore } from '../runs/run-store';
 import { LabError } from '../errors';
 import { claimNewFile, claimNewFolder, safeFileName } from '../fs/export-files';
@@ -69,7 +79,11 @@ async function writeNew(path: string, data: string | Uint8Array): Promise<void> 
       throw new LabError('FILE_EXISTS', `${path} already exists; reports never overwrite a file: choose another name.`);
     }
     if (error instanceof LabError) throw error;
-    throw new LabError('EXPORT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+    throw new LabError(
+      'EXPORT_UNWRITABLE',
+      `Cannot write ${path}: ${(error as Error).message}. Choose another folder.`,
+      { cause: error },
+    );
   }
 }
 
@@ -83,7 +97,11 @@ async function fillClaimed(path: string, data: string | Uint8Array): Promise<voi
   } catch (error) {
     await rm(path, { force: true });
     if (error instanceof LabError) throw error;
-    throw new LabError('EXPORT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+    throw new LabError(
+      'EXPORT_UNWRITABLE',
+      `Cannot write ${path}: ${(error as Error).message}. Choose another folder.`,
+      { cause: error },
+    );
   }
 }
 
@@ -101,10 +119,11 @@ async function allOrNothing(paths: string[], write: (path: string, index: number
   }
 }
 
-const exists = (path: string): Promise<boolean> => stat(path).then(
-  () => true,
-  () => false,
-);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 const mediaTypes: Record<string, string> = {
   '.html': 'text/html;charset=utf-8',
@@ -119,9 +138,17 @@ export function createReportService(options: ReportServiceOptions): ReportServic
   const print = options.pdf ?? createChromiumPrinter(options.env);
 
   async function gather(request: ReportRequest): Promise<{ data: ReportData; runs: RunForComparison[] }> {
-    if (request.runIds.length === 0) throw new LabError('INVALID_ARGUMENT', 'A report needs at least one run: pass the ids of the runs to report on (see "xlab runs").');
+    if (request.runIds.length === 0)
+      throw new LabError(
+        'INVALID_ARGUMENT',
+        'A report needs at least one run: pass the ids of the runs to report on (see "xlab runs").',
+      );
     const { runs, problems } = await readRunsForComparison(options.runs, request.runIds);
-    if (runs.length === 0) throw new LabError('NO_RUNS', `None of the runs could be read, so there is nothing to report. ${problems.join(' ')}`);
+    if (runs.length === 0)
+      throw new LabError(
+        'NO_RUNS',
+        `None of the runs could be read, so there is nothing to report. ${problems.join(' ')}`,
+      );
     const baseline = request.baseline ? await readBaseline(request.baseline, problems) : null;
     const data = await gatherReportData({
       request,
@@ -140,23 +167,35 @@ export function createReportService(options: ReportServiceOptions): ReportServic
    * The chosen baseline's label and run; a baseline that is no longer pinned or whose run cannot
    * be read leaves the section out and says why among the report's problems (never a broken page).
    */
-  async function readBaseline(runId: string, problems: string[]): Promise<{ label: string; run: RunForComparison } | null> {
+  async function readBaseline(
+    runId: string,
+    problems: string[],
+  ): Promise<{ label: string; run: RunForComparison } | null> {
     const pinned = options.baselines ? (await options.baselines()).baselines.find((b) => b.runId === runId) : undefined;
     if (!pinned) {
-      problems.push(`Run ${runId} is not pinned as a baseline (any more), so the report has no "Against the baseline" section.`);
+      problems.push(
+        `Run ${runId} is not pinned as a baseline (any more), so the report has no "Against the baseline" section.`,
+      );
       return null;
     }
     const read = await readRunsForComparison(options.runs, [runId]);
     const run = read.runs[0];
     if (!run) {
-      problems.push(`The baseline "${pinned.label}" could not be read (${read.problems.join(' ')}), so the report has no "Against the baseline" section.`);
+      problems.push(
+        `The baseline "${pinned.label}" could not be read (${read.problems.join(' ')}), so the report has no "Against the baseline" section.`,
+      );
       return null;
     }
     return { label: pinned.label, run };
   }
 
   /** The report's files; `prefix` names the Markdown charts (`<prefix>loss.png`). */
-  async function produce(request: ReportRequest, format: ReportFormat, base: string, prefix: string): Promise<ReportFile[]> {
+  async function produce(
+    request: ReportRequest,
+    format: ReportFormat,
+    base: string,
+    prefix: string,
+  ): Promise<ReportFile[]> {
     const { data, runs } = await gather(request);
     switch (format) {
       case 'html':
@@ -165,7 +204,9 @@ export function createReportService(options: ReportServiceOptions): ReportServic
         return [{ name: `${base}.pdf`, data: await print(renderReportHtml(data)) }];
       case 'md': {
         const report = renderMarkdownReport(data, prefix);
-        const charts = await Promise.all(report.charts.map(async (chart) => ({ name: chart.file, data: await svgToPng(chart.svg) })));
+        const charts = await Promise.all(
+          report.charts.map(async (chart) => ({ name: chart.file, data: await svgToPng(chart.svg) })),
+        );
         return [{ name: `${base}.md`, data: report.markdown }, ...charts];
       }
       case 'csv':
@@ -185,7 +226,8 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       return { html: renderReportHtml((await gather(request)).data) };
     },
     async export(request, format, folder) {
-      if (!isAbsolute(folder)) throw new LabError('INVALID_ARGUMENT', `The export folder must be an absolute path (got "${folder}").`);
+      if (!isAbsolute(folder))
+        throw new LabError('INVALID_ARGUMENT', `The export folder must be an absolute path (got "${folder}").`);
       const base = safeFileName(request.title ?? '', defaultReportTitle);
       if (format === 'md') {
         // The Markdown file and its charts stay together in a new folder named after the title.
@@ -218,7 +260,11 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       const base = safeFileName(request.title ?? '', defaultReportTitle);
       const files = await produce(request, format, base, `${base}-`);
       return {
-        files: files.map((file) => ({ name: file.name, type: mediaType(file.name), base64: Buffer.from(file.data).toString('base64') })),
+        files: files.map((file) => ({
+          name: file.name,
+          type: mediaType(file.name),
+          base64: Buffer.from(file.data).toString('base64'),
+        })),
       };
     },
     async exportTo(request, format, file) {
@@ -230,12 +276,20 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       // The first file is the one asked for (its extension as given); the others go beside it.
       const paths = produced.map((f, i) => (i === 0 ? target : join(dir, f.name)));
       for (const path of paths) {
-        if (await exists(path)) throw new LabError('FILE_EXISTS', `${path} already exists; reports never overwrite a file: choose another name.`);
+        if (await exists(path))
+          throw new LabError(
+            'FILE_EXISTS',
+            `${path} already exists; reports never overwrite a file: choose another name.`,
+          );
       }
       try {
         await mkdir(dir, { recursive: true });
       } catch (error) {
-        throw new LabError('EXPORT_UNWRITABLE', `Cannot create the folder ${dir}: ${(error as Error).message}. Choose another folder.`, { cause: error });
+        throw new LabError(
+          'EXPORT_UNWRITABLE',
+          `Cannot create the folder ${dir}: ${(error as Error).message}. Choose another folder.`,
+          { cause: error },
+        );
       }
       await allOrNothing(paths, (path, i) => writeNew(path, produced[i]!.data));
       return { files: paths };

@@ -38,8 +38,13 @@ const noticeFor = (baseline: Baseline): string =>
 /** A label as stored: trimmed, inner whitespace collapsed; empty or too long is refused. */
 export function normaliseLabel(label: string): string {
   const clean = label.trim().replace(/\s+/g, ' ');
-  if (clean.length === 0) throw new LabError('INVALID_ARGUMENT', 'A baseline needs a label, e.g. "best result" or "last week".');
-  if (clean.length > 100) throw new LabError('INVALID_ARGUMENT', `A baseline label has at most 100 characters (this one has ${clean.length}).`);
+  if (clean.length === 0)
+    throw new LabError('INVALID_ARGUMENT', 'A baseline needs a label, e.g. "best result" or "last week".');
+  if (clean.length > 100)
+    throw new LabError(
+      'INVALID_ARGUMENT',
+      `A baseline label has at most 100 characters (this one has ${clean.length}).`,
+    );
   return clean;
 }
 
@@ -82,10 +87,16 @@ export function createBaselineStore({ dataDir, runExists, warn }: BaselineStoreO
       return serial(async () => {
         const clean = normaliseLabel(label);
         if (!(await runExists(runId))) {
-          throw new LabError('RUN_NOT_FOUND', `There is no run "${runId}" to pin as a baseline: list runs with "xlab runs".`);
+          throw new LabError(
+            'RUN_NOT_FOUND',
+            `There is no run "${runId}" to pin as a baseline: list runs with "xlab runs".`,
+          );
         }
         const { baselines, notices } = await current();
-        const next = [{ runId, label: clean, pinnedAt: now.toISOString() }, ...baselines.filter((b) => b.runId !== runId)];
+        const next = [
+          { runId, label: clean, pinnedAt: now.toISOString() },
+          ...baselines.filter((b) => b.runId !== runId),
+        ];
         await write(next);
         return { baselines: next, notices };
       });
@@ -94,7 +105,10 @@ export function createBaselineStore({ dataDir, runExists, warn }: BaselineStoreO
       return serial(async () => {
         const { baselines, notices } = await current();
         if (!baselines.some((b) => b.runId === runId)) {
-          throw new LabError('NOT_A_BASELINE', `Run ${runId} is not pinned as a baseline: "xlab runs" shows which runs are.`);
+          throw new LabError(
+            'NOT_A_BASELINE',
+            `Run ${runId} is not pinned as a baseline: "xlab runs" shows which runs are.`,
+          );
         }
         const next = baselines.filter((b) => b.runId !== runId);
         await write(next);

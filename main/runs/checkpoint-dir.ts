@@ -11,7 +11,10 @@ import { faultPoint } from '../fs/fault-point';
  * new one: write everything into a hidden sibling and sync it, move the old folder aside, move
  * the new one in, then delete the old. `recoverDir` repairs a replacement a crash cut short.
  */
-export async function writeDirAtomic(target: string, files: Readonly<Record<string, string | Uint8Array>>): Promise<void> {
+export async function writeDirAtomic(
+  target: string,
+  files: Readonly<Record<string, string | Uint8Array>>,
+): Promise<void> {
   const parent = dirname(target);
   const name = basename(target);
   const tag = randomBytes(4).toString('hex');

@@ -21,7 +21,11 @@ export const committedFile = 'epoch.json';
 const epochLineSchema = metricsLineSchema.options[0];
 export type EpochLine = Extract<MetricsLine, { type: 'epoch' }>;
 
-const bestSchema = z.object({ epoch: z.int().nonnegative(), val_loss: z.number().nullable(), val_acc: z.number().nullable() });
+const bestSchema = z.object({
+  epoch: z.int().nonnegative(),
+  val_loss: z.number().nullable(),
+  val_acc: z.number().nullable(),
+});
 
 export const committedSchema = z.object({
   formatVersion: z.literal(1),
@@ -51,9 +55,16 @@ export interface CommittedRead {
  * Commits one epoch: `files` (the checkpoint) and `state` replace `dir` in one atomic step.
  * The history must end with the epoch being committed.
  */
-export async function commitEpoch(dir: string, files: Readonly<Record<string, string | Uint8Array>>, state: CommittedEpochs): Promise<void> {
+export async function commitEpoch(
+  dir: string,
+  files: Readonly<Record<string, string | Uint8Array>>,
+  state: CommittedEpochs,
+): Promise<void> {
   if (state.history.length !== state.epochsDone || state.history.some((line, i) => line.epoch !== i)) {
-    throw new LabError('INTERNAL', `Refusing to commit ${dir}: its history (${state.history.length} epochs) does not match epochsDone ${state.epochsDone}.`);
+    throw new LabError(
+      'INTERNAL',
+      `Refusing to commit ${dir}: its history (${state.history.length} epochs) does not match epochsDone ${state.epochsDone}.`,
+    );
   }
   await writeDirAtomic(dir, { ...files, [committedFile]: `${JSON.stringify(state)}\n` });
 }
@@ -64,7 +75,10 @@ export async function readCommitted(dir: string): Promise<CommittedRead | undefi
   if (text !== undefined) {
     const parsed = committedSchema.safeParse(parseJson(text));
     if (!parsed.success) {
-      throw new LabError('CHECKPOINT_UNREADABLE', `${join(dir, committedFile)} is damaged (${parsed.error.issues[0]?.message ?? 'invalid'}).`);
+      throw new LabError(
+        'CHECKPOINT_UNREADABLE',
+        `${join(dir, committedFile)} is damaged (${parsed.error.issues[0]?.message ?? 'invalid'}).`,
+      );
     }
     return parsed.data;
   }

@@ -51,7 +51,12 @@ export async function appendMetrics(file: string, lines: readonly MetricsLine[])
       await handle.close();
     }
   } catch (error) {
-    await rethrowDiskFull(error, dirname(file), basename(file), `Lines already in ${basename(file)} are intact. Free some space and try again.`);
+    await rethrowDiskFull(
+      error,
+      dirname(file),
+      basename(file),
+      `Lines already in ${basename(file)} are intact. Free some space and try again.`,
+    );
   }
 }
 
@@ -97,7 +102,10 @@ export async function readMetrics(file: string): Promise<MetricsRead> {
       else damaged.push({ line: index + 1, reason: parsed.error.issues[0]?.message ?? 'invalid' });
     } catch {
       const last = index === rows.length - 1 || (index === rows.length - 2 && rows[rows.length - 1] === '');
-      damaged.push({ line: index + 1, reason: last ? 'torn last line (the run stopped while writing it)' : 'not valid JSON' });
+      damaged.push({
+        line: index + 1,
+        reason: last ? 'torn last line (the run stopped while writing it)' : 'not valid JSON',
+      });
     }
   });
   return { lines, damaged };

@@ -43,7 +43,8 @@ export async function reconcileRun(paths: RunPaths, record: RunRecord): Promise<
       // the run's record does not depend on it.
       await copyCheckpoint(paths.checkpoints.last, paths.checkpoints.best).then(
         () => repairs.push(`saved the best checkpoint (epoch ${epochsDone}) that an interruption had cut short`),
-        (error: unknown) => repairs.push(`could not yet save the best checkpoint of epoch ${epochsDone}: ${(error as Error).message}`),
+        (error: unknown) =>
+          repairs.push(`could not yet save the best checkpoint of epoch ${epochsDone}: ${(error as Error).message}`),
       );
     }
   }
@@ -63,19 +64,36 @@ export async function reconcileRun(paths: RunPaths, record: RunRecord): Promise<
   const lines = kept.map((row) => JSON.parse(row) as MetricsLine);
   const epochLines = lines.filter((l): l is EpochLine => l.type === 'epoch');
   const lastLine = epochLines.find((l) => l.epoch === epochsDone - 1);
-  const bestEpoch = history ? committed?.best?.epoch : record.best && record.best.epoch < epochsDone ? record.best.epoch : undefined;
+  const bestEpoch = history
+    ? committed?.best?.epoch
+    : record.best && record.best.epoch < epochsDone
+      ? record.best.epoch
+      : undefined;
   const bestLine = bestEpoch === undefined ? undefined : epochLines.find((l) => l.epoch === bestEpoch);
   const patch = {
     epochsDone,
     last: lastLine ? summary(lastLine) : undefined,
-    best: bestLine ? summary(bestLine) : history ? undefined : record.best && record.best.epoch < epochsDone ? record.best : undefined,
+    best: bestLine
+      ? summary(bestLine)
+      : history
+        ? undefined
+        : record.best && record.best.epoch < epochsDone
+          ? record.best
+          : undefined,
   };
-  if (record.epochsDone !== epochsDone) repairs.push(`run.json said ${record.epochsDone} epoch(s) done; the checkpoint has ${epochsDone}`);
+  if (record.epochsDone !== epochsDone)
+    repairs.push(`run.json said ${record.epochsDone} epoch(s) done; the checkpoint has ${epochsDone}`);
   return { epochsDone, ...(committed ? { committed } : {}), patch, repairs };
 }
 
 function summary(line: EpochLine): EpochSummary {
-  return { epoch: line.epoch, loss: line.loss, acc: line.acc, val_loss: line.val_loss ?? null, val_acc: line.val_acc ?? null };
+  return {
+    epoch: line.epoch,
+    loss: line.loss,
+    acc: line.acc,
+    val_loss: line.val_loss ?? null,
+    val_acc: line.val_acc ?? null,
+  };
 }
 
 interface Row {
@@ -102,7 +120,9 @@ function committedRows(rows: Row[], history: readonly EpochLine[]): string[] {
   for (const committed of history) {
     const epoch = committed.epoch;
     out.push(...rows.filter((r) => r.line.type === 'batch' && r.line.epoch === epoch).map((r) => r.text));
-    const written = rows.find((r) => r.line.type === 'epoch' && r.line.epoch === epoch && canonical(r.line) === canonical(committed));
+    const written = rows.find(
+      (r) => r.line.type === 'epoch' && r.line.epoch === epoch && canonical(r.line) === canonical(committed),
+    );
     out.push(written ? written.text : JSON.stringify(committed));
   }
   return out;
@@ -112,13 +132,17 @@ function committedRows(rows: Row[], history: readonly EpochLine[]): string[] {
 function legacyRows(rows: Row[], epochsDone: number): string[] {
   const lastEpochRow = new Map<number, Row>();
   for (const r of rows) if (r.line.type === 'epoch') lastEpochRow.set(r.line.epoch, r);
-  return rows.filter((r) => r.line.epoch < epochsDone && (r.line.type === 'batch' || lastEpochRow.get(r.line.epoch) === r)).map((r) => r.text);
+  return rows
+    .filter((r) => r.line.epoch < epochsDone && (r.line.type === 'batch' || lastEpochRow.get(r.line.epoch) === r))
+    .map((r) => r.text);
 }
 
 /** JSON with sorted keys: the same line whatever order its fields were written in. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
   );
 }
 

@@ -3,7 +3,18 @@ import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { atomicTempPattern, tempWriterPid, writeFileAtomic } from '../fs/atomic-write';
 import { rethrowDiskFull } from '../fs/disk-full';
-import { describeHolder, holderAlive, isThisProcess, processAlive, readLock, releaseLock, takeLock, thisProcess, type IsAlive, type LockHolder } from '../fs/pid-lock';
+import {
+  describeHolder,
+  holderAlive,
+  isThisProcess,
+  processAlive,
+  readLock,
+  releaseLock,
+  takeLock,
+  thisProcess,
+  type IsAlive,
+  type LockHolder,
+} from '../fs/pid-lock';
 import { LabError } from '../errors';
 import { appendMetrics, readMetrics, type MetricsLine, type MetricsRead } from './metrics-log';
 import { reconcileRun, type Reconciled } from './reconcile-run';
@@ -24,7 +35,10 @@ export interface RunPaths {
 /** A run as listed: its record, or why its record could not be read (the rest still load). */
 export type ListedRun = { id: string; record: RunRecord } | { id: string; error: string };
 
-export type NewRun = Omit<RunRecord, 'formatVersion' | 'id' | 'status' | 'createdAt' | 'updatedAt' | 'durationMs' | 'epochsDone' | 'versions'> &
+export type NewRun = Omit<
+  RunRecord,
+  'formatVersion' | 'id' | 'status' | 'createdAt' | 'updatedAt' | 'durationMs' | 'epochsDone' | 'versions'
+> &
   Partial<Pick<RunRecord, 'versions'>>;
 
 export interface RunStore {
@@ -63,7 +77,10 @@ export interface RunStore {
    * Brings metrics.jsonl and run.json back to what the last checkpoint committed (see
    * `reconcile-run.ts`) and returns the updated record. Call with the run's lock held.
    */
-  reconcile(id: string, change?: (record: RunRecord, reconciled: Reconciled) => Partial<RunRecord>): Promise<{ record: RunRecord; reconciled: Reconciled }>;
+  reconcile(
+    id: string,
+    change?: (record: RunRecord, reconciled: Reconciled) => Partial<RunRecord>,
+  ): Promise<{ record: RunRecord; reconciled: Reconciled }>;
   /**
    * At start: runs left `running` by a process that is gone become `interrupted`, reconciled to
    * their last checkpoint. Returns their ids; a run that cannot be recovered now is passed to
@@ -107,12 +124,18 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new LabError('RUN_CORRUPT', `${file} is not valid JSON (${(error as Error).message}); the run's other files are untouched.`);
+      throw new LabError(
+        'RUN_CORRUPT',
+        `${file} is not valid JSON (${(error as Error).message}); the run's other files are untouched.`,
+      );
     }
     const parsed = runRecordSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new LabError('RUN_CORRUPT', `${file} has a bad field "${issue?.path.join('.')}": ${issue?.message}; the run's other files are untouched.`);
+      throw new LabError(
+        'RUN_CORRUPT',
+        `${file} has a bad field "${issue?.path.join('.')}": ${issue?.message}; the run's other files are untouched.`,
+      );
     }
     return parsed.data;
   };
@@ -143,7 +166,11 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
   const removeHalfMade = async (id: string): Promise<void> => {
     const { dir, owner, record } = paths(id);
     const names = await readdir(dir);
-    if (names.includes(basename(record)) || names.some((name) => name !== basename(owner) && !atomicTempPattern.test(name))) return;
+    if (
+      names.includes(basename(record)) ||
+      names.some((name) => name !== basename(owner) && !atomicTempPattern.test(name))
+    )
+      return;
     if (!(await takeLock(owner, isProcessAlive)).taken) return;
     await rm(dir, { recursive: true, force: true });
   };
@@ -237,7 +264,9 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
     readMetrics: (id) => readMetrics(paths(id).metrics),
     async appendLog(id, line) {
       const file = paths(id).log;
-      await writeFile(file, `${new Date().toISOString()} ${line}\n`, { flag: 'a' }).catch((error: unknown) => rethrowDiskFull(error, paths(id).dir, 'train.log'));
+      await writeFile(file, `${new Date().toISOString()} ${line}\n`, { flag: 'a' }).catch((error: unknown) =>
+        rethrowDiskFull(error, paths(id).dir, 'train.log'),
+      );
     },
     async readLog(id, count) {
       const text = await readFile(paths(id).log, 'utf8').catch(() => '');
@@ -250,7 +279,10 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
       return holder && !isThisProcess(holder) && holderAlive(holder, isProcessAlive) ? holder : undefined;
     },
     async requestStop(id) {
-      await writeFileAtomic(paths(id).stopRequest, `${JSON.stringify({ ...thisProcess(), requestedAt: new Date().toISOString() })}\n`);
+      await writeFileAtomic(
+        paths(id).stopRequest,
+        `${JSON.stringify({ ...thisProcess(), requestedAt: new Date().toISOString() })}\n`,
+      );
     },
     async takeStopRequest(id) {
       try {
@@ -266,10 +298,17 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
       // there is no epoch.json to reconcile to, so its record is kept as it is.
       const reconciled: Reconciled =
         current.engine?.name === 'keras'
-          ? { epochsDone: current.epochsDone, patch: { epochsDone: current.epochsDone, last: current.last, best: current.best }, repairs: [] }
+          ? {
+              epochsDone: current.epochsDone,
+              patch: { epochsDone: current.epochsDone, last: current.last, best: current.best },
+              repairs: [],
+            }
           : await reconcileRun(paths(id), current);
       const record = await update(id, (latest) => ({ ...reconciled.patch, ...change?.(latest, reconciled) }));
-      if (reconciled.repairs.length > 0) await this.appendLog(id, `Brought in line with the last checkpoint: ${reconciled.repairs.join('; ')}.`).catch(() => {});
+      if (reconciled.repairs.length > 0)
+        await this.appendLog(id, `Brought in line with the last checkpoint: ${reconciled.repairs.join('; ')}.`).catch(
+          () => {},
+        );
       return { record, reconciled };
     },
     async recoverInterrupted(onProblem) {
@@ -287,7 +326,11 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
           await this.reconcile(listed.id, () => ({
             status: 'interrupted',
             endedAt: new Date().toISOString(),
-            error: { code: 'INTERRUPTED', message: 'The app or training process stopped while this run was training. Resume it to continue from its last checkpoint.' },
+            error: {
+              code: 'INTERRUPTED',
+              message:
+                'The app or training process stopped while this run was training. Resume it to continue from its last checkpoint.',
+            },
           }));
           recovered.push(listed.id);
         } catch (error) {

@@ -45,7 +45,10 @@ export function watchRuns(options: RunWatcherOptions): RunWatcher {
   let closed = false;
 
   async function size(file: string): Promise<number> {
-    return stat(file).then((s) => s.size, () => 0);
+    return stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
   }
 
   /** New complete lines of metrics.jsonl since `from`, as events; returns the new offset. */
@@ -99,12 +102,16 @@ export function watchRuns(options: RunWatcherOptions): RunWatcher {
     const present = new Set(ids);
     for (const id of ids) {
       if (closed) return;
-      const mtime = await stat(runs.paths(id).record).then((s) => s.mtimeMs, () => undefined);
+      const mtime = await stat(runs.paths(id).record).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      );
       if (mtime === undefined) continue; // being created, or unreadable: listed as it is
       const known = seen.get(id);
       const local = options.isLocal(id);
       // Lines first, then the record: a run that just ended gets its last epoch before its new status.
-      if (known?.status === 'running' && !local) known.metricsOffset = await followMetrics(id, known.metricsOffset, known.epochs);
+      if (known?.status === 'running' && !local)
+        known.metricsOffset = await followMetrics(id, known.metricsOffset, known.epochs);
       if (known && known.recordMtimeMs === mtime) continue;
       const run = await runs.get(id).catch(() => undefined);
       if (!run) continue;

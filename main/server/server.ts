@@ -7,7 +7,15 @@ import { labEvents, type ServerMessage } from '../contract';
 import type { Lab } from '../lab';
 import { dispatchCall } from '../dispatch';
 import { LabError } from '../errors';
-import { checkOrigin, isLoopbackHost, parseRequestUrl, requestCredentials, sessionCookieName, sessionValue, tokenMatches } from './auth';
+import {
+  checkOrigin,
+  isLoopbackHost,
+  parseRequestUrl,
+  requestCredentials,
+  sessionCookieName,
+  sessionValue,
+  tokenMatches,
+} from './auth';
 import { contentSecurityPolicy, contentTypeFor, readStatic } from './static-files';
 
 export interface ServeOptions {
@@ -46,11 +54,17 @@ export const maxMessageBytes = 4 * 1024 * 1024;
  * Electron cannot open a window), and each prints the same line: say what to look for.
  */
 export const unauthorizedText =
-  'Unauthorized: this page needs the lab\'s link with its token. Open the full URL (http://…/?token=…) that ' +
+  "Unauthorized: this page needs the lab's link with its token. Open the full URL (http://…/?token=…) that " +
   'browser mode printed in its terminal when it started ("xlab serve", "npm run serve", or "npm start" ' +
   'without a display); a restarted server prints a new one.';
 
-const statusText: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+const statusText: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
 
 /** Answers a WebSocket handshake that is not accepted with a plain HTTP response, then closes. */
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
@@ -99,7 +113,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (!origin.ok) return { ok: false, status: 403, text: `Forbidden: ${origin.reason}.` };
     const given = requestCredentials(req, url, port);
     if (tokenMatches(given.token, token)) return { ok: true, url, fromQuery: given.fromQuery };
-    if (given.token === undefined && tokenMatches(given.session, sessionValue(token, port))) return { ok: true, url, fromQuery: false };
+    if (given.token === undefined && tokenMatches(given.session, sessionValue(token, port)))
+      return { ok: true, url, fromQuery: false };
     return { ok: false, status: 401, text: unauthorizedText };
   };
 
@@ -117,7 +132,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         ...securityHeaders,
       };
       if (auth.fromQuery) {
-        headers['Set-Cookie'] = `${sessionCookieName(port)}=${sessionValue(token, port)}; HttpOnly; SameSite=Strict; Path=/`;
+        headers['Set-Cookie'] =
+          `${sessionCookieName(port)}=${sessionValue(token, port)}; HttpOnly; SameSite=Strict; Path=/`;
       }
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : found.body);
@@ -142,16 +158,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new LabError('PORT_IN_USE', `Port ${port} on ${host} is already in use: pass another with --port, or --port 0 for any free one.`)
+          ? new LabError(
+              'PORT_IN_USE',
+              `Port ${port} on ${host} is already in use: pass another with --port, or --port 0 for any free one.`,
+            )
           : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
-            ? new LabError('BAD_HOST', `Cannot listen on ${host}: no such address on this machine. Use --host 127.0.0.1.`)
+            ? new LabError(
+                'BAD_HOST',
+                `Cannot listen on ${host}: no such address on this machine. Use --host 127.0.0.1.`,
+              )
             : error,
       );
     };
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);
-      server.on('error', (error) => options.onError?.(`The lab server hit an error and keeps running: ${error.message}`));
+      server.on('error', (error) =>
+        options.onError?.(`The lab server hit an error and keeps running: ${error.message}`),
+      );
       resolve();
     });
   });
@@ -197,12 +221,18 @@ function serveSocket(ws: WebSocket, lab: Lab): void {
     } catch (error) {
       if (message.type !== 'result') return;
       const failure = { code: 'INTERNAL', message: `The answer could not be sent: ${(error as Error).message}` };
-      text = JSON.stringify({ type: 'result', id: message.id, result: { ok: false, error: failure } } satisfies ServerMessage);
+      text = JSON.stringify({
+        type: 'result',
+        id: message.id,
+        result: { ok: false, error: failure },
+      } satisfies ServerMessage);
     }
     // A socket that closes while this is queued reports it here, not as an exception.
     ws.send(text, () => {});
   };
-  const unsubscribe = labEvents.map((event) => lab.events.on(event, (payload) => send({ type: 'event', event, payload })));
+  const unsubscribe = labEvents.map((event) =>
+    lab.events.on(event, (payload) => send({ type: 'event', event, payload })),
+  );
   ws.on('close', () => unsubscribe.forEach((off) => off()));
   ws.on('message', (data, isBinary) => {
     if (isBinary) return ws.close(1003, 'expected JSON text messages');
@@ -220,6 +250,8 @@ function serveSocket(ws: WebSocket, lab: Lab): void {
       return send({ type: 'result', id, result: { ok: false, error } });
     }
     const message = parsed.data;
-    void dispatchCall(lab, message.method, message.args).then((result) => send({ type: 'result', id: message.id, result }));
+    void dispatchCall(lab, message.method, message.args).then((result) =>
+      send({ type: 'result', id: message.id, result }),
+    );
   });
 }

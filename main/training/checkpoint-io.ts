@@ -35,7 +35,13 @@ export async function saveCheckpoint(
   }
 }
 
-async function save(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<string, unknown>, state: CommittedEpochs | undefined): Promise<void> {
+async function save(
+  tf: Tf,
+  model: TF.LayersModel,
+  dir: string,
+  extra: Record<string, unknown>,
+  state: CommittedEpochs | undefined,
+): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = new Uint8Array(tf.io.concatenateArrayBuffers(toBuffers(artifacts.weightData)));
@@ -50,7 +56,9 @@ async function save(tf: Tf, model: TF.LayersModel, dir: string, extra: Record<st
       };
       const files = { [modelJsonFile]: JSON.stringify(modelJson), [weightsFile]: weights };
       await (state ? commitEpoch(dir, files, state) : writeDirAtomic(dir, files));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength },
+      };
     }),
     { includeOptimizer: true },
   );
@@ -64,7 +72,11 @@ export async function loadCheckpoint(tf: Tf, dir: string): Promise<TF.LayersMode
     modelJson = JSON.parse(await readFile(join(dir, modelJsonFile), 'utf8')) as TF.io.ModelJSON;
     weights = await readFile(join(dir, weightsFile));
   } catch (error) {
-    throw new LabError('CHECKPOINT_UNREADABLE', `The checkpoint in ${dir} cannot be read (${(error as Error).message}).`, { cause: error });
+    throw new LabError(
+      'CHECKPOINT_UNREADABLE',
+      `The checkpoint in ${dir} cannot be read (${(error as Error).message}).`,
+      { cause: error },
+    );
   }
   const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const specs = manifest.flatMap((group) => group.weights);

@@ -126,7 +126,9 @@ function makeOptimizer(tf: Tf, settings: TrainingSettings, learningRate: number)
     case 'adam':
       return tf.train.adam(learningRate);
     case 'sgd':
-      return settings.momentum > 0 ? tf.train.momentum(learningRate, settings.momentum, settings.nesterov) : tf.train.sgd(learningRate);
+      return settings.momentum > 0
+        ? tf.train.momentum(learningRate, settings.momentum, settings.nesterov)
+        : tf.train.sgd(learningRate);
     case 'rmsprop':
       return tf.train.rmsprop(learningRate);
   }
@@ -141,7 +143,10 @@ function makeLoss(tf: Tf, model: TF.LayersModel, settings: TrainingSettings, cla
   const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName ?? w.name));
   const loss = (yTrue: TF.Tensor, yPred: TF.Tensor): TF.Tensor =>
     tf.tidy(() => {
-      const target = settings.labelSmoothing > 0 ? yTrue.mul(1 - settings.labelSmoothing).add(settings.labelSmoothing / classes) : yTrue;
+      const target =
+        settings.labelSmoothing > 0
+          ? yTrue.mul(1 - settings.labelSmoothing).add(settings.labelSmoothing / classes)
+          : yTrue;
       const ce = tf.metrics.categoricalCrossentropy(target, yPred).mean();
       if (settings.weightDecay === 0 || kernels.length === 0) return ce;
       const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k.read()))));
@@ -168,7 +173,10 @@ const describeNonFinite = (v: number): string => (Number.isNaN(v) ? 'NaN' : 'inf
 
 /** The LOSS_NAN message: what went non-finite where, what is kept, and a lower learning rate to try. */
 function nanMessage(what: string, where: string, epochsDone: number, rate: number): string {
-  const kept = epochsDone > 0 ? `resuming continues from the checkpoint of epoch ${epochsDone}` : 'resuming starts again from the initial weights';
+  const kept =
+    epochsDone > 0
+      ? `resuming continues from the checkpoint of epoch ${epochsDone}`
+      : 'resuming starts again from the initial weights';
   return `${what} at ${where}; that epoch's weights were not saved (${kept}) — try a lower learning rate, e.g. ${Number((rate / 10).toPrecision(2))} (this run uses ${rate})`;
 }
 
@@ -192,7 +200,12 @@ function isOutOfMemory(error: unknown): boolean {
   return /OOM|out of memory|Array buffer allocation failed|allocation failed|Invalid typed array length/i.test(text);
 }
 
-export async function train(tf: Tf, job: TrainJob, control: TrainControl, report: TrainReporter): Promise<TrainOutcome> {
+export async function train(
+  tf: Tf,
+  job: TrainJob,
+  control: TrainControl,
+  report: TrainReporter,
+): Promise<TrainOutcome> {
   const { settings, classNames } = job;
   const classes = classNames.length;
   const epochs = settings.epochs;
@@ -207,7 +220,8 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     report.log('warn', `The preprocessing cache is unavailable (${(error as Error).message}); decoding every epoch.`);
     return null;
   });
-  const skipped = (image: LabelledImage, error: LabError): void => report.log('warn', `Skipped ${image.path}: ${error.message}`);
+  const skipped = (image: LabelledImage, error: LabError): void =>
+    report.log('warn', `Skipped ${image.path}: ${error.message}`);
   const common = {
     tf,
     classNames,
@@ -217,7 +231,13 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     cache,
     onUnreadable: skipped,
   };
-  const trainData = createPipeline({ ...common, images: job.train, shuffle: true, augment: job.augment, initialEpoch: job.initialEpoch });
+  const trainData = createPipeline({
+    ...common,
+    images: job.train,
+    shuffle: true,
+    augment: job.augment,
+    initialEpoch: job.initialEpoch,
+  });
   const valData = createPipeline({ ...common, images: job.val, shuffle: false, augment: null });
 
   let model: TF.LayersModel;
@@ -231,8 +251,13 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     if (settings.weightsFile) {
       try {
         const origin = await loadStartingWeights(tf, model, settings.weightsFile);
-        const what = origin.known ? `Keras' ImageNet weights (${origin.known}, md5 verified)` : `${origin.format} weights`;
-        report.log('info', `Started from ${what} in ${origin.file}: ${origin.layersLoaded} layers loaded${origin.md5 ? `, md5 ${origin.md5}` : ''}. Inputs are scaled to [-1, 1], as Keras' Xception expects.`);
+        const what = origin.known
+          ? `Keras' ImageNet weights (${origin.known}, md5 verified)`
+          : `${origin.format} weights`;
+        report.log(
+          'info',
+          `Started from ${what} in ${origin.file}: ${origin.layersLoaded} layers loaded${origin.md5 ? `, md5 ${origin.md5}` : ''}. Inputs are scaled to [-1, 1], as Keras' Xception expects.`,
+        );
         for (const note of origin.notes) report.log('warn', note);
       } catch (error) {
         model.dispose();
@@ -243,14 +268,21 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     optimizer = makeOptimizer(tf, settings, scheduledLearningRate(settings, 0));
   }
   const frozen = freezeFlows(model, job.model, settings.freeze);
-  if (frozen.length > 0) report.log('info', `Frozen: ${settings.freeze.join(', ')} (${frozen.length} layers with weights; their batch norms use their moving statistics).`);
+  if (frozen.length > 0)
+    report.log(
+      'info',
+      `Frozen: ${settings.freeze.join(', ')} (${frozen.length} layers with weights; their batch norms use their moving statistics).`,
+    );
   report.params(model.countParams());
-  const metrics: (string | ((yTrue: TF.Tensor, yPred: TF.Tensor) => TF.Tensor))[] = classes > 5 ? ['accuracy', top5(tf)] : ['accuracy'];
+  const metrics: (string | ((yTrue: TF.Tensor, yPred: TF.Tensor) => TF.Tensor))[] =
+    classes > 5 ? ['accuracy', top5(tf)] : ['accuracy'];
   model.compile({ optimizer, loss: makeLoss(tf, model, settings, classes), metrics });
 
   const counts = classNames.map((_, label) => job.train.filter((image) => image.label === label).length);
   const classWeight =
-    settings.classWeights === 'balanced' ? Object.fromEntries(balancedClassWeights(counts).map((w, i) => [i, w])) : undefined;
+    settings.classWeights === 'balanced'
+      ? Object.fromEntries(balancedClassWeights(counts).map((w, i) => [i, w]))
+      : undefined;
 
   const batchesPerEpoch = trainData.batchesPerEpoch;
   const throttleMs = 1000 / (job.progressPerSecond ?? 10);
@@ -260,7 +292,8 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
   let lastProgress = 0;
   let imagesThisEpoch = 0;
   let plateauWait = typeof job.trainerState?.plateauWait === 'number' ? job.trainerState.plateauWait : 0;
-  let plateauBest = typeof job.trainerState?.plateauBest === 'number' ? job.trainerState.plateauBest : Number.POSITIVE_INFINITY;
+  let plateauBest =
+    typeof job.trainerState?.plateauBest === 'number' ? job.trainerState.plateauBest : Number.POSITIVE_INFINITY;
   /** What a checkpoint commits with the weights of `lines.length` epochs. */
   const committedState = (lines: EpochLine[], extra: Record<string, unknown> = {}): CommittedEpochs => ({
     formatVersion: 1,
@@ -271,7 +304,9 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
     epochsSinceBest,
     trainer: { plateauWait, plateauBest: Number.isFinite(plateauBest) ? plateauBest : null, ...extra },
   });
-  const warmup = batchNormWarmup(model.layers.filter((layer) => layer.getClassName() === 'BatchNormalization') as unknown as MomentumLayer[]);
+  const warmup = batchNormWarmup(
+    model.layers.filter((layer) => layer.getClassName() === 'BatchNormalization') as unknown as MomentumLayer[],
+  );
   let step = job.initialEpoch * batchesPerEpoch;
 
   const callbacks = new tf.CustomCallback({
@@ -292,7 +327,12 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
       if (loss === undefined || !Number.isFinite(loss)) {
         failure = {
           code: 'LOSS_NAN',
-          message: nanMessage(`loss became ${loss === undefined ? 'NaN' : describeNonFinite(loss)}`, `epoch ${epoch + 1}, batch ${batch + 1}`, epochsDone, settings.learningRate),
+          message: nanMessage(
+            `loss became ${loss === undefined ? 'NaN' : describeNonFinite(loss)}`,
+            `epoch ${epoch + 1}, batch ${batch + 1}`,
+            epochsDone,
+            settings.learningRate,
+          ),
         };
         model.stopTraining = true;
         return;
@@ -334,7 +374,9 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
       const epochTimeMs = Date.now() - epochStart;
       const bad = nonFinite(logs?.loss) ? 'loss' : nonFinite(logs?.val_loss) ? 'val_loss' : undefined;
       if (bad || !(await allFinite(tf, model, optimizer))) {
-        const what = bad ? `${bad} became ${describeNonFinite(logs![bad] as number)}` : 'the weights became NaN or infinite';
+        const what = bad
+          ? `${bad} became ${describeNonFinite(logs![bad] as number)}`
+          : 'the weights became NaN or infinite';
         failure = {
           code: 'LOSS_NAN',
           message: nanMessage(what, `epoch ${epoch + 1}`, epochsDone, settings.learningRate),
@@ -370,21 +412,40 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
           const next = Math.max(settings.minLearningRate, currentLearningRate(optimizer) * settings.plateauFactor);
           setLearningRate(optimizer, next);
           plateauWait = 0;
-          report.log('info', `val_loss has not improved for ${settings.plateauPatience} epochs: learning rate lowered to ${next}.`);
+          report.log(
+            'info',
+            `val_loss has not improved for ${settings.plateauPatience} epochs: learning rate lowered to ${next}.`,
+          );
         }
       }
       // The commit: weights and history together; from here the epoch exists and is reported.
       // The best checkpoint follows (recovery rebuilds it from `last` if a crash comes first).
       const lines = [...history, { type: 'epoch' as const, ...line }];
-      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: lines.length, runId: job.runId }, committedState(lines));
+      await saveCheckpoint(
+        tf,
+        model,
+        job.checkpoints.last,
+        { epoch: lines.length, runId: job.runId },
+        committedState(lines),
+      );
       history.push(lines[lines.length - 1]!);
       epochsDone = lines.length;
       report.epoch(line, best);
-      if (improved) await saveCheckpoint(tf, model, job.checkpoints.best, { epoch: epochsDone, runId: job.runId }, committedState(lines));
+      if (improved)
+        await saveCheckpoint(
+          tf,
+          model,
+          job.checkpoints.best,
+          { epoch: epochsDone, runId: job.runId },
+          committedState(lines),
+        );
       if (settings.earlyStoppingPatience > 0 && epochsSinceBest >= settings.earlyStoppingPatience) {
         stoppedEarly = true;
         const since = best ? ` (best: epoch ${best.epoch + 1})` : '';
-        report.log('info', `Early stopping: ${settings.monitor} has not improved for ${epochsSinceBest} epochs${since}.`);
+        report.log(
+          'info',
+          `Early stopping: ${settings.monitor} has not improved for ${epochsSinceBest} epochs${since}.`,
+        );
         model.stopTraining = true;
       }
       if (control.stopRequested) model.stopTraining = true;
@@ -413,7 +474,13 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
       const bestModel = await loadCheckpoint(tf, job.checkpoints.best);
       model.setWeights(bestModel.getWeights());
       disposeLoadedModel(bestModel);
-      await saveCheckpoint(tf, model, job.checkpoints.last, { epoch: epochsDone, runId: job.runId, restoredBest: best.epoch + 1 }, committedState(history, { restoredBest: best.epoch }));
+      await saveCheckpoint(
+        tf,
+        model,
+        job.checkpoints.last,
+        { epoch: epochsDone, runId: job.runId, restoredBest: best.epoch + 1 },
+        committedState(history, { restoredBest: best.epoch }),
+      );
       report.log('info', `Restored the weights of the best epoch (${best.epoch + 1}).`);
     }
     return { status: 'completed', epochsDone, best, epochsSinceBest };
@@ -425,7 +492,10 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
         epochsDone,
         best,
         epochsSinceBest,
-        error: { code: 'OUT_OF_MEMORY', message: `batch size ${settings.batchSize} does not fit on this device — try ${half}` },
+        error: {
+          code: 'OUT_OF_MEMORY',
+          message: `batch size ${settings.batchSize} does not fit on this device — try ${half}`,
+        },
       };
     }
     return { status: 'failed', epochsDone, best, epochsSinceBest, error: toWireError(error) };
@@ -437,12 +507,14 @@ export async function train(tf: Tf, job: TrainJob, control: TrainControl, report
   }
 }
 
-
 /**
  * The committed history a resumed run carries on. A run whose checkpoint predates epoch.json
  * gets its lines from metrics.jsonl (via the job); an epoch missing there gets an empty line.
  */
 function committedHistory(job: TrainJob): EpochLine[] {
   const given = new Map((job.history ?? []).map((line) => [line.epoch, line]));
-  return Array.from({ length: job.initialEpoch }, (_, epoch) => given.get(epoch) ?? { type: 'epoch' as const, epoch, time: '', loss: null, acc: null });
+  return Array.from(
+    { length: job.initialEpoch },
+    (_, epoch) => given.get(epoch) ?? { type: 'epoch' as const, epoch, time: '', loss: null, acc: null },
+  );
 }

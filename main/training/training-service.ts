@@ -27,7 +27,6 @@ import type { TrainEvent } from '../engine/worker-protocol';
 import type { TrainingWorkerHost } from '../engine/worker-host';
 import type { TrainJob, TrainOutcome } from './trainer';
 
-
 export interface TrainingServiceOptions {
   dataDir: string;
   runs: RunStore;
@@ -105,7 +104,14 @@ export function createTrainingService(options: TrainingServiceOptions): Training
 
   async function launch(record: RunRecord, job: TrainJob): Promise<RunInfo> {
     const startedAt = Date.now();
-    const session: ActiveRun = { runId: record.id, done: Promise.resolve(), startedAt, baseDurationMs: record.durationMs, epochs: job.settings.epochs, record };
+    const session: ActiveRun = {
+      runId: record.id,
+      done: Promise.resolve(),
+      startedAt,
+      baseDurationMs: record.durationMs,
+      epochs: job.settings.epochs,
+      record,
+    };
     active = session;
     let running: RunRecord;
     try {
@@ -127,7 +133,11 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     session.stopPoll = setInterval(() => {
       void runs.takeStopRequest(record.id).then((asked) => {
         if (!asked || active !== session) return;
-        emit('trainLog', { runId: record.id, level: 'info', message: 'Stop requested from another window or process.' });
+        emit('trainLog', {
+          runId: record.id,
+          level: 'info',
+          message: 'Stop requested from another window or process.',
+        });
         options.worker().stopTraining(record.id);
       });
     }, stopPollMs);
@@ -145,7 +155,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
               status: 'failed',
               epochsDone: job.initialEpoch,
               epochsSinceBest: 0,
-              error: { ...toWireError(error), code: (error as LabError).code === 'ENGINE_FAILED' ? 'INTERRUPTED' : toWireError(error).code },
+              error: {
+                ...toWireError(error),
+                code: (error as LabError).code === 'ENGINE_FAILED' ? 'INTERRUPTED' : toWireError(error).code,
+              },
             }),
           ),
       )
@@ -172,7 +185,11 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       ...(outcome.error
         ? {
             error: interrupted
-              ? { code: 'INTERRUPTED', message: 'The training worker stopped while this run was training. Resume it to continue from its last checkpoint.' }
+              ? {
+                  code: 'INTERRUPTED',
+                  message:
+                    'The training worker stopped while this run was training. Resume it to continue from its last checkpoint.',
+                }
               : outcome.error,
           }
         : {}),
@@ -183,12 +200,21 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     } catch (error) {
       const wire = outcome.error && !interrupted ? outcome.error : toWireError(error);
       // Not recorded as completed: a resume (once there is room) finishes the run from its checkpoint.
-      run = runRecordSchema.parse({ ...session.record, ...final, status: final.status === 'completed' ? 'failed' : final.status, error: wire });
+      run = runRecordSchema.parse({
+        ...session.record,
+        ...final,
+        status: final.status === 'completed' ? 'failed' : final.status,
+        error: wire,
+      });
       emit('trainLog', { runId, level: 'error', message: `Could not write run.json: ${(error as Error).message}` });
     }
     await runs.unlock(runId).catch(() => {});
     const lines: { level: 'info' | 'error'; message: string }[] = [];
-    if (run.status === 'completed') lines.push({ level: 'info', message: `Finished ${run.epochsDone} epochs in ${Math.round(run.durationMs / 1000)} s of training.` });
+    if (run.status === 'completed')
+      lines.push({
+        level: 'info',
+        message: `Finished ${run.epochsDone} epochs in ${Math.round(run.durationMs / 1000)} s of training.`,
+      });
     lines.push(
       run.error
         ? { level: 'error', message: `Run ${run.status}: ${run.error.message}` }
@@ -196,7 +222,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     );
     for (const line of lines) {
       emit('trainLog', { runId, ...line });
-      await runs.appendLog(runId, line.level === 'info' ? line.message : `[${line.level}] ${line.message}`).catch(() => {});
+      await runs
+        .appendLog(runId, line.level === 'info' ? line.message : `[${line.level}] ${line.message}`)
+        .catch(() => {});
     }
     updated(run);
     options.onFinished?.(run);
@@ -207,7 +235,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     const scanned = await options.indexDataset(path);
     const index = (classNames && indexForClasses(scanned, classNames)) || scanned;
     if (index.classNames.length < 2) {
-      throw new LabError('DATASET_TOO_SMALL', `${path} has ${index.classNames.length} usable class: training needs at least 2 classes.`);
+      throw new LabError(
+        'DATASET_TOO_SMALL',
+        `${path} has ${index.classNames.length} usable class: training needs at least 2 classes.`,
+      );
     }
     const { split, file } = await prepareSplit(options.dataDir, {
       root: index.root,
@@ -220,14 +251,25 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     });
     const images = splitImages(split, index.root);
     if (images.train.length === 0 || images.val.length === 0) {
-      throw new LabError('DATASET_TOO_SMALL', `${path} is too small to split into training and validation images: add images to each class.`);
+      throw new LabError(
+        'DATASET_TOO_SMALL',
+        `${path} is too small to split into training and validation images: add images to each class.`,
+      );
     }
     return { index, split, file, images };
   }
 
   const busy = (): void => {
-    if (active) throw new LabError('BUSY', `Run ${active.runId} is training: stop it, or wait for it to finish, before starting another.`);
-    if (starting) throw new LabError('BUSY', `${starting} is starting: wait for it, then stop it or let it finish, before starting another.`);
+    if (active)
+      throw new LabError(
+        'BUSY',
+        `Run ${active.runId} is training: stop it, or wait for it to finish, before starting another.`,
+      );
+    if (starting)
+      throw new LabError(
+        'BUSY',
+        `${starting} is starting: wait for it, then stop it or let it finish, before starting another.`,
+      );
   };
 
   /** Runs `work` as the one start or resume in progress: the busy check and the claim are one synchronous step. */
@@ -246,23 +288,39 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     const { record, reconciled } = await runs.reconcile(runId);
     const { committed, epochsDone } = reconciled;
     if (record.status === 'completed') {
-      throw new LabError('RUN_COMPLETE', `Run ${runId} has done all its ${record.epochs} epochs: start a new run to train longer.`);
+      throw new LabError(
+        'RUN_COMPLETE',
+        `Run ${runId} has done all its ${record.epochs} epochs: start a new run to train longer.`,
+      );
     }
     const { augment, ...training } = record.training as Record<string, unknown>;
     const settings = validateTrainingSettings(training);
     const { index, split, images } = await prepare(record.dataset.path, settings, record.dataset.classNames);
     if (index.fingerprint !== record.dataset.fingerprint || split.seed !== record.dataset.split.seed) {
-      const what = await changesSince(options.dataDir, { fingerprint: record.dataset.fingerprint, splitKey: record.dataset.split.key }, index.files ?? []);
+      const what = await changesSince(
+        options.dataDir,
+        { fingerprint: record.dataset.fingerprint, splitKey: record.dataset.split.key },
+        index.files ?? [],
+      );
       throw new LabError(
         'DATASET_CHANGED',
         `The images in ${record.dataset.path} changed since run ${runId} started (${what}), so it cannot resume on the same split: start a new run.`,
       );
     }
-    const model = validateModelConfig(Object.fromEntries(Object.entries(record.model).filter(([key]) => key !== 'preset')));
+    const model = validateModelConfig(
+      Object.fromEntries(Object.entries(record.model).filter(([key]) => key !== 'preset')),
+    );
     // What the checkpoint committed; a checkpoint older than epoch.json falls back on run.json and metrics.jsonl.
-    const best = committed?.best ?? (record.best ? { epoch: record.best.epoch, val_loss: record.best.val_loss, val_acc: record.best.val_acc } : undefined);
+    const best =
+      committed?.best ??
+      (record.best
+        ? { epoch: record.best.epoch, val_loss: record.best.val_loss, val_acc: record.best.val_acc }
+        : undefined);
     const history =
-      committed?.history ?? (await runs.readMetrics(runId)).lines.filter((line): line is EpochLine => line.type === 'epoch' && line.epoch < epochsDone);
+      committed?.history ??
+      (await runs.readMetrics(runId)).lines.filter(
+        (line): line is EpochLine => line.type === 'epoch' && line.epoch < epochsDone,
+      );
     return launch(record, {
       runId,
       dataDir: options.dataDir,
@@ -288,64 +346,81 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     async idle() {
       await active?.done;
     },
-    start: (request) => exclusive('A new run', async () => {
-      requireAbsolute(request.dataset);
-      const settings = validateTrainingSettings(request.training);
-      requireImagenetWeights(request.model.preset, settings);
-      const augment = request.augment ? parseAugmentSettings(request.augment) : null;
-      const { index, split, file, images } = await prepare(request.dataset, settings);
-      const merged = mergeModelRequest({ ...request.model, classes: request.model.classes ?? index.classNames.length });
-      const model = validateModelConfig(merged);
-      if (model.classes !== index.classNames.length) {
-        throw new LabError(
-          'CLASS_COUNT_MISMATCH',
-          `The model has ${model.classes} classes but ${request.dataset} has ${index.classNames.length}: leave classes empty to follow the dataset.`,
-        );
-      }
-      const engine: EngineInfo = await options.worker().engine;
-      const record = await runs.create({
-        name: request.name?.trim() || `${request.model.preset ?? 'custom'} on ${index.root.split(/[\\/]/).pop()}`,
-        epochs: settings.epochs,
-        model: { ...request.model, ...model },
-        training: { ...settings, augment },
-        dataset: {
-          path: index.root,
-          fingerprint: index.fingerprint,
+    start: (request) =>
+      exclusive('A new run', async () => {
+        requireAbsolute(request.dataset);
+        const settings = validateTrainingSettings(request.training);
+        requireImagenetWeights(request.model.preset, settings);
+        const augment = request.augment ? parseAugmentSettings(request.augment) : null;
+        const { index, split, file, images } = await prepare(request.dataset, settings);
+        const merged = mergeModelRequest({
+          ...request.model,
+          classes: request.model.classes ?? index.classNames.length,
+        });
+        const model = validateModelConfig(merged);
+        if (model.classes !== index.classNames.length) {
+          throw new LabError(
+            'CLASS_COUNT_MISMATCH',
+            `The model has ${model.classes} classes but ${request.dataset} has ${index.classNames.length}: leave classes empty to follow the dataset.`,
+          );
+        }
+        const engine: EngineInfo = await options.worker().engine;
+        const record = await runs.create({
+          name: request.name?.trim() || `${request.model.preset ?? 'custom'} on ${index.root.split(/[\\/]/).pop()}`,
+          epochs: settings.epochs,
+          model: { ...request.model, ...model },
+          training: { ...settings, augment },
+          dataset: {
+            path: index.root,
+            fingerprint: index.fingerprint,
+            classNames: index.classNames,
+            split: {
+              seed: split.seed,
+              key: file,
+              fractions: split.fractions,
+              source: split.source,
+              counts: split.counts,
+            },
+            ...(index.excludedClasses.length > 0 ? { excludedClasses: index.excludedClasses } : {}),
+          },
+          engine: { name: engine.name, device: engine.device, version: engine.version, backend: engine.backend },
+          versions: options.versions,
+        });
+        await runs
+          .appendLog(
+            record.id,
+            `Dataset ${index.root} (${index.images.length} images, fingerprint ${index.fingerprint.slice(0, 12)}); split ${file}.`,
+          )
+          .catch(() => {});
+        // The images behind the fingerprint, so a later "dataset changed" can say what changed.
+        if (index.files) await saveManifest(options.dataDir, index.fingerprint, index.files).catch(() => {});
+        if (index.excludedClasses.length > 0)
+          await runs.appendLog(record.id, `[warn] ${excludedClassesText(index.excludedClasses)}`).catch(() => {});
+        return launch(record, {
+          runId: record.id,
+          dataDir: options.dataDir,
+          checkpoints: runs.paths(record.id).checkpoints,
           classNames: index.classNames,
-          split: { seed: split.seed, key: file, fractions: split.fractions, source: split.source, counts: split.counts },
-          ...(index.excludedClasses.length > 0 ? { excludedClasses: index.excludedClasses } : {}),
-        },
-        engine: { name: engine.name, device: engine.device, version: engine.version, backend: engine.backend },
-        versions: options.versions,
-      });
-      await runs.appendLog(record.id, `Dataset ${index.root} (${index.images.length} images, fingerprint ${index.fingerprint.slice(0, 12)}); split ${file}.`).catch(() => {});
-      // The images behind the fingerprint, so a later "dataset changed" can say what changed.
-      if (index.files) await saveManifest(options.dataDir, index.fingerprint, index.files).catch(() => {});
-      if (index.excludedClasses.length > 0) await runs.appendLog(record.id, `[warn] ${excludedClassesText(index.excludedClasses)}`).catch(() => {});
-      return launch(record, {
-        runId: record.id,
-        dataDir: options.dataDir,
-        checkpoints: runs.paths(record.id).checkpoints,
-        classNames: index.classNames,
-        train: images.train,
-        val: images.val,
-        model,
-        settings,
-        augment,
-        initialEpoch: 0,
-      });
-    }),
-    resume: (runId) => exclusive(`Run ${runId}`, async () => {
-      runs.paths(runId); // a bad id is refused before anything is touched
-      await runs.get(runId);
-      await runs.lock(runId);
-      try {
-        return await resumeLocked(runId);
-      } catch (error) {
-        await runs.unlock(runId).catch(() => {});
-        throw error;
-      }
-    }),
+          train: images.train,
+          val: images.val,
+          model,
+          settings,
+          augment,
+          initialEpoch: 0,
+        });
+      }),
+    resume: (runId) =>
+      exclusive(`Run ${runId}`, async () => {
+        runs.paths(runId); // a bad id is refused before anything is touched
+        await runs.get(runId);
+        await runs.lock(runId);
+        try {
+          return await resumeLocked(runId);
+        } catch (error) {
+          await runs.unlock(runId).catch(() => {});
+          throw error;
+        }
+      }),
     async stop(runId) {
       if (active?.runId === runId) return options.worker().stopTraining(runId);
       // Trained by another process (the CLI, another app): ask it through the run folder.
@@ -377,7 +452,13 @@ export function createTrainingService(options: TrainingServiceOptions): Training
           // Already committed with the checkpoint: this line is the committed one, written as is.
           const line = { type: 'epoch' as const, ...event.metrics };
           emit('trainEpoch', { runId, metrics: line });
-          const summary = { epoch: line.epoch, loss: line.loss, acc: line.acc, val_loss: line.val_loss, val_acc: line.val_acc };
+          const summary = {
+            epoch: line.epoch,
+            loss: line.loss,
+            acc: line.acc,
+            val_loss: line.val_loss,
+            val_acc: line.val_acc,
+          };
           const best = event.best;
           const session = active?.runId === runId ? active : undefined;
           inBackground(runId, async () => {
@@ -399,9 +480,19 @@ export function createTrainingService(options: TrainingServiceOptions): Training
             totalSeconds > longRunSeconds
               ? `This run will take about ${Math.round(totalSeconds / 60)} minutes on this engine: try the mini preset or a smaller input size.`
               : undefined;
-          emit('trainEstimate', { runId, secondsPerEpoch: event.secondsPerEpoch, totalSeconds, ...(warning ? { warning } : {}) });
+          emit('trainEstimate', {
+            runId,
+            secondsPerEpoch: event.secondsPerEpoch,
+            totalSeconds,
+            ...(warning ? { warning } : {}),
+          });
           // The live view writes its own line from `trainEstimate`; train.log keeps it for later.
-          inBackground(runId, () => runs.appendLog(runId, `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`));
+          inBackground(runId, () =>
+            runs.appendLog(
+              runId,
+              `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`,
+            ),
+          );
           break;
         }
         case 'params':

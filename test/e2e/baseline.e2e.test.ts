@@ -26,7 +26,12 @@ const callLab = (method: string, args: unknown[] = []): Promise<unknown> => call
 
 function startRun(name: string, epochs: number, learningRate: number): Promise<RunInfo> {
   return callLab('startTraining', [
-    { dataset: sample.path, model: { preset: 'micro', inputSize: 24 }, training: { epochs, batchSize: 32, learningRate, seed: 7 }, name },
+    {
+      dataset: sample.path,
+      model: { preset: 'micro', inputSize: 24 },
+      training: { epochs, batchSize: 32, learningRate, seed: 7 },
+      name,
+    },
   ]) as Promise<RunInfo>;
 }
 
@@ -40,7 +45,8 @@ async function waitForEnd(run: RunInfo, timeout: number): Promise<RunInfo> {
   return run;
 }
 
-const row = (name: string) => page.getByTestId('run-row').filter({ has: page.getByTestId('run-name').getByText(name, { exact: true }) });
+const row = (name: string) =>
+  page.getByTestId('run-row').filter({ has: page.getByTestId('run-name').getByText(name, { exact: true }) });
 
 describe('Baselines (xlab serve + Chromium)', () => {
   beforeAll(async () => {
@@ -61,28 +67,45 @@ describe('Baselines (xlab serve + Chromium)', () => {
     await pin.waitFor();
     await pin.getByTestId('baseline-label-input').fill('best result');
     await pin.getByTestId('baseline-pin-button').click();
-    await expect.poll(() => pin.getByTestId('baseline-label').textContent().catch(() => null), { timeout: 10_000 }).toBe('“best result”');
+    await expect
+      .poll(
+        () =>
+          pin
+            .getByTestId('baseline-label')
+            .textContent()
+            .catch(() => null),
+        { timeout: 10_000 },
+      )
+      .toBe('“best result”');
     const listed = (await callLab('listBaselines')) as BaselineList;
     expect(listed.baselines.map((b) => [b.runId, b.label])).toEqual([[baselineRun.id, 'best result']]);
   });
 
-  it('the live view draws the baseline and says ahead/behind by N points at epoch k', async () => {
-    newRun = await startRun('challenger', 6, 0.001);
-    await page.goto(new URL('#/train', url).href);
-    const live = page.getByTestId('live-view');
-    await live.waitFor({ timeout: 20_000 });
-    expect(await live.getAttribute('data-run-id')).toBe(newRun.id);
-    const standing = live.getByTestId('live-standing');
-    await expect
-      .poll(() => standing.textContent().catch(() => ''), { timeout: trainTimeout / 2 })
-      .toMatch(/(ahead of|behind|level with) "best result"( by \d+\.\d points?)? at epoch [12] \(validation accuracy\)/);
-    expect(await live.getByTestId('live-baseline-picker').inputValue()).toBe(baselineRun.id);
-    const accuracy = live.getByTestId('chart-accuracy');
-    await expect.poll(() => accuracy.getByRole('img').getAttribute('aria-label')).toContain('baseline “best result” · val acc');
-    await screenshotWholePage(page, 'baseline-live.png');
-    newRun = await waitForEnd(newRun, trainTimeout / 2);
-    expect(newRun.status, newRun.error?.message).toBe('completed');
-  }, trainTimeout);
+  it(
+    'the live view draws the baseline and says ahead/behind by N points at epoch k',
+    async () => {
+      newRun = await startRun('challenger', 6, 0.001);
+      await page.goto(new URL('#/train', url).href);
+      const live = page.getByTestId('live-view');
+      await live.waitFor({ timeout: 20_000 });
+      expect(await live.getAttribute('data-run-id')).toBe(newRun.id);
+      const standing = live.getByTestId('live-standing');
+      await expect
+        .poll(() => standing.textContent().catch(() => ''), { timeout: trainTimeout / 2 })
+        .toMatch(
+          /(ahead of|behind|level with) "best result"( by \d+\.\d points?)? at epoch [12] \(validation accuracy\)/,
+        );
+      expect(await live.getByTestId('live-baseline-picker').inputValue()).toBe(baselineRun.id);
+      const accuracy = live.getByTestId('chart-accuracy');
+      await expect
+        .poll(() => accuracy.getByRole('img').getAttribute('aria-label'))
+        .toContain('baseline “best result” · val acc');
+      await screenshotWholePage(page, 'baseline-live.png');
+      newRun = await waitForEnd(newRun, trainTimeout / 2);
+      expect(newRun.status, newRun.error?.message).toBe('completed');
+    },
+    trainTimeout,
+  );
 
   it('Compare shows Δ Loss and Δ Val_ACC against the baseline, with arrow and sign', async () => {
     await page.goto(new URL('#/runs', url).href);
@@ -94,19 +117,35 @@ describe('Baselines (xlab serve + Chromium)', () => {
     const table = page.getByTestId('compare-table');
     await expect.poll(() => table.getByTestId('compare-row').count(), { timeout: 10_000 }).toBe(2);
     expect(await page.getByTestId('compare-baseline').inputValue()).toBe(baselineRun.id);
-    await expect.poll(() => table.locator('thead th').allTextContents().then((h) => h.map((t) => t.trim()).slice(-2))).toEqual(['Δ Loss', 'Δ Val_ACC']);
+    await expect
+      .poll(() =>
+        table
+          .locator('thead th')
+          .allTextContents()
+          .then((h) => h.map((t) => t.trim()).slice(-2)),
+      )
+      .toEqual(['Δ Loss', 'Δ Val_ACC']);
     const challenger = table.locator(`[data-run-id="${newRun.id}"]`);
     const loss = challenger.locator('[data-metric="delta-loss"]');
     expect(await loss.textContent()).toMatch(/^\s*(▲ \+|▼ −|= )\d\.\d{4}/);
     expect(await loss.getAttribute('data-verdict')).toMatch(/^(better|worse|same)$/);
     expect(await challenger.locator('[data-metric="delta-val_acc"]').textContent()).toMatch(/(▲ \+|▼ −|= )\d\.\d{4}/);
-    expect(await table.locator(`[data-run-id="${baselineRun.id}"]`).getByTestId('delta-baseline').textContent()).toBe('the baseline');
+    expect(await table.locator(`[data-run-id="${baselineRun.id}"]`).getByTestId('delta-baseline').textContent()).toBe(
+      'the baseline',
+    );
     await screenshotWholePage(page, 'baseline-compare.png');
     await expectNoSeriousAxeViolations(page, 'Runs & Compare with a baseline');
 
     // Choosing none removes the columns.
     await page.getByTestId('compare-baseline').selectOption('');
-    await expect.poll(() => table.locator('thead th').allTextContents().then((h) => h.some((t) => t.includes('Δ')))).toBe(false);
+    await expect
+      .poll(() =>
+        table
+          .locator('thead th')
+          .allTextContents()
+          .then((h) => h.some((t) => t.includes('Δ'))),
+      )
+      .toBe(false);
     await page.getByTestId('compare-baseline').selectOption(baselineRun.id);
   });
 
@@ -115,7 +154,16 @@ describe('Baselines (xlab serve + Chromium)', () => {
     await page.getByRole('heading', { level: 1, name: 'Report' }).waitFor();
     expect(await page.getByTestId('report-baseline').inputValue()).toBe(baselineRun.id);
     const frame = page.frameLocator('[data-testid="report-preview"]');
-    await expect.poll(() => frame.locator('#baseline h2').textContent().catch(() => null), { timeout: 20_000 }).toBe('Against the baseline');
+    await expect
+      .poll(
+        () =>
+          frame
+            .locator('#baseline h2')
+            .textContent()
+            .catch(() => null),
+        { timeout: 20_000 },
+      )
+      .toBe('Against the baseline');
     expect(await frame.locator('#baseline').textContent()).toContain('best result');
     expect(await frame.locator('#baseline-table tbody tr').count()).toBe(2);
   });
@@ -125,11 +173,25 @@ describe('Baselines (xlab serve + Chromium)', () => {
     // Through the app's own navigation: the page (and what it was told) stays.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs & Compare' }).click();
     await page.getByRole('heading', { level: 1, name: 'Runs & Compare' }).waitFor();
-    await expect.poll(() => page.getByTestId('baseline-notices').textContent().catch(() => ''), { timeout: 10_000 }).toContain('Baseline "best result" was unpinned');
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId('baseline-notices')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 10_000 },
+      )
+      .toContain('Baseline "best result" was unpinned');
     expect(((await callLab('listBaselines')) as BaselineList).baselines).toEqual([]);
     const table = page.getByTestId('compare-table');
     await expect.poll(() => table.getByTestId('compare-row').count(), { timeout: 10_000 }).toBe(1);
-    expect(await table.locator('thead th').allTextContents().then((h) => h.some((t) => t.includes('Δ')))).toBe(false);
+    expect(
+      await table
+        .locator('thead th')
+        .allTextContents()
+        .then((h) => h.some((t) => t.includes('Δ'))),
+    ).toBe(false);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -14,7 +14,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetails, RunInfo, SampleDataset } from '../../main/contract';
-import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, chooseTheme, screenshotWholePage } from './harness';
+import {
+  callLab as callLabAt,
+  expectNoSeriousAxeViolations,
+  LabSession,
+  chooseTheme,
+  screenshotWholePage,
+} from './harness';
 
 /** Two one-epoch micro runs and their evaluations on a machine shared with other work. */
 const trainTimeout = 300_000;
@@ -35,7 +41,12 @@ const screenshot = (file: string): Promise<void> => screenshotWholePage(page, fi
 /** Trains one run over the contract and waits for it to end. */
 async function train(name: string, learningRate: number): Promise<RunInfo> {
   const started = (await callLab('startTraining', [
-    { dataset: sample.path, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 1, batchSize: 32, learningRate, seed: 7 }, name },
+    {
+      dataset: sample.path,
+      model: { preset: 'micro', inputSize: 24 },
+      training: { epochs: 1, batchSize: 32, learningRate, seed: 7 },
+      name,
+    },
   ])) as RunInfo;
   const deadline = Date.now() + trainTimeout / 2;
   let run = started;
@@ -47,7 +58,8 @@ async function train(name: string, learningRate: number): Promise<RunInfo> {
   return run;
 }
 
-const row = (name: string) => page.getByTestId('run-row').filter({ has: page.getByTestId('run-name').getByText(name, { exact: true }) });
+const row = (name: string) =>
+  page.getByTestId('run-row').filter({ has: page.getByTestId('run-name').getByText(name, { exact: true }) });
 
 describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
   beforeAll(async () => {
@@ -71,7 +83,10 @@ describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
   it('compares the runs ticked: the lecture’s table, the curves and what differs', async () => {
     await page.goto(new URL('#/runs', url).href);
     await page.getByRole('heading', { level: 1, name: 'Runs & Compare' }).waitFor();
-    for (const name of names) await row(name).getByRole('checkbox', { name: `Compare ${name}` }).check();
+    for (const name of names)
+      await row(name)
+        .getByRole('checkbox', { name: `Compare ${name}` })
+        .check();
 
     const compare = page.getByTestId('compare');
     await compare.getByRole('heading', { name: 'Comparing 2 runs' }).waitFor();
@@ -135,11 +150,20 @@ describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
     await page.keyboard.press('Enter');
     expect(await first.getAttribute('aria-pressed')).toBe('true');
     await page.keyboard.press('ArrowDown');
-    expect(await page.evaluate(() => [document.activeElement?.getAttribute('data-row'), document.activeElement?.getAttribute('tabindex')])).toEqual(['1', '0']);
-    expect(await evaluation.getByTestId('cell-images').getByRole('heading').textContent()).toMatch(/^true .*, predicted /);
+    expect(
+      await page.evaluate(() => [
+        document.activeElement?.getAttribute('data-row'),
+        document.activeElement?.getAttribute('tabindex'),
+      ]),
+    ).toEqual(['1', '0']);
+    expect(await evaluation.getByTestId('cell-images').getByRole('heading').textContent()).toMatch(
+      /^true .*, predicted /,
+    );
 
     // The busiest cell, with the mouse: its images with true and predicted label and confidence.
-    const counts = (await cells.evaluateAll((buttons) => buttons.map((b) => Number(b.getAttribute('data-count'))))) as number[];
+    const counts = (await cells.evaluateAll((buttons) =>
+      buttons.map((b) => Number(b.getAttribute('data-count'))),
+    )) as number[];
     const busiest = counts.indexOf(Math.max(...counts));
     await cells.nth(busiest).click();
     const gallery = evaluation.getByTestId('cell-images');
@@ -154,16 +178,22 @@ describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
 
     // The misclassified images, the most confident mistakes first.
     const misclassified = evaluation.getByTestId('misclassified');
-    const shown = await misclassified.getByTestId('gallery-item').evaluateAll((items) =>
-      items.map((li) => Number(/confidence\s*([\d.]+)%/.exec(li.textContent ?? '')?.[1])),
-    );
+    const shown = await misclassified
+      .getByTestId('gallery-item')
+      .evaluateAll((items) => items.map((li) => Number(/confidence\s*([\d.]+)%/.exec(li.textContent ?? '')?.[1])));
     expect(shown).toEqual([...shown].sort((a, b) => b - a));
   });
 
   it('predicts an uploaded image: its top classes', async () => {
     const predict = page.getByTestId('predict');
     const images = await readdir(join(sample.path, 'Bag'));
-    await predict.getByTestId('predict-input').setInputFiles(join(sample.path, 'Bag', images.find((f) => f.endsWith('.png'))!));
+    await predict.getByTestId('predict-input').setInputFiles(
+      join(
+        sample.path,
+        'Bag',
+        images.find((f) => f.endsWith('.png'))!,
+      ),
+    );
     const prediction = predict.getByTestId('prediction').first();
     await prediction.waitFor({ timeout: 15_000 });
     expect(await prediction.getByTestId('prediction-error').count()).toBe(0);
@@ -188,12 +218,15 @@ describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
     await page.getByRole('button', { name: 'Report on these…' }).click();
     await page.getByRole('heading', { level: 1, name: 'Report' }).waitFor();
     // The selection from Runs & Compare.
-    for (const id of runIds) expect(await page.locator(`[data-testid="report-run"][data-run-id="${id}"]`).isChecked()).toBe(true);
+    for (const id of runIds)
+      expect(await page.locator(`[data-testid="report-run"][data-run-id="${id}"]`).isChecked()).toBe(true);
     await page.getByTestId('report-title').fill('Learning rates on Fashion-MNIST');
 
     const frame = page.frameLocator('[data-testid="report-preview"]');
     expect(await page.getByTestId('report-preview').getAttribute('sandbox')).toBe('');
-    await expect.poll(() => frame.locator('h1').first().textContent(), { timeout: 15_000 }).toContain('Learning rates on Fashion-MNIST');
+    await expect
+      .poll(() => frame.locator('h1').first().textContent(), { timeout: 15_000 })
+      .toContain('Learning rates on Fashion-MNIST');
     const preview = (await frame.locator('body').textContent()) ?? '';
     for (const name of names) expect(preview).toContain(name);
     expect(await frame.locator('table').count()).toBeGreaterThan(0);
@@ -212,23 +245,31 @@ describe('Runs & Compare and Report pages (xlab serve + Chromium)', () => {
     for (const name of names) expect(text).toContain(name);
     expect(text).toContain('Learning rates on Fashion-MNIST');
     // The hint says what an empty field means; it never reads as "this folder is empty".
-    expect(await page.getByTestId('report-folder-hint').textContent()).toMatch(/^If left empty, files go to \S+exports\. /);
+    expect(await page.getByTestId('report-folder-hint').textContent()).toMatch(
+      /^If left empty, files go to \S+exports\. /,
+    );
     // The export buttons are one width, whatever their label.
-    const widths = await page.getByTestId('report-export').locator('[data-testid^="export-"]').evaluateAll((buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().width)));
+    const widths = await page
+      .getByTestId('report-export')
+      .locator('[data-testid^="export-"]')
+      .evaluateAll((buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().width)));
     expect(widths).toHaveLength(4);
     expect(new Set(widths).size, `export buttons of widths ${widths.join(', ')}`).toBe(1);
 
     // Browser mode also downloads to the user's computer (the lab's disk may be a remote box's).
     const downloads: { name: string; text: string }[] = [];
     page.on('download', (download) => {
-      void download.path().then(async (path) => downloads.push({ name: download.suggestedFilename(), text: await readFile(path!, 'utf8') }));
+      void download
+        .path()
+        .then(async (path) =>
+          downloads.push({ name: download.suggestedFilename(), text: await readFile(path!, 'utf8') }),
+        );
     });
     await page.getByTestId('download-csv').click();
     await page.getByTestId('report-downloaded').waitFor({ timeout: 15_000 });
-    await expect.poll(() => downloads.map((d) => d.name).sort(), { timeout: 10_000 }).toEqual([
-      'Learning rates on Fashion-MNIST-summary.csv',
-      'Learning rates on Fashion-MNIST.csv',
-    ]);
+    await expect
+      .poll(() => downloads.map((d) => d.name).sort(), { timeout: 10_000 })
+      .toEqual(['Learning rates on Fashion-MNIST-summary.csv', 'Learning rates on Fashion-MNIST.csv']);
     const summary = downloads.find((d) => d.name.endsWith('-summary.csv'))!.text;
     for (const name of names) expect(summary).toContain(name);
     // The preview still shows the report (downloading does not disturb it).

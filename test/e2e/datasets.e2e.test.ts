@@ -43,7 +43,9 @@ function png(width: number, height: number, seed: number): Promise<Buffer> {
       pixels[i + 2] = corner ? 60 : Math.round(255 * (1 - t));
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** The messy dataset: 3 classes × 4 distinct PNGs, a truncated PNG, an empty file, a .DS_Store. */
@@ -69,7 +71,9 @@ async function listing(dir: string): Promise<string[]> {
     for (const entry of await readdir(folder)) {
       const path = join(folder, entry);
       const info = await lstat(path);
-      lines.push(`${relative(dir, path).split(sep).join('/')}\t${info.isDirectory() ? 'dir' : 'file'}\t${info.size}\t${info.mtimeMs}`);
+      lines.push(
+        `${relative(dir, path).split(sep).join('/')}\t${info.isDirectory() ? 'dir' : 'file'}\t${info.size}\t${info.mtimeMs}`,
+      );
       if (info.isDirectory()) await walk(path);
     }
   };
@@ -134,14 +138,18 @@ describe('Datasets page (xlab serve + Chromium)', () => {
     await card.waitFor({ timeout: slow });
     expect(await page.getByRole('button', { name: 'Open Fashion-MNIST mini' }).count()).toBe(1);
     // In a browser the page says why a dropped folder cannot be opened, and offers the alternatives.
-    expect(await page.getByTestId('browser-drop-note').textContent()).toMatch(/never tells a page where a dropped folder is/);
+    expect(await page.getByTestId('browser-drop-note').textContent()).toMatch(
+      /never tells a page where a dropped folder is/,
+    );
   });
 
   it('opens a typed path and shows the class table with 3 classes and their counts', async () => {
     await openPath(datasetDir);
     const rows = page.getByTestId('class-table').locator('tbody tr');
     expect(await rows.count()).toBe(3);
-    const cells = await rows.evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')?.textContent ?? '', tr.querySelector('td')?.textContent ?? '']));
+    const cells = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector('th')?.textContent ?? '', tr.querySelector('td')?.textContent ?? '']),
+    );
     expect(cells).toEqual([
       [hostile, '4'],
       ['cat', '4'],
@@ -218,14 +226,20 @@ describe('Datasets page (xlab serve + Chromium)', () => {
     const browser = page.getByTestId('folder-browser');
     await browser.waitFor();
     const subFolders = browser.getByRole('list', { name: /^Sub-folders of/ });
-    await browser.getByRole('navigation', { name: 'Folder path' }).getByRole('button', { name: '/', exact: true }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="folder-browser"] [aria-current="location"]')?.textContent === '/');
+    await browser
+      .getByRole('navigation', { name: 'Folder path' })
+      .getByRole('button', { name: '/', exact: true })
+      .click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="folder-browser"] [aria-current="location"]')?.textContent === '/',
+    );
     // Down from the root, one folder at a time, to the dataset.
     const parts = datasetDir.split('/').filter(Boolean);
     for (const part of parts) {
       await subFolders.getByRole('button', { name: part, exact: true }).click();
       await page.waitForFunction(
-        (name) => document.querySelector('[data-testid="folder-browser"] [aria-current="location"]')?.textContent === name,
+        (name) =>
+          document.querySelector('[data-testid="folder-browser"] [aria-current="location"]')?.textContent === name,
         part,
       );
     }
@@ -281,7 +295,10 @@ describe('Datasets page (xlab serve + Chromium)', () => {
     await page.getByTestId('preview-grid').locator('img').nth(7).waitFor({ timeout: slow });
     // The folder browser open too, at the dataset's folder (the path field's).
     await page.getByTestId('browse-folders').click();
-    await page.getByTestId('folder-browser').getByRole('list', { name: /^Sub-folders of/ }).waitFor();
+    await page
+      .getByTestId('folder-browser')
+      .getByRole('list', { name: /^Sub-folders of/ })
+      .waitFor();
     await screenshotPage('datasets-dark.png');
     await runAxe('dark theme, Datasets page with a report');
   });

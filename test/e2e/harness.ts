@@ -34,7 +34,8 @@ export async function checkPrerequisites(): Promise<void> {
   if (!existsSync(join(root, 'out', 'cli.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
     throw new Error('out/cli.js or out/renderer/index.html is missing: run "npm run build" before the e2e test.');
   }
-  if (!existsSync(chromiumPath)) throw new Error(`Debian chromium not found at ${chromiumPath} — apt-get install chromium`);
+  if (!existsSync(chromiumPath))
+    throw new Error(`Debian chromium not found at ${chromiumPath} — apt-get install chromium`);
   await mkdir(resultsDir, { recursive: true });
 }
 
@@ -126,7 +127,11 @@ export function callLab(url: URL, method: string, args: unknown[] = []): Promise
     const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`);
     ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method, args })));
     ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; id?: number; result?: { ok: boolean; value?: unknown; error?: { message: string } } };
+      const message = JSON.parse(String(data)) as {
+        type: string;
+        id?: number;
+        result?: { ok: boolean; value?: unknown; error?: { message: string } };
+      };
       if (message.type !== 'result' || message.id !== 1 || !message.result) return;
       ws.close();
       if (message.result.ok) resolve(message.result.value);
@@ -145,11 +150,22 @@ export interface Browser {
 }
 
 /** Launches headless Chromium on `userDataDir`, light colour scheme, at `viewport`. */
-export async function launchChromium(userDataDir: string, viewport: { width: number; height: number }): Promise<Browser> {
+export async function launchChromium(
+  userDataDir: string,
+  viewport: { width: number; height: number },
+): Promise<Browser> {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport,
     colorScheme: 'light',
   });
@@ -176,13 +192,20 @@ export async function seriousAxeViolations(page: Page): Promise<{ violations: Ax
   // Evaluated over the DevTools protocol: page.addScriptTag would inject an inline <script>, which
   // our CSP (script-src 'self') rightly blocks.
   await page.evaluate(axeSource);
-  const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run());
+  const result = await page.evaluate(() =>
+    (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run(),
+  );
   const violations = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const report = violations
     .map(
       (v) =>
         `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-        v.nodes.map((n) => `    at ${JSON.stringify(n.target)}${n.failureSummary ? `: ${n.failureSummary.replace(/\n\s*/g, ' ')}` : ''}`).join('\n'),
+        v.nodes
+          .map(
+            (n) =>
+              `    at ${JSON.stringify(n.target)}${n.failureSummary ? `: ${n.failureSummary.replace(/\n\s*/g, ' ')}` : ''}`,
+          )
+          .join('\n'),
     )
     .join('\n');
   return { violations, report };
@@ -203,7 +226,10 @@ export async function chooseTheme(page: Page, setting: 'light' | 'dark'): Promis
   for (let i = 0; i < 3 && (await toggle.getAttribute('data-setting')) !== setting; i++) {
     const before = await toggle.getAttribute('data-setting');
     await toggle.click();
-    await page.waitForFunction((was) => document.querySelector('[data-testid="theme-toggle"]')?.getAttribute('data-setting') !== was, before);
+    await page.waitForFunction(
+      (was) => document.querySelector('[data-testid="theme-toggle"]')?.getAttribute('data-setting') !== was,
+      before,
+    );
   }
   await page.waitForFunction((wanted) => document.documentElement.dataset.theme === wanted, setting);
 }
@@ -248,7 +274,11 @@ export class LabSession {
    * (`<prefix>chromium-…`), runs `prepare` with the data dir (fixtures, seeded runs), then starts
    * the lab on that data dir and Chromium at `viewport`.
    */
-  async open(prefix: string, viewport: { width: number; height: number }, prepare?: (dataDir: string) => Promise<void>): Promise<Opened> {
+  async open(
+    prefix: string,
+    viewport: { width: number; height: number },
+    prepare?: (dataDir: string) => Promise<void>,
+  ): Promise<Opened> {
     await checkPrerequisites();
     const dataDir = await this.tempDir(`${prefix}data-`);
     const profileDir = await this.tempDir(`${prefix}chromium-`);

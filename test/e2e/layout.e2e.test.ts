@@ -30,7 +30,12 @@ const callLab = (method: string, args: unknown[] = []): Promise<unknown> => call
 
 async function train(name: string, learningRate: number): Promise<RunInfo> {
   const started = (await callLab('startTraining', [
-    { dataset: sample.path, model: { preset: 'micro', inputSize: 24 }, training: { epochs: 1, batchSize: 32, learningRate, seed: 7 }, name },
+    {
+      dataset: sample.path,
+      model: { preset: 'micro', inputSize: 24 },
+      training: { epochs: 1, batchSize: 32, learningRate, seed: 7 },
+      name,
+    },
   ])) as RunInfo;
   const deadline = Date.now() + trainTimeout / 2;
   let run = started;
@@ -131,7 +136,11 @@ describe('layout: the window holds the whole app on every page (xlab serve + Chr
 
     await visit('runs', 'Runs & Compare');
     for (const name of names) {
-      await page.getByTestId('run-row').filter({ hasText: name }).getByRole('checkbox', { name: `Compare ${name}` }).check();
+      await page
+        .getByTestId('run-row')
+        .filter({ hasText: name })
+        .getByRole('checkbox', { name: `Compare ${name}` })
+        .check();
     }
     await page.getByTestId('run-row').filter({ hasText: names[0] }).getByTestId('run-name').click();
     await page.getByTestId('evaluation-result').waitFor({ timeout: 30_000 });
@@ -147,8 +156,10 @@ describe('layout: the window holds the whole app on every page (xlab serve + Chr
         // Scroll <main> to its end: whatever is laid out down there is laid out now.
         await page.evaluate(() => document.querySelector('main')!.scrollTo(0, 1e6));
         const o = await overflowOf();
-        if (o.documentHeight > o.windowHeight) found.push(`${id}: the document is ${o.documentHeight} px tall in a ${o.windowHeight} px window`);
-        if (o.documentWidth > o.windowWidth) found.push(`${id}: the document is ${o.documentWidth} px wide in a ${o.windowWidth} px window`);
+        if (o.documentHeight > o.windowHeight)
+          found.push(`${id}: the document is ${o.documentHeight} px tall in a ${o.windowHeight} px window`);
+        if (o.documentWidth > o.windowWidth)
+          found.push(`${id}: the document is ${o.documentWidth} px wide in a ${o.windowWidth} px window`);
         if (o.mainSideways > 0) found.push(`${id}: <main> scrolls ${o.mainSideways} px sideways`);
         await page.evaluate(() => document.querySelector('main')!.scrollTo(0, 0));
       }
@@ -172,13 +183,20 @@ describe('layout: the window holds the whole app on every page (xlab serve + Chr
     const wide = await widths();
     expect(wide.sideways, 'the compare table needs a horizontal scroll at 1400 px').toBe(0);
     // These one-epoch runs have the shortest values there are ("5 s"); real ones say "2 min 24 s".
-    expect(wide.frame - wide.table, `at 1400 px the table (${wide.table} px at its narrowest) has no room to grow in its ${wide.frame} px frame`).toBeGreaterThanOrEqual(100);
+    expect(
+      wide.frame - wide.table,
+      `at 1400 px the table (${wide.table} px at its narrowest) has no room to grow in its ${wide.frame} px frame`,
+    ).toBeGreaterThanOrEqual(100);
     await screenshotWholePage(page, 'layout-compare-1400.png');
 
     await page.setViewportSize(windows[1]);
     const narrow = await widths();
     expect(narrow.sideways, 'at 800 px the table scrolls in its own frame').toBeGreaterThan(0);
-    expect(await page.evaluate(() => document.querySelector('main')!.scrollWidth - document.querySelector('main')!.clientWidth)).toBe(0);
+    expect(
+      await page.evaluate(
+        () => document.querySelector('main')!.scrollWidth - document.querySelector('main')!.clientWidth,
+      ),
+    ).toBe(0);
     await screenshotWholePage(page, 'layout-compare-800.png');
     await page.setViewportSize(windows[0]);
   });

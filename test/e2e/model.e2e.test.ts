@@ -9,7 +9,14 @@
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callLab as callLabAt, expectNoSeriousAxeViolations, LabSession, resultsDir, chooseTheme, screenshotWholePage } from './harness';
+import {
+  callLab as callLabAt,
+  expectNoSeriousAxeViolations,
+  LabSession,
+  resultsDir,
+  chooseTheme,
+  screenshotWholePage,
+} from './harness';
 
 /** The engine loads tfjs in a worker before it can build a model; on a slow machine that takes a while. */
 const engineTimeout = 120_000;
@@ -30,7 +37,8 @@ const runAxe = (label: string): Promise<void> => expectNoSeriousAxeViolations(pa
 const main = (): Locator => page.getByRole('main');
 /** The text input labelled `label` (exact), e.g. "Classes". */
 const field = (label: string): Locator => main().getByLabel(label, { exact: true });
-const numberIn = async (testId: string): Promise<number> => Number(await main().getByTestId(testId).getAttribute('data-value'));
+const numberIn = async (testId: string): Promise<number> =>
+  Number(await main().getByTestId(testId).getAttribute('data-value'));
 
 /** The messages an input points to with aria-describedby. */
 async function describedText(input: Locator): Promise<string> {
@@ -52,26 +60,30 @@ describe('Model page (xlab serve + Chromium)', () => {
 
   afterAll(() => session.close(), 30_000);
 
-  it('picks the micro preset and shows the total params the engine computes for it', async () => {
-    await page.goto(`${url.href}#/model`);
-    await main().getByRole('heading', { level: 1, name: 'Model' }).waitFor();
-    const micro = main().getByRole('radio', { name: 'Micro (tests and demos)' });
-    await micro.waitFor({ timeout: 10_000 });
-    // It opens on what the Train page starts with (not Xception at 299 px for 20 epochs).
-    expect(await micro.isChecked()).toBe(true);
-    expect(await field('Epochs').inputValue()).toBe('5');
-    await micro.check();
-    expect(await field('Input size (px)').inputValue()).toBe('24');
+  it(
+    'picks the micro preset and shows the total params the engine computes for it',
+    async () => {
+      await page.goto(`${url.href}#/model`);
+      await main().getByRole('heading', { level: 1, name: 'Model' }).waitFor();
+      const micro = main().getByRole('radio', { name: 'Micro (tests and demos)' });
+      await micro.waitFor({ timeout: 10_000 });
+      // It opens on what the Train page starts with (not Xception at 299 px for 20 epochs).
+      expect(await micro.isChecked()).toBe(true);
+      expect(await field('Epochs').inputValue()).toBe('5');
+      await micro.check();
+      expect(await field('Input size (px)').inputValue()).toBe('24');
 
-    const expected = (await callLab('describeModel', [{ preset: 'micro' }, 32])) as DescribeResult;
-    const params = expected.model?.summary.totals.params ?? NaN;
-    expect(params).toBeGreaterThan(1000);
-    await expect.poll(totalParamsShown, { timeout: engineTimeout }).toBe(params);
-    expect(await main().getByTestId('total-params').textContent()).toContain(params.toLocaleString('en-US'));
-    // The Keras-style totals under the summary table agree.
-    expect(await main().getByTestId('summary-total').textContent()).toContain(params.toLocaleString('en-US'));
-    expect(await main().getByTestId('summary-table').locator('tbody tr').count()).toBeGreaterThan(30);
-  }, engineTimeout + 10_000);
+      const expected = (await callLab('describeModel', [{ preset: 'micro' }, 32])) as DescribeResult;
+      const params = expected.model?.summary.totals.params ?? NaN;
+      expect(params).toBeGreaterThan(1000);
+      await expect.poll(totalParamsShown, { timeout: engineTimeout }).toBe(params);
+      expect(await main().getByTestId('total-params').textContent()).toContain(params.toLocaleString('en-US'));
+      // The Keras-style totals under the summary table agree.
+      expect(await main().getByTestId('summary-total').textContent()).toContain(params.toLocaleString('en-US'));
+      expect(await main().getByTestId('summary-table').locator('tbody tr').count()).toBeGreaterThan(30);
+    },
+    engineTimeout + 10_000,
+  );
 
   it('puts the error next to Classes, keeps the last valid model, and clears it when fixed', async () => {
     const shownBefore = await totalParamsShown();
@@ -81,7 +93,12 @@ describe('Model page (xlab serve + Chromium)', () => {
     expect(await describedText(classes)).toMatch(/classes is 1; it must be a whole number from 2/);
     // The error is inside the Classes field's own box, not somewhere else on the page.
     expect(await main().locator('[data-field="classes"]').getByTestId('error-classes').isVisible()).toBe(true);
-    expect(await main().getByText(/showing the last valid model/i).first().isVisible()).toBe(true);
+    expect(
+      await main()
+        .getByText(/showing the last valid model/i)
+        .first()
+        .isVisible(),
+    ).toBe(true);
     expect(await totalParamsShown()).toBe(shownBefore);
     await main().locator('[data-field="classes"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(resultsDir, 'model-invalid.png') });
@@ -89,13 +106,20 @@ describe('Model page (xlab serve + Chromium)', () => {
     await classes.fill('10');
     await expect.poll(() => classes.getAttribute('aria-invalid'), { timeout: 5_000 }).toBeNull();
     expect(await main().getByTestId('error-classes').count()).toBe(0);
-    await expect.poll(() => main().getByText(/showing the last valid model/i).count()).toBe(0);
+    await expect
+      .poll(() =>
+        main()
+          .getByText(/showing the last valid model/i)
+          .count(),
+      )
+      .toBe(0);
   });
 
   it('shows more FLOPs per image at 64 px than at 32 px', async () => {
     const size = field('Input size (px)');
     await size.fill('32');
-    const at32 = ((await callLab('describeModel', [{ preset: 'micro', inputSize: 32 }, 32])) as DescribeResult).model?.cost.flopsPerImage;
+    const at32 = ((await callLab('describeModel', [{ preset: 'micro', inputSize: 32 }, 32])) as DescribeResult).model
+      ?.cost.flopsPerImage;
     expect(at32).toBeGreaterThan(0);
     await expect.poll(() => numberIn('flops'), { timeout: 5_000 }).toBe(at32);
     const activations32 = await numberIn('activation-memory');
@@ -206,7 +230,9 @@ describe('Model page (xlab serve + Chromium)', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Model' }).click();
     await main().getByRole('heading', { level: 1, name: 'Model' }).waitFor();
     expect(await field('Input size (px)').inputValue()).toBe('64');
-    expect(await main().getByTestId('preset-state').textContent()).toMatch(/Changed from the Micro \(tests and demos\) preset: Input size \(px\)\./);
+    expect(await main().getByTestId('preset-state').textContent()).toMatch(
+      /Changed from the Micro \(tests and demos\) preset: Input size \(px\)\./,
+    );
 
     await main().getByRole('radio', { name: 'Mini (CPU)' }).check();
     expect(await field('Input size (px)').inputValue()).toBe('32');

@@ -39,7 +39,10 @@ const callLab = (method: string, args: unknown[] = []): Promise<unknown> => call
 const runAxe = (label: string): Promise<void> => expectNoSeriousAxeViolations(page, label);
 
 const themeOf = (): Promise<{ shown: string | undefined; setting: string | undefined }> =>
-  page.evaluate(() => ({ shown: document.documentElement.dataset.theme, setting: document.documentElement.dataset.themeSetting }));
+  page.evaluate(() => ({
+    shown: document.documentElement.dataset.theme,
+    setting: document.documentElement.dataset.themeSetting,
+  }));
 
 async function waitForEngine(): Promise<string> {
   const badge = page.getByTestId('engine-badge');
@@ -94,13 +97,17 @@ describe('browser mode shell (xlab serve + Chromium)', () => {
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
   });
 
-  it('names the JS engine in the status bar once the worker has loaded it', async () => {
-    const text = await waitForEngine();
-    expect(text).toMatch(/Engine: tfjs · CPU/);
-    expect(await page.getByTestId('engine-badge').getAttribute('title')).toBeTruthy();
-    expect(await page.getByTestId('connection').textContent()).toMatch(/Connected/);
-    expect(await page.getByTestId('app-version').textContent()).toMatch(/^v\d+\.\d+\.\d+/);
-  }, engineTimeout + 5_000);
+  it(
+    'names the JS engine in the status bar once the worker has loaded it',
+    async () => {
+      const text = await waitForEngine();
+      expect(text).toMatch(/Engine: tfjs · CPU/);
+      expect(await page.getByTestId('engine-badge').getAttribute('title')).toBeTruthy();
+      expect(await page.getByTestId('connection').textContent()).toMatch(/Connected/);
+      expect(await page.getByTestId('app-version').textContent()).toMatch(/^v\d+\.\d+\.\d+/);
+    },
+    engineTimeout + 5_000,
+  );
 
   it('lists the bundled Fashion-MNIST mini sample with its classes', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
@@ -125,21 +132,29 @@ describe('browser mode shell (xlab serve + Chromium)', () => {
     for (let i = 0; i < 3 && (await themeOf()).setting !== 'dark'; i++) await toggle.click();
     expect(await themeOf()).toEqual({ shown: 'dark', setting: 'dark' });
     // Saved through the server: another client sees it, and a reload (no client-side storage) gets it back.
-    await expect.poll(async () => ((await callLab('getSettings')) as { theme: string }).theme, { timeout: 5_000 }).toBe('dark');
+    await expect
+      .poll(async () => ((await callLab('getSettings')) as { theme: string }).theme, { timeout: 5_000 })
+      .toBe('dark');
     await page.reload();
-    await page.waitForFunction(() => document.documentElement.dataset.themeSetting === 'dark', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.documentElement.dataset.themeSetting === 'dark', undefined, {
+      timeout: 10_000,
+    });
     expect((await themeOf()).shown).toBe('dark');
   });
 
-  it('has no serious or critical accessibility violations in the dark theme', async () => {
-    await page.getByRole('article', { name: 'Fashion-MNIST mini' }).waitFor({ timeout: 10_000 });
-    await waitForEngine();
-    await page.screenshot({ path: join(resultsDir, 'shell-dark.png') });
-    await runAxe('dark theme, Datasets page');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Train' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Train' }).waitFor();
-    await runAxe('dark theme, Train page');
-  }, engineTimeout + 10_000);
+  it(
+    'has no serious or critical accessibility violations in the dark theme',
+    async () => {
+      await page.getByRole('article', { name: 'Fashion-MNIST mini' }).waitFor({ timeout: 10_000 });
+      await waitForEngine();
+      await page.screenshot({ path: join(resultsDir, 'shell-dark.png') });
+      await runAxe('dark theme, Datasets page');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Train' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Train' }).waitFor();
+      await runAxe('dark theme, Train page');
+    },
+    engineTimeout + 10_000,
+  );
 
   it('logged no page errors (CSP violations, exceptions)', () => {
     expect(pageErrors).toEqual([]);

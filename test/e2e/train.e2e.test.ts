@@ -46,8 +46,11 @@ async function makeDataset(dir: string, perClass: number, size: number): Promise
     await mkdir(folder, { recursive: true });
     for (let i = 0; i < perClass; i++) {
       const pixels = Buffer.alloc(size * size * 3);
-      for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, Math.round(rgb[p % 3]! + (random() - 0.5) * 90)));
-      await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toFile(join(folder, `${i}.png`));
+      for (let p = 0; p < pixels.length; p++)
+        pixels[p] = Math.max(0, Math.min(255, Math.round(rgb[p % 3]! + (random() - 0.5) * 90)));
+      await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toFile(join(folder, `${i}.png`));
     }
   }
 }
@@ -82,7 +85,12 @@ async function waitForAttr(testid: string, attr: string, test: AttrTest, timeout
 }
 
 /** Fills the form: the bundled sample, or a folder path. */
-async function fillForm(values: { dataset: 'sample' | string; epochs: number; batch: number; name: string }): Promise<void> {
+async function fillForm(values: {
+  dataset: 'sample' | string;
+  epochs: number;
+  batch: number;
+  name: string;
+}): Promise<void> {
   const form = page.getByTestId('train-form');
   if (values.dataset === 'sample') {
     await form.getByLabel('Bundled sample').check();
@@ -99,13 +107,17 @@ async function fillForm(values: { dataset: 'sample' | string; epochs: number; ba
 
 describe('Train and Runs pages (xlab serve + Chromium)', () => {
   beforeAll(async () => {
-    ({ url, page, pageErrors } = await session.open('xlab-e2e-train-', { width: 1280, height: 900 }, async (dataDir) => {
-      datasetDir = join(await session.tempDir('xlab-e2e-train-dataset-'), 'tiny-colours');
-      await makeDataset(datasetDir, 40, 20);
-      // A run whose run.json is torn: listed as an error row, the others still list.
-      await mkdir(join(dataDir, 'runs', brokenRun), { recursive: true });
-      await writeFile(join(dataDir, 'runs', brokenRun, 'run.json'), '{"formatVersion": 1, "id": ');
-    }));
+    ({ url, page, pageErrors } = await session.open(
+      'xlab-e2e-train-',
+      { width: 1280, height: 900 },
+      async (dataDir) => {
+        datasetDir = join(await session.tempDir('xlab-e2e-train-dataset-'), 'tiny-colours');
+        await makeDataset(datasetDir, 40, 20);
+        // A run whose run.json is torn: listed as an error row, the others still list.
+        await mkdir(join(dataDir, 'runs', brokenRun), { recursive: true });
+        await writeFile(join(dataDir, 'runs', brokenRun, 'run.json'), '{"formatVersion": 1, "id": ');
+      },
+    ));
     // An alert() would mean a name was parsed as markup.
     page.on('dialog', (dialog) => {
       pageErrors.push(`unexpected dialog: ${dialog.type()} ${dialog.message()}`);
@@ -115,22 +127,28 @@ describe('Train and Runs pages (xlab serve + Chromium)', () => {
 
   afterAll(() => session.close(), 30_000);
 
-  it('offers the bundled sample and the micro preset with its description', async () => {
-    await page.goto(new URL('#/train', url).href);
-    await page.getByRole('heading', { level: 1, name: 'Train' }).waitFor();
-    const form = page.getByTestId('train-form');
-    await form.waitFor({ timeout: engineTimeout });
-    expect(await form.getByLabel('Bundled sample').isChecked()).toBe(true);
-    expect(await form.getByLabel('Sample dataset').locator('option:checked').textContent()).toBe('Fashion-MNIST mini');
-    const micro = page.getByTestId('train-preset-micro');
-    expect(await micro.getByRole('radio').isChecked()).toBe(true);
-    expect(await micro.textContent()).toMatch(/JavaScript engine/);
-    expect(await form.getByLabel('Input size').inputValue()).toBe('24');
-    // A bad value is caught next to its field before anything is sent.
-    await form.getByLabel('Epochs').fill('0');
-    await page.getByTestId('train-button').click();
-    expect(await page.getByTestId('error-epochs').textContent()).toMatch(/at least 1/);
-  }, engineTimeout + 5_000);
+  it(
+    'offers the bundled sample and the micro preset with its description',
+    async () => {
+      await page.goto(new URL('#/train', url).href);
+      await page.getByRole('heading', { level: 1, name: 'Train' }).waitFor();
+      const form = page.getByTestId('train-form');
+      await form.waitFor({ timeout: engineTimeout });
+      expect(await form.getByLabel('Bundled sample').isChecked()).toBe(true);
+      expect(await form.getByLabel('Sample dataset').locator('option:checked').textContent()).toBe(
+        'Fashion-MNIST mini',
+      );
+      const micro = page.getByTestId('train-preset-micro');
+      expect(await micro.getByRole('radio').isChecked()).toBe(true);
+      expect(await micro.textContent()).toMatch(/JavaScript engine/);
+      expect(await form.getByLabel('Input size').inputValue()).toBe('24');
+      // A bad value is caught next to its field before anything is sent.
+      await form.getByLabel('Epochs').fill('0');
+      await page.getByTestId('train-button').click();
+      expect(await page.getByTestId('error-epochs').textContent()).toMatch(/at least 1/);
+    },
+    engineTimeout + 5_000,
+  );
 
   it('shows the engine refusing a dataset next to the Train button', async () => {
     const form = page.getByTestId('train-form');
@@ -144,29 +162,33 @@ describe('Train and Runs pages (xlab serve + Chromium)', () => {
     expect(await form.getByLabel('Dataset folder').getAttribute('aria-invalid')).toBe('true');
   });
 
-  it('trains a run: the progress bar and the charts update, then it completes', async () => {
-    await fillForm({ dataset: 'sample', epochs: 2, batch: 32, name: `micro ${hostile}` });
-    await page.getByTestId('train-button').click();
-    await live().waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId('start-error').count()).toBe(0);
-    expect(await page.getByTestId('live-run-name').textContent()).toBe(`micro ${hostile}`);
-    await page.getByRole('progressbar').waitFor();
-    // Batch progress arrives before the first epoch ends.
-    await waitForAttr('chart-batches', 'data-points', { atLeast: 1 });
-    expect(await page.getByTestId('progress-text').textContent()).toMatch(/Epoch [12] of 2 · batch \d+ of \d+/);
-    await waitForAttr('chart-loss', 'data-points', { atLeast: 1 });
-    await waitForAttr('live-view', 'data-status', { not: 'running' });
-    expect(await live().getAttribute('data-status')).toBe('completed');
-    expect(await page.getByTestId('chart-loss').getAttribute('data-points')).toBe('2');
-    expect(await page.getByTestId('chart-accuracy').getAttribute('data-points')).toBe('2');
-    expect(await page.getByTestId('outcome').textContent()).toMatch(/Run completed\s+after 2 of 2 epochs/);
-    expect(await page.getByTestId('best-val-acc').textContent()).toMatch(/^\d+\.\d%$/);
-    expect(await page.getByTestId('estimate').textContent()).toMatch(/≈ \d+ (s|min) per epoch on tfjs \(CPU\)/);
-    expect(Number(await page.getByRole('progressbar').getAttribute('value'))).toBe(1);
-    expect(await page.getByTestId('train-log').textContent()).toMatch(/Run completed/);
-    await screenshot('train.png');
-    await runAxe('light theme, Train page after a run');
-  }, runTimeout + 10_000);
+  it(
+    'trains a run: the progress bar and the charts update, then it completes',
+    async () => {
+      await fillForm({ dataset: 'sample', epochs: 2, batch: 32, name: `micro ${hostile}` });
+      await page.getByTestId('train-button').click();
+      await live().waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('start-error').count()).toBe(0);
+      expect(await page.getByTestId('live-run-name').textContent()).toBe(`micro ${hostile}`);
+      await page.getByRole('progressbar').waitFor();
+      // Batch progress arrives before the first epoch ends.
+      await waitForAttr('chart-batches', 'data-points', { atLeast: 1 });
+      expect(await page.getByTestId('progress-text').textContent()).toMatch(/Epoch [12] of 2 · batch \d+ of \d+/);
+      await waitForAttr('chart-loss', 'data-points', { atLeast: 1 });
+      await waitForAttr('live-view', 'data-status', { not: 'running' });
+      expect(await live().getAttribute('data-status')).toBe('completed');
+      expect(await page.getByTestId('chart-loss').getAttribute('data-points')).toBe('2');
+      expect(await page.getByTestId('chart-accuracy').getAttribute('data-points')).toBe('2');
+      expect(await page.getByTestId('outcome').textContent()).toMatch(/Run completed\s+after 2 of 2 epochs/);
+      expect(await page.getByTestId('best-val-acc').textContent()).toMatch(/^\d+\.\d%$/);
+      expect(await page.getByTestId('estimate').textContent()).toMatch(/≈ \d+ (s|min) per epoch on tfjs \(CPU\)/);
+      expect(Number(await page.getByRole('progressbar').getAttribute('value'))).toBe(1);
+      expect(await page.getByTestId('train-log').textContent()).toMatch(/Run completed/);
+      await screenshot('train.png');
+      await runAxe('light theme, Train page after a run');
+    },
+    runTimeout + 10_000,
+  );
 
   it('lists the run in Runs as completed, with its details', async () => {
     await page.getByTestId('open-runs').click();
@@ -201,42 +223,48 @@ describe('Train and Runs pages (xlab serve + Chromium)', () => {
     expect(await page.locator('th[aria-sort]').count()).toBe(0);
   });
 
-  it('stops a run after its first epoch and resumes it to the end', async () => {
-    await goTo('Train');
-    await fillForm({ dataset: datasetDir, epochs: 3, batch: 4, name: 'stop and resume' });
-    await page.getByTestId('train-button').click();
-    await waitForAttr('live-view', 'data-status', { is: 'running' }, 15_000);
-    expect(await page.getByTestId('live-run-name').textContent()).toBe('stop and resume');
-    await waitForAttr('chart-loss', 'data-points', { atLeast: 1 });
-    await page.getByTestId('stop-button').click();
-    await waitForAttr('live-view', 'data-status', { not: 'running' });
-    expect(await live().getAttribute('data-status')).toBe('stopped');
-    expect(await page.getByTestId('progress-text').textContent()).toMatch(/^[12] of 3 epochs done$/);
+  it(
+    'stops a run after its first epoch and resumes it to the end',
+    async () => {
+      await goTo('Train');
+      await fillForm({ dataset: datasetDir, epochs: 3, batch: 4, name: 'stop and resume' });
+      await page.getByTestId('train-button').click();
+      await waitForAttr('live-view', 'data-status', { is: 'running' }, 15_000);
+      expect(await page.getByTestId('live-run-name').textContent()).toBe('stop and resume');
+      await waitForAttr('chart-loss', 'data-points', { atLeast: 1 });
+      await page.getByTestId('stop-button').click();
+      await waitForAttr('live-view', 'data-status', { not: 'running' });
+      expect(await live().getAttribute('data-status')).toBe('stopped');
+      expect(await page.getByTestId('progress-text').textContent()).toMatch(/^[12] of 3 epochs done$/);
 
-    await page.getByTestId('resume-button').click();
-    await waitForAttr('live-view', 'data-status', { is: 'running' }, 15_000);
-    await waitForAttr('live-view', 'data-status', { not: 'running' });
-    expect(await live().getAttribute('data-status')).toBe('completed');
-    expect(await page.getByTestId('outcome').textContent()).toMatch(/after 3 of 3 epochs/);
-    expect(await page.getByTestId('chart-loss').getAttribute('data-points')).toBe('3');
+      await page.getByTestId('resume-button').click();
+      await waitForAttr('live-view', 'data-status', { is: 'running' }, 15_000);
+      await waitForAttr('live-view', 'data-status', { not: 'running' });
+      expect(await live().getAttribute('data-status')).toBe('completed');
+      expect(await page.getByTestId('outcome').textContent()).toMatch(/after 3 of 3 epochs/);
+      expect(await page.getByTestId('chart-loss').getAttribute('data-points')).toBe('3');
 
-    await goTo('Runs & Compare');
-    const row = page.getByTestId('run-row').filter({ hasText: 'stop and resume' });
-    await row.waitFor();
-    expect(await row.getAttribute('data-status')).toBe('completed');
-    expect(await row.getByTestId('run-epochs').textContent()).toBe('3/3');
+      await goTo('Runs & Compare');
+      const row = page.getByTestId('run-row').filter({ hasText: 'stop and resume' });
+      await row.waitFor();
+      expect(await row.getAttribute('data-status')).toBe('completed');
+      expect(await row.getByTestId('run-epochs').textContent()).toBe('3/3');
 
-    // Its details: the class named with markup shows as text.
-    await row.getByTestId('run-name').click();
-    const details = page.getByTestId('run-details');
-    await details.waitFor();
-    expect(await details.getAttribute('data-run-id')).toBe(await row.getAttribute('data-run-id'));
-    await waitForAttr('chart-loss', 'data-points', { is: '3' }, 10_000);
-    expect(await details.getByTestId('split-table').getByRole('rowheader', { name: hostile, exact: true }).count()).toBe(1);
-    expect(await page.locator('img[src="x"]').count()).toBe(0);
-    await screenshot('runs.png');
-    await runAxe('light theme, Runs page with details');
-  }, 2 * runTimeout);
+      // Its details: the class named with markup shows as text.
+      await row.getByTestId('run-name').click();
+      const details = page.getByTestId('run-details');
+      await details.waitFor();
+      expect(await details.getAttribute('data-run-id')).toBe(await row.getAttribute('data-run-id'));
+      await waitForAttr('chart-loss', 'data-points', { is: '3' }, 10_000);
+      expect(
+        await details.getByTestId('split-table').getByRole('rowheader', { name: hostile, exact: true }).count(),
+      ).toBe(1);
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+      await screenshot('runs.png');
+      await runAxe('light theme, Runs page with details');
+    },
+    2 * runTimeout,
+  );
 
   it('shows the folder it last trained on again after a reload', async () => {
     // Another tab is the same app loaded afresh, as after a reload; this page keeps its live view.

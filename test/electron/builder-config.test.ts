@@ -32,13 +32,20 @@ describe('electron-builder.yml', () => {
       grantFileProtocolExtraPrivileges: false,
     });
     // Every key is one electron-builder knows (a misspelt fuse would be ignored or refused).
-    for (const key of Object.keys(config.electronFuses ?? {})) expect(Object.keys(scheme.definitions.FuseOptionsV1.properties)).toContain(key);
+    for (const key of Object.keys(config.electronFuses ?? {}))
+      expect(Object.keys(scheme.definitions.FuseOptionsV1.properties)).toContain(key);
     // The fuses need the app in an asar archive (the default), with its integrity recorded.
     expect(config.asar).toBeUndefined();
   });
 
   it('unpacks the training worker, which electron/main.ts starts from app.asar.unpacked', () => {
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['out/training-worker.mjs', '**/node_modules/{sharp,@img,@tensorflow}/**', 'assets/samples/**']));
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining([
+        'out/training-worker.mjs',
+        '**/node_modules/{sharp,@img,@tensorflow}/**',
+        'assets/samples/**',
+      ]),
+    );
     expect(config.files).toContain('out/**');
     const main = readFileSync(join(repoRoot, 'electron', 'main.ts'), 'utf8');
     expect(main).toContain("unpackedUrl(new URL('./training-worker.mjs', import.meta.url))");

@@ -31,21 +31,30 @@ describe('setupIpc', () => {
   it('answers calls from the window’s own top frame', async () => {
     setupIpc(lab, win as unknown as ElectronWindow);
     await expect(invoke(callChannel('getSettings'), own())).resolves.toEqual({ ok: true, value: { theme: 'system' } });
-    await expect(invoke(callChannel('updateSettings'), own(), { theme: 'dark' })).resolves.toEqual({ ok: true, value: { theme: 'dark' } });
+    await expect(invoke(callChannel('updateSettings'), own(), { theme: 'dark' })).resolves.toEqual({
+      ok: true,
+      value: { theme: 'dark' },
+    });
     expect(lab.updateSettings).toHaveBeenCalledWith({ theme: 'dark' });
   });
 
   it('rejects a sender that is not our window', async () => {
     setupIpc(lab, win as unknown as ElectronWindow);
     const stranger = new BrowserWindow();
-    const result = await invoke(callChannel('getSettings'), { sender: stranger.webContents, senderFrame: { url: 'app://xlab/index.html' } });
+    const result = await invoke(callChannel('getSettings'), {
+      sender: stranger.webContents,
+      senderFrame: { url: 'app://xlab/index.html' },
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(lab.getSettings).not.toHaveBeenCalled();
   });
 
   it('rejects a sub-frame and a frame showing foreign content', async () => {
     setupIpc(lab, win as unknown as ElectronWindow);
-    const subFrame = await invoke(callChannel('getSettings'), { sender: win.webContents, senderFrame: { url: 'app://xlab/index.html' } });
+    const subFrame = await invoke(callChannel('getSettings'), {
+      sender: win.webContents,
+      senderFrame: { url: 'app://xlab/index.html' },
+    });
     expect(subFrame).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     win.webContents.mainFrame.url = 'https://evil.example/';
     const foreign = await invoke(callChannel('getSettings'), own());
@@ -67,7 +76,9 @@ describe('setupIpc', () => {
     const teardown = setupIpc(lab, win as unknown as ElectronWindow);
     lab.events.emit('log', { level: 'info', message: 'hello', time: 't' });
     const contents = win.webContents;
-    expect(contents.sent).toEqual([{ channel: eventChannel('log'), args: [{ level: 'info', message: 'hello', time: 't' }] }]);
+    expect(contents.sent).toEqual([
+      { channel: eventChannel('log'), args: [{ level: 'info', message: 'hello', time: 't' }] },
+    ]);
     teardown();
     lab.events.emit('log', { level: 'info', message: 'again', time: 't' });
     expect(contents.sent).toHaveLength(1);

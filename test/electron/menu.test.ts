@@ -34,7 +34,8 @@ describe('menuTemplate', () => {
 
   describe('setupMenu', () => {
     beforeEach(() => resetElectronMock());
-    const hasDevTools = () => flatten(Menu.built as MenuItemConstructorOptions[]).some((i) => i.role === 'toggleDevTools');
+    const hasDevTools = () =>
+      flatten(Menu.built as MenuItemConstructorOptions[]).some((i) => i.role === 'toggleDevTools');
 
     it('leaves DevTools out of the packaged app’s menu', () => {
       app.isPackaged = true;

@@ -13,6 +13,8 @@ describe('openFolder', () => {
 
   it("turns the shell's failure string into an error naming the folder", async () => {
     vi.mocked(shell.openPath).mockResolvedValue('No application is registered');
-    await expect(openFolder('/data/runs/x')).rejects.toThrow('The file manager could not open /data/runs/x: No application is registered');
+    await expect(openFolder('/data/runs/x')).rejects.toThrow(
+      'The file manager could not open /data/runs/x: No application is registered',
+    );
   });
 });

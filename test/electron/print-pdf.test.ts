@@ -15,7 +15,12 @@ describe('printToPdf', () => {
     const win = BrowserWindow.all[0]!;
     const options = win.options as { show: boolean; webPreferences: Record<string, unknown> };
     expect(options.show).toBe(false);
-    expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false });
+    expect(options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      javascript: false,
+    });
     expect(win.webContents.printToPDF).toHaveBeenCalledWith({ printBackground: true, pageSize: 'A4' });
     expect(win.destroy).toHaveBeenCalled();
     // The page was loaded from a temporary file, removed afterwards; the window cannot leave it.
@@ -23,7 +28,10 @@ describe('printToPdf', () => {
     expect(existsSync(fileURLToPath(win.loadedUrl!))).toBe(false);
     expect(win.webContents.windowOpenHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     let prevented = false;
-    win.webContents.listeners.get('will-navigate')!({ preventDefault: () => (prevented = true) }, 'https://example.com/');
+    win.webContents.listeners.get('will-navigate')!(
+      { preventDefault: () => (prevented = true) },
+      'https://example.com/',
+    );
     expect(prevented).toBe(true);
   });
 

@@ -14,7 +14,12 @@ describe('createMainWindow', () => {
   it('isolates and sandboxes the renderer, shows on ready-to-show, loads the app protocol', () => {
     const options = win.options as { show: boolean; webPreferences: Record<string, unknown> };
     expect(options.show).toBe(false);
-    expect(options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: '/out/preload.cjs' });
+    expect(options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      preload: '/out/preload.cjs',
+    });
     expect(win.loadedUrl).toBe('app://xlab/index.html');
     win.onceListeners.get('ready-to-show')!();
     expect(win.show).toHaveBeenCalled();

@@ -7,6 +7,7 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** The bundled training worker; tests that start the engine need `npm run build` first. */
 export function builtWorkerUrl(): URL {
   const url = pathToFileURL(`${repoRoot}out/training-worker.mjs`);
-  if (!existsSync(url)) throw new Error('out/training-worker.mjs is missing: run "npm run build" before the tests (npm test does).');
+  if (!existsSync(url))
+    throw new Error('out/training-worker.mjs is missing: run "npm run build" before the tests (npm test does).');
   return url;
 }

@@ -1,5 +1,13 @@
 import { vi } from 'vitest';
-import { labMethods, type LabArgs, type LabEvents, type LabMethod, type LabResult, type RunInfo, type EvalResult } from '../../main/contract';
+import {
+  labMethods,
+  type LabArgs,
+  type LabEvents,
+  type LabMethod,
+  type LabResult,
+  type RunInfo,
+  type EvalResult,
+} from '../../main/contract';
 import type { Lab } from '../../main/lab';
 import { Emitter } from '../../main/events';
 
@@ -41,14 +49,32 @@ const evaluation: EvalResult = {
   ],
   macro: { precision: 5 / 6, recall: 0.75, f1: 11 / 15 },
   weighted: { precision: 5 / 6, recall: 0.75, f1: 11 / 15 },
-  predictions: [{ path: 'b/1.png', label: 1, predicted: 0, confidence: 0.8, top: [{ label: 0, prob: 0.8 }, { label: 1, prob: 0.2 }] }],
+  predictions: [
+    {
+      path: 'b/1.png',
+      label: 1,
+      predicted: 0,
+      confidence: 0.8,
+      top: [
+        { label: 0, prob: 0.8 },
+        { label: 1, prob: 0.2 },
+      ],
+    },
+  ],
   dataset: { path: '/data/flowers', fingerprint: 'f', splitKey: 'k' },
   engine: { name: 'tfjs', device: 'cpu', version: '4.22.0' },
 };
 
 /** A typical answer of each call. The record type makes a new contract call a compile error here. */
 export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
-  getAppInfo: { name: 'Xception Lab', version: '0.0.0', dataDir: '/data', platform: 'linux', arch: 'x64', versions: { node: '20' } },
+  getAppInfo: {
+    name: 'Xception Lab',
+    version: '0.0.0',
+    dataDir: '/data',
+    platform: 'linux',
+    arch: 'x64',
+    versions: { node: '20' },
+  },
   getEngine: { name: 'tfjs', device: 'cpu', reason: 'test', backend: 'cpu', version: '4.22.0' },
   getSettings: { theme: 'system' },
   updateSettings: { theme: 'dark' },
@@ -93,16 +119,30 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   evaluateRun: evaluation,
   getEvaluations: [evaluation],
   getRunImages: [],
-  predictImages: [{ file: '/data/x.png', top: [{ label: 'a', prob: 0.9 }, { label: 'b', prob: 0.1 }] }, { file: '/data/notes.txt', error: 'not an image' }],
+  predictImages: [
+    {
+      file: '/data/x.png',
+      top: [
+        { label: 'a', prob: 0.9 },
+        { label: 'b', prob: 0.1 },
+      ],
+    },
+    { file: '/data/notes.txt', error: 'not an image' },
+  ],
   compareRuns: { basis: 'final', rows: [], warnings: [], differences: [], curves: [], problems: [] },
   renderReport: { html: '<!doctype html><title>Report</title>' },
   exportReport: { files: ['/data/exports/report.html'] },
   exportModel: { files: ['/data/exports/model/model.json'] },
-  downloadReport: { files: [{ name: 'Results.html', type: 'text/html;charset=utf-8', base64: 'PCFkb2N0eXBlIGh0bWw+' }] },
+  downloadReport: {
+    files: [{ name: 'Results.html', type: 'text/html;charset=utf-8', base64: 'PCFkb2N0eXBlIGh0bWw+' }],
+  },
   getExportTarget: { folder: '/data/exports' },
   openFolder: undefined,
   listBaselines: { baselines: [], notices: [] },
-  pinBaseline: { baselines: [{ runId: '20260101-120000-a', label: 'best result', pinnedAt: '2026-01-01T12:00:00.000Z' }], notices: [] },
+  pinBaseline: {
+    baselines: [{ runId: '20260101-120000-a', label: 'best result', pinnedAt: '2026-01-01T12:00:00.000Z' }],
+    notices: [],
+  },
   unpinBaseline: { baselines: [], notices: [] },
 };
 
@@ -133,7 +173,13 @@ export const sampleArgs: { [M in LabMethod]: LabArgs<M> } = {
   forgetRecentDataset: ['/data/flowers'],
   browseFolder: ['/data'],
   getThumbnails: ['/data/flowers', 'a', 0, 24],
-  previewAugmentation: ['/data/flowers', { flip: true, rotation: 10, zoom: 0.1, brightness: 0.1, contrast: 0.1, noise: 0 }, 64, 8, 1],
+  previewAugmentation: [
+    '/data/flowers',
+    { flip: true, rotation: 10, zoom: 0.1, brightness: 0.1, contrast: 0.1, noise: 0 },
+    64,
+    8,
+    1,
+  ],
   getCacheInfo: [],
   clearCache: [],
   evaluateRun: [run.id, 'val', 'best'],

@@ -21,7 +21,11 @@ export async function findTestPython(): Promise<TestPython> {
 }
 
 /** Runs a Python script (quiet TensorFlow logs) and resolves with its stdout; rejects with its stderr's tail. */
-export function runPython(python: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+export function runPython(
+  python: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       python,
@@ -33,7 +37,12 @@ export function runPython(python: string, args: string[], options: { cwd?: strin
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`${python} ${args.join(' ')} failed: ${error.message}\n${stderr.split('\n').slice(-25).join('\n')}`));
+        if (error)
+          reject(
+            new Error(
+              `${python} ${args.join(' ')} failed: ${error.message}\n${stderr.split('\n').slice(-25).join('\n')}`,
+            ),
+          );
         else resolve(stdout);
       },
     );

@@ -21,7 +21,11 @@ export interface XlabChild {
 }
 
 export function startXlab(args: string[], env: NodeJS.ProcessEnv = {}): XlabChild {
-  const child = spawn(process.execPath, [xlabBin, ...args], { cwd: repoRoot, env: { ...process.env, XLAB_BACKEND: 'js', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [xlabBin, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, XLAB_BACKEND: 'js', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
@@ -36,7 +40,9 @@ export function startXlab(args: string[], env: NodeJS.ProcessEnv = {}): XlabChil
       }
     }
   });
-  const done = new Promise<Finished>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<Finished>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return {
     child,
     done,

@@ -18,7 +18,11 @@ export interface XlabProcess {
 }
 
 export function startXlab(args: string[], env: NodeJS.ProcessEnv): XlabProcess {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'xlab.js'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'xlab.js'), ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
@@ -32,7 +36,9 @@ export function startXlab(args: string[], env: NodeJS.ProcessEnv): XlabProcess {
       }
     }
   });
-  const done = new Promise<Finished>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<Finished>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return {
     child,
     done,

@@ -31,6 +31,9 @@ describe('the contract', () => {
         throw new LabError('ENGINE_UNAVAILABLE', 'No engine.');
       },
     } as never;
-    expect(await dispatchCall(lab, 'getEngine', [])).toEqual({ ok: false, error: { code: 'ENGINE_UNAVAILABLE', message: 'No engine.' } });
+    expect(await dispatchCall(lab, 'getEngine', [])).toEqual({
+      ok: false,
+      error: { code: 'ENGINE_UNAVAILABLE', message: 'No engine.' },
+    });
   });
 });

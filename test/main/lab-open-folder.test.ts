@@ -16,7 +16,12 @@ async function desktopLab() {
   const base = await realpath(await mkdtemp(join(tmpdir(), 'xlab-open-engine-')));
   const dataDir = join(base, 'data');
   const opened: string[] = [];
-  const lab = await createLab({ dataDir, workerUrl: builtWorkerUrl(), lazyEngine: true, openFolder: async (path) => void opened.push(path) });
+  const lab = await createLab({
+    dataDir,
+    workerUrl: builtWorkerUrl(),
+    lazyEngine: true,
+    openFolder: async (path) => void opened.push(path),
+  });
   labs.push(lab);
   return { base, dataDir, lab, opened };
 }
@@ -65,7 +70,9 @@ describe('the engine’s openFolder and folder arguments', () => {
     const { lab } = await desktopLab();
     await expect(lab.getThumbnails('assets/samples/fashion-mini', 'Bag', 0, 4)).rejects.toMatchObject({
       code: 'BAD_PATH',
-      message: expect.stringMatching(/^root \(the dataset folder\): "assets\/samples\/fashion-mini" is not an absolute folder path/),
+      message: expect.stringMatching(
+        /^root \(the dataset folder\): "assets\/samples\/fashion-mini" is not an absolute folder path/,
+      ),
     });
     const augment = { flip: true, rotation: 0, zoom: 0, brightness: 0, contrast: 0, noise: 0 };
     await expect(lab.previewAugmentation('fashion-mini', augment, 32, 1, 0)).rejects.toMatchObject({

@@ -10,7 +10,11 @@ import { defaultEngine } from '../helpers/engines';
 const labs: Lab[] = [];
 async function newLab(env: NodeJS.ProcessEnv = {}, dataDir?: string): Promise<Lab> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'xlab-engine-')));
-  const lab = await createLab({ dataDir: dir, workerUrl: builtWorkerUrl(), env: { ...process.env, XLAB_BACKEND: '', ...env } });
+  const lab = await createLab({
+    dataDir: dir,
+    workerUrl: builtWorkerUrl(),
+    env: { ...process.env, XLAB_BACKEND: '', ...env },
+  });
   labs.push(lab);
   return lab;
 }
@@ -28,7 +32,11 @@ describe('createLab', () => {
     const lab = await newLab();
     const pushed = new Promise<EngineInfo>((resolve) => lab.events.on('engine', resolve));
     const engine = await lab.getEngine();
-    expect(engine).toMatchObject({ name: defaultEngine.name, device: 'cpu', backend: defaultEngine.name === 'tfjs' ? 'cpu' : 'tensorflow' });
+    expect(engine).toMatchObject({
+      name: defaultEngine.name,
+      device: 'cpu',
+      backend: defaultEngine.name === 'tfjs' ? 'cpu' : 'tensorflow',
+    });
     expect(engine.reason).toContain('tfjs-node-gpu is not installed');
     expect(await pushed).toEqual(engine);
     const log = await lab.getLog();
@@ -37,7 +45,10 @@ describe('createLab', () => {
 
   it('reports a forced engine that cannot load as the error of getEngine', async () => {
     const lab = await newLab({ XLAB_BACKEND: 'gpu' });
-    await expect(lab.getEngine()).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('XLAB_BACKEND=gpu') });
+    await expect(lab.getEngine()).rejects.toMatchObject({
+      code: 'ENGINE_UNAVAILABLE',
+      message: expect.stringContaining('XLAB_BACKEND=gpu'),
+    });
   });
 
   it('persists settings in the data folder and pushes the change', async () => {
@@ -91,12 +102,19 @@ describe('createLab', () => {
   it('opens folders through the desktop shell it was given, only real folders; refuses without one (browser mode)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
     const opened: string[] = [];
-    const desktop = await createLab({ dataDir: dir, workerUrl: builtWorkerUrl(), lazyEngine: true, openFolder: async (path) => void opened.push(path) });
+    const desktop = await createLab({
+      dataDir: dir,
+      workerUrl: builtWorkerUrl(),
+      lazyEngine: true,
+      openFolder: async (path) => void opened.push(path),
+    });
     labs.push(desktop);
     await desktop.openFolder(dir);
     expect(opened).toEqual([dir]);
     await writeFile(join(dir, 'notes.txt'), '');
-    await expect(desktop.openFolder(join(dir, 'notes.txt'))).rejects.toThrow(`${join(dir, 'notes.txt')} is not a folder (any more): it cannot be opened.`);
+    await expect(desktop.openFolder(join(dir, 'notes.txt'))).rejects.toThrow(
+      `${join(dir, 'notes.txt')} is not a folder (any more): it cannot be opened.`,
+    );
     await expect(desktop.openFolder('runs')).rejects.toThrow('is not an absolute folder path');
     expect(opened).toEqual([dir]);
     const browser = await createLab({ dataDir: dir, workerUrl: builtWorkerUrl(), lazyEngine: true });
@@ -108,6 +126,10 @@ describe('createLab', () => {
     const dir = await mkdtemp(join(tmpdir(), 'xlab-engine-'));
     await mkdir(dir, { recursive: true });
     const lab = await newLab({}, dir);
-    expect(await lab.getAppInfo()).toMatchObject({ name: 'Xception Lab', dataDir: dir, versions: { node: process.versions.node } });
+    expect(await lab.getAppInfo()).toMatchObject({
+      name: 'Xception Lab',
+      dataDir: dir,
+      versions: { node: process.versions.node },
+    });
   });
 });

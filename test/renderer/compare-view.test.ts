@@ -68,8 +68,12 @@ describe('formatting', () => {
     const key = `/data/cache/splits/${'ab'.repeat(32)}-7-val0.2-test0.json`;
     expect(splitName(key)).toBe('val0.2-test0');
     expect(splitName('C:\\cache\\x.json')).toBe('x.json');
-    expect(splitLabel(row('a', { dataset: { path: '/d', fingerprint: 'f', splitKey: key, splitSeed: 7 } }))).toBe('seed 7 · val0.2-test0');
-    expect(datasetLabel(row('a', { dataset: { path: 'C:\\data\\cats\\', fingerprint: 'ab', splitKey: 'k', splitSeed: 1 } }))).toBe('cats · ab');
+    expect(splitLabel(row('a', { dataset: { path: '/d', fingerprint: 'f', splitKey: key, splitSeed: 7 } }))).toBe(
+      'seed 7 · val0.2-test0',
+    );
+    expect(
+      datasetLabel(row('a', { dataset: { path: 'C:\\data\\cats\\', fingerprint: 'ab', splitKey: 'k', splitSeed: 1 } })),
+    ).toBe('cats · ab');
   });
 });
 
@@ -105,7 +109,13 @@ describe('sortCompareRows', () => {
   it('sorts by training time, speed, epochs and dataset', () => {
     const more = [
       row('p', { trainingMs: 5, imagesPerSec: null, epochsDone: 2, epochs: 3 }),
-      row('q', { trainingMs: 1, imagesPerSec: 50, epochsDone: 3, epochs: 3, dataset: { path: '/d/cats', fingerprint: 'f', splitKey: 'k', splitSeed: 1 } }),
+      row('q', {
+        trainingMs: 1,
+        imagesPerSec: 50,
+        epochsDone: 3,
+        epochs: 3,
+        dataset: { path: '/d/cats', fingerprint: 'f', splitKey: 'k', splitSeed: 1 },
+      }),
     ];
     expect(ids(sortCompareRows(more, { key: 'training', direction: 'ascending' }))).toEqual(['q', 'p']);
     expect(ids(sortCompareRows(more, { key: 'speed', direction: 'ascending' }))).toEqual(['q', 'p']);
@@ -125,12 +135,21 @@ describe('nextCompareSort', () => {
     expect(nextCompareSort(null, 'val_acc')).toEqual({ key: 'val_acc', direction: 'descending' });
     expect(nextCompareSort(null, 'val_loss')).toEqual({ key: 'val_loss', direction: 'ascending' });
     expect(nextCompareSort(null, 'training')).toEqual({ key: 'training', direction: 'ascending' });
-    expect(nextCompareSort({ key: 'params', direction: 'ascending' }, 'model')).toEqual({ key: 'model', direction: 'ascending' });
+    expect(nextCompareSort({ key: 'params', direction: 'ascending' }, 'model')).toEqual({
+      key: 'model',
+      direction: 'ascending',
+    });
   });
 
   it('turns the direction round on the sorted column', () => {
-    expect(nextCompareSort({ key: 'acc', direction: 'descending' }, 'acc')).toEqual({ key: 'acc', direction: 'ascending' });
-    expect(nextCompareSort({ key: 'acc', direction: 'ascending' }, 'acc')).toEqual({ key: 'acc', direction: 'descending' });
+    expect(nextCompareSort({ key: 'acc', direction: 'descending' }, 'acc')).toEqual({
+      key: 'acc',
+      direction: 'ascending',
+    });
+    expect(nextCompareSort({ key: 'acc', direction: 'ascending' }, 'acc')).toEqual({
+      key: 'acc',
+      direction: 'descending',
+    });
   });
 });
 

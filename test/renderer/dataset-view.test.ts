@@ -56,9 +56,13 @@ describe('numbers and sizes', () => {
 
   it('writes image sizes as W×H, and the distribution in one phrase', () => {
     expect(formatDimensions({ width: 28, height: 14 })).toBe('28×14');
-    expect(formatSizeRange({ min: { width: 8, height: 8 }, median: { width: 9, height: 8 }, max: { width: 300, height: 200 } })).toBe(
-      '8×8 smallest · 9×8 median · 300×200 largest',
-    );
+    expect(
+      formatSizeRange({
+        min: { width: 8, height: 8 },
+        median: { width: 9, height: 8 },
+        max: { width: 300, height: 200 },
+      }),
+    ).toBe('8×8 smallest · 9×8 median · 300×200 largest');
     expect(formatSizeRange(null)).toBe('no usable image');
   });
 
@@ -118,12 +122,24 @@ describe('warningKind', () => {
   it.each([
     ['Class "cats" has no usable images.', 'empty class'],
     ['Class "dogs" has only 1 usable image: it cannot be split into training and validation.', 'small class'],
-    ['Classes are imbalanced: "a" has 40 images, "b" only 4 (10.0×); consider class weights or more images of the small classes.', 'imbalance'],
-    ['2,988 files are exact copies of another image in the same class (4 groups), e.g. a/1.png = a/101.png.', 'duplicates'],
+    [
+      'Classes are imbalanced: "a" has 40 images, "b" only 4 (10.0×); consider class weights or more images of the small classes.',
+      'imbalance',
+    ],
+    [
+      '2,988 files are exact copies of another image in the same class (4 groups), e.g. a/1.png = a/101.png.',
+      'duplicates',
+    ],
     ['Split "val" has no folder for class "bird" (train has one).', 'split mismatch'],
     ['Class "bird" has no usable images in "val".', 'split mismatch'],
-    ['1 image has exact copies in more than one class (the same picture with different labels), e.g. a/1.png = b/1.png.', 'duplicates'],
-    ['3 images have exact copies in more than one split, so validation or test scores will look better than they are, e.g. x.', 'duplicates'],
+    [
+      '1 image has exact copies in more than one class (the same picture with different labels), e.g. a/1.png = b/1.png.',
+      'duplicates',
+    ],
+    [
+      '3 images have exact copies in more than one split, so validation or test scores will look better than they are, e.g. x.',
+      'duplicates',
+    ],
     ['Class "copies" has no usable images.', 'empty class'],
     ['Class "imbalanced" has only 1 usable image: it cannot be split into training and validation.', 'small class'],
     ['Something new.', 'note'],
@@ -142,8 +158,12 @@ describe('scan progress', () => {
 
   it('says the phase with counts', () => {
     expect(scanPhaseText(null)).toBe('Starting the scan…');
-    expect(scanPhaseText({ phase: 'listing', done: 3, total: 5, images: 0, problems: 0 })).toBe('Listing folders: 3 of 5 found so far');
-    expect(scanPhaseText({ phase: 'reading', done: 1200, total: 3000, images: 1190, problems: 10 })).toBe('Reading files: 1,200 of 3,000');
+    expect(scanPhaseText({ phase: 'listing', done: 3, total: 5, images: 0, problems: 0 })).toBe(
+      'Listing folders: 3 of 5 found so far',
+    );
+    expect(scanPhaseText({ phase: 'reading', done: 1200, total: 3000, images: 1190, problems: 10 })).toBe(
+      'Reading files: 1,200 of 3,000',
+    );
   });
 
   it('sums up a finished scan', () => {

@@ -94,7 +94,13 @@ describe('confusion cells', () => {
 
 describe('misclassified', () => {
   it('lists every mistake, the most confident first', () => {
-    expect(misclassified(result()).map((x) => x.path)).toEqual(['fox/1.png', 'cat/3.png', 'dog/2.png', 'dog/3.png', 'cat/2.png']);
+    expect(misclassified(result()).map((x) => x.path)).toEqual([
+      'fox/1.png',
+      'cat/3.png',
+      'dog/2.png',
+      'dog/3.png',
+      'cat/2.png',
+    ]);
   });
 
   it('is empty when everything is right', () => {
@@ -178,6 +184,7 @@ describe('nameParts', () => {
   });
 
   it('loses no character', () => {
-    for (const name of ['empty_class', '_x_', 'a b.c-d/e', '<img src=x>', 'ünïcode_名前']) expect(nameParts(name).join('')).toBe(name);
+    for (const name of ['empty_class', '_x_', 'a b.c-d/e', '<img src=x>', 'ünïcode_名前'])
+      expect(nameParts(name).join('')).toBe(name);
   });
 });

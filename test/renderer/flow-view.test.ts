@@ -78,7 +78,12 @@ describe('flowBands', () => {
     expect(bands.map((b) => b.flow)).toEqual(['entry', 'middle', 'exit']);
     const [entry] = bands;
     expect(entry?.blocks.map((b) => b.block)).toEqual(['block1', 'block2']);
-    expect(entry?.blocks[1]?.layers.map((l) => l.name)).toEqual(['block2_shortcut', 'block2_sepconv1', 'block2_pool', 'block2_add']);
+    expect(entry?.blocks[1]?.layers.map((l) => l.name)).toEqual([
+      'block2_shortcut',
+      'block2_sepconv1',
+      'block2_pool',
+      'block2_add',
+    ]);
     expect(entry?.blocks[1]?.output).toEqual([null, 8, 8, 16]);
     expect(entry?.blocks[1]?.flops).toBe(500);
     expect(entry?.blocks[1]?.params).toBe(164);
@@ -94,6 +99,10 @@ describe('flowBands', () => {
   });
 
   it('calls the top block the head', () => {
-    expect(bands[2]?.blocks[0]).toMatchObject({ block: 'top', title: 'Head', description: 'GlobalAvgPool → Dense 10, softmax' });
+    expect(bands[2]?.blocks[0]).toMatchObject({
+      block: 'top',
+      title: 'Head',
+      description: 'GlobalAvgPool → Dense 10, softmax',
+    });
   });
 });

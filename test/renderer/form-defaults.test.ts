@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { initialValues } from '../../renderer/src/components/train/train-form';
-import { followedClasses, followedDataset, startingEpochs, startingPreset, startingTraining } from '../../renderer/src/lib/form-defaults';
+import {
+  followedClasses,
+  followedDataset,
+  startingEpochs,
+  startingPreset,
+  startingTraining,
+} from '../../renderer/src/lib/form-defaults';
 import { formValues, trainingFields } from '../../renderer/src/components/model/model-form';
 
 describe('the Model and Train pages start from the same defaults', () => {
@@ -23,7 +29,9 @@ describe('the Model and Train pages start from the same defaults', () => {
 
 describe('the Model page follows the opened dataset', () => {
   it('counts the classes with usable images and names the folder', () => {
-    expect(followedDataset({ root: '/data/flowers/', classes: [{ images: 3 }, { images: 0 }, { images: 9 }] })).toEqual({ name: 'flowers', classes: 2 });
+    expect(followedDataset({ root: '/data/flowers/', classes: [{ images: 3 }, { images: 0 }, { images: 9 }] })).toEqual(
+      { name: 'flowers', classes: 2 },
+    );
     expect(followedDataset({ root: 'C:\\data\\cats', classes: [{ images: 1 }] })).toEqual({ name: 'cats', classes: 1 });
   });
 

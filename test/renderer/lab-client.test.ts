@@ -18,11 +18,17 @@ describe('unwrap', () => {
     })();
     expect(error).toBeInstanceOf(LabClientError);
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: 'LabClientError', code: 'DATA_DIR_UNWRITABLE', message: 'Cannot create the data folder /x.' });
+    expect(error).toMatchObject({
+      name: 'LabClientError',
+      code: 'DATA_DIR_UNWRITABLE',
+      message: 'Cannot create the data folder /x.',
+    });
   });
 
   it('never shows an empty message', () => {
-    expect(() => unwrap({ ok: false, error: { code: 'X', message: '' } }, 'getEngine')).toThrow('"getEngine" failed without saying why.');
+    expect(() => unwrap({ ok: false, error: { code: 'X', message: '' } }, 'getEngine')).toThrow(
+      '"getEngine" failed without saying why.',
+    );
   });
 
   it('rejects things that are not a CallResult', () => {
@@ -72,9 +78,14 @@ describe('client over the Electron bridge', () => {
   });
 
   it('unwraps ok:false the same way as the WebSocket transport', async () => {
-    const { bridge } = fakeBridge({ getEngine: { ok: false, error: { code: 'ENGINE_FAILED', message: 'tfjs-node could not load.' } } });
+    const { bridge } = fakeBridge({
+      getEngine: { ok: false, error: { code: 'ENGINE_FAILED', message: 'tfjs-node could not load.' } },
+    });
     const client = createLabClient(bridgeTransport(bridge));
-    await expect(client.getEngine()).rejects.toMatchObject({ code: 'ENGINE_FAILED', message: 'tfjs-node could not load.' });
+    await expect(client.getEngine()).rejects.toMatchObject({
+      code: 'ENGINE_FAILED',
+      message: 'tfjs-node could not load.',
+    });
   });
 
   it('turns a bridge failure into IPC_FAILED naming the call', async () => {

@@ -42,7 +42,14 @@ const micro = {
   },
 };
 const mini = { id: 'mini', config: { ...micro.config, inputSize: 32, widthMultiplier: 0.25, middleRepeats: 2 } };
-const trainingDefaults = { optimizer: 'adam', learningRate: 0.001, momentum: 0.9, nesterov: false, schedule: 'constant', batchSize: 32 };
+const trainingDefaults = {
+  optimizer: 'adam',
+  learningRate: 0.001,
+  momentum: 0.9,
+  nesterov: false,
+  schedule: 'constant',
+  batchSize: 32,
+};
 
 describe('parsing what was typed', () => {
   it('reads plain numbers and leaves anything else as text for the engine to quote', () => {
@@ -122,7 +129,11 @@ describe('training settings', () => {
   it('leaves hidden fields out of the request, so the defaults apply', () => {
     const values = formValues(trainingFields, { ...trainingDefaults, momentum: 0.5 });
     expect(trainingRequest(values)).not.toHaveProperty('momentum');
-    expect(trainingRequest({ ...values, optimizer: 'sgd' })).toMatchObject({ optimizer: 'sgd', momentum: 0.5, nesterov: false });
+    expect(trainingRequest({ ...values, optimizer: 'sgd' })).toMatchObject({
+      optimizer: 'sgd',
+      momentum: 0.5,
+      nesterov: false,
+    });
   });
 
   it('starting weights: a path (empty = none) and, only then, the flows to freeze', () => {
@@ -134,13 +145,19 @@ describe('training settings', () => {
     const loaded = { ...values, weightsFile: ' /w/xception_notop.h5 ', freeze: 'entry, middle' };
     expect(isShown(spec('freeze'), loaded)).toBe(true);
     expect(trainingRequest(loaded)).toMatchObject({ weightsFile: '/w/xception_notop.h5', freeze: ['entry', 'middle'] });
-    expect(formValues(trainingFields, { ...trainingDefaults, weightsFile: '/w.h5', freeze: ['exit', 'head'] })).toMatchObject({ weightsFile: '/w.h5', freeze: 'exit, head' });
+    expect(
+      formValues(trainingFields, { ...trainingDefaults, weightsFile: '/w.h5', freeze: ['exit', 'head'] }),
+    ).toMatchObject({ weightsFile: '/w.h5', freeze: 'exit, head' });
   });
 });
 
 describe('comparing configs', () => {
   it('spells a saved config out in full: preset, its fields, the saved ones, training defaults', () => {
-    const merged = mergedConfig({ model: { preset: 'micro', classes: 5 }, training: { batchSize: 8 } }, [micro], trainingDefaults);
+    const merged = mergedConfig(
+      { model: { preset: 'micro', classes: 5 }, training: { batchSize: 8 } },
+      [micro],
+      trainingDefaults,
+    );
     expect(merged).toMatchObject({ preset: 'micro', inputSize: 24, classes: 5, optimizer: 'adam', batchSize: 8 });
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { PredictInput } from '../../main/contract';
-import { baseName, batchInputs, bytesToBase64, formatBytes, formatProb, isImageName } from '../../renderer/src/components/predict/predict-view';
+import {
+  baseName,
+  batchInputs,
+  bytesToBase64,
+  formatBytes,
+  formatProb,
+  isImageName,
+} from '../../renderer/src/components/predict/predict-view';
 
 describe('bytesToBase64', () => {
   it('encodes like Node does, also past one slice', () => {
@@ -28,7 +35,10 @@ describe('batchInputs', () => {
   });
 
   it('leaves out a file too big to send, saying why beside it', () => {
-    const { batches, tooBig } = batchInputs([bytes('huge.png', 5000), bytes('ok.png', 10)], { bytes: 1000, inputs: 10 });
+    const { batches, tooBig } = batchInputs([bytes('huge.png', 5000), bytes('ok.png', 10)], {
+      bytes: 1000,
+      inputs: 10,
+    });
     expect(batches).toHaveLength(1);
     expect(tooBig).toHaveLength(1);
     expect(tooBig[0]!.file).toBe('huge.png');

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { reportFormats, reportProblem, reportRequest, type ReportForm } from '../../renderer/src/components/report/report-view';
+import {
+  reportFormats,
+  reportProblem,
+  reportRequest,
+  type ReportForm,
+} from '../../renderer/src/components/report/report-view';
 
-const form = (over: Partial<ReportForm> = {}): ReportForm => ({ runIds: ['a', 'b'], title: '', author: '', notes: '', basis: 'final', ...over });
+const form = (over: Partial<ReportForm> = {}): ReportForm => ({
+  runIds: ['a', 'b'],
+  title: '',
+  author: '',
+  notes: '',
+  basis: 'final',
+  ...over,
+});
 
 describe('reportRequest', () => {
   it('leaves blank fields out', () => {
@@ -9,7 +21,11 @@ describe('reportRequest', () => {
   });
 
   it('trims the title and author, and the notes at their ends only', () => {
-    expect(reportRequest(form({ title: '  Flowers  ', author: ' Ada ', notes: '\n  first line\n\nsecond  \n', basis: 'best' }))).toEqual({
+    expect(
+      reportRequest(
+        form({ title: '  Flowers  ', author: ' Ada ', notes: '\n  first line\n\nsecond  \n', basis: 'best' }),
+      ),
+    ).toEqual({
       runIds: ['a', 'b'],
       basis: 'best',
       title: 'Flowers',

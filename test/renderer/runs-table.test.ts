@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RunInfo, RunListEntry } from '../../main/contract';
-import { applyRunUpdate, canResume, modelLabel, nextSort, sortRows, toRow, type RunRow } from '../../renderer/src/components/runs/runs-table';
+import {
+  applyRunUpdate,
+  canResume,
+  modelLabel,
+  nextSort,
+  sortRows,
+  toRow,
+  type RunRow,
+} from '../../renderer/src/components/runs/runs-table';
 
 const run = (id: string, over: Partial<RunInfo> = {}): RunInfo => ({
   id,
@@ -23,18 +31,35 @@ const ids = (rows: ReturnType<typeof sortRows>): string[] => rows.map((r) => r.i
 
 describe('toRow', () => {
   it('turns a run into what the table shows', () => {
-    const row = toRow({ id: 'a', run: run('a', { params: 21_066_380, best: { epoch: 1, loss: 1, acc: 0.5, val_loss: 1, val_acc: 0.8 } }) }) as RunRow;
-    expect(row).toMatchObject({ kind: 'run', dataset: 'flowers', model: 'micro · 24\u00a0px', params: 21_066_380, best: 0.8, bestEpoch: 1, engine: 'tfjs · CPU' });
+    const row = toRow({
+      id: 'a',
+      run: run('a', { params: 21_066_380, best: { epoch: 1, loss: 1, acc: 0.5, val_loss: 1, val_acc: 0.8 } }),
+    }) as RunRow;
+    expect(row).toMatchObject({
+      kind: 'run',
+      dataset: 'flowers',
+      model: 'micro · 24\u00a0px',
+      params: 21_066_380,
+      best: 0.8,
+      bestEpoch: 1,
+      engine: 'tfjs · CPU',
+    });
   });
 
   it("says what picked the best epoch: the run's monitor (val_loss for runs stored before the setting)", () => {
     const best = { epoch: 1, loss: 1, acc: 0.5, val_loss: 1, val_acc: 0.8 };
     expect((toRow({ id: 'a', run: run('a', { best }) }) as RunRow).bestBy).toBe('lowest val_loss');
-    expect((toRow({ id: 'a', run: run('a', { best, training: { monitor: 'val_accuracy' } }) }) as RunRow).bestBy).toBe('highest val_accuracy');
+    expect((toRow({ id: 'a', run: run('a', { best, training: { monitor: 'val_accuracy' } }) }) as RunRow).bestBy).toBe(
+      'highest val_accuracy',
+    );
   });
 
   it('keeps an unreadable run as an error row', () => {
-    expect(toRow({ id: 'b', error: 'run.json is not valid JSON' })).toEqual({ kind: 'error', id: 'b', error: 'run.json is not valid JSON' });
+    expect(toRow({ id: 'b', error: 'run.json is not valid JSON' })).toEqual({
+      kind: 'error',
+      id: 'b',
+      error: 'run.json is not valid JSON',
+    });
   });
 
   it('calls a run without a preset custom', () => {
@@ -45,7 +70,10 @@ describe('toRow', () => {
 describe('sortRows', () => {
   const rows = [
     toRow({ id: 'a', run: run('a', { name: 'beta', params: 100, createdAt: '2026-11-25T12:00:01.000Z' }) }),
-    toRow({ id: 'b', run: run('b', { name: 'Alpha', params: 300, status: 'running', createdAt: '2026-11-25T12:00:02.000Z' }) }),
+    toRow({
+      id: 'b',
+      run: run('b', { name: 'Alpha', params: 300, status: 'running', createdAt: '2026-11-25T12:00:02.000Z' }),
+    }),
     toRow({ id: 'c', run: run('c', { name: 'gamma', createdAt: '2026-11-25T12:00:03.000Z' }) }),
     toRow({ id: 'x', error: 'unreadable' }),
   ];
@@ -69,13 +97,22 @@ describe('sortRows', () => {
 describe('nextSort', () => {
   it('flips the direction of the current column; numbers start high, text starts at A', () => {
     expect(nextSort({ key: 'name', direction: 'ascending' }, 'name')).toEqual({ key: 'name', direction: 'descending' });
-    expect(nextSort({ key: 'name', direction: 'ascending' }, 'params')).toEqual({ key: 'params', direction: 'descending' });
-    expect(nextSort({ key: 'params', direction: 'descending' }, 'dataset')).toEqual({ key: 'dataset', direction: 'ascending' });
+    expect(nextSort({ key: 'name', direction: 'ascending' }, 'params')).toEqual({
+      key: 'params',
+      direction: 'descending',
+    });
+    expect(nextSort({ key: 'params', direction: 'descending' }, 'dataset')).toEqual({
+      key: 'dataset',
+      direction: 'ascending',
+    });
   });
 });
 
 describe('applyRunUpdate', () => {
-  const entries: RunListEntry[] = [{ id: 'a', run: run('a') }, { id: 'x', error: 'bad' }];
+  const entries: RunListEntry[] = [
+    { id: 'a', run: run('a') },
+    { id: 'x', error: 'bad' },
+  ];
 
   it('adds a new run at the top, replaces a known one, removes a deleted one', () => {
     expect(applyRunUpdate(entries, { runId: 'n', run: run('n') }).map((e) => e.id)).toEqual(['n', 'a', 'x']);

@@ -40,7 +40,11 @@ const config: NamedConfig = {
   savedAt: '2026-11-25T12:00:00.000Z',
 };
 
-const values = (over: Partial<TrainFormValues> = {}): TrainFormValues => ({ ...initialValues(), sampleId: 'fashion-mini', ...over });
+const values = (over: Partial<TrainFormValues> = {}): TrainFormValues => ({
+  ...initialValues(),
+  sampleId: 'fashion-mini',
+  ...over,
+});
 const context = { samples: [sample], configs: [config] };
 
 describe('buildTrainRequest', () => {
@@ -64,19 +68,45 @@ describe('buildTrainRequest', () => {
   });
 
   it("starts from a saved config's model and training, with the knobs on top and its class count dropped", () => {
-    const built = buildTrainRequest(values({ modelSource: 'config', configName: 'small flowers', inputSize: '40' }), context);
+    const built = buildTrainRequest(
+      values({ modelSource: 'config', configName: 'small flowers', inputSize: '40' }),
+      context,
+    );
     expect(built.ok && built.request.model).toEqual({ preset: 'mini', inputSize: 40, dropout: 0.2 });
-    expect(built.ok && built.request.training).toEqual({ epochs: 5, batchSize: 32, learningRate: 0.001, seed: 42, optimizer: 'sgd', monitor: 'val_loss' });
+    expect(built.ok && built.request.training).toEqual({
+      epochs: 5,
+      batchSize: 32,
+      learningRate: 0.001,
+      seed: 42,
+      optimizer: 'sgd',
+      monitor: 'val_loss',
+    });
   });
 
   it('names every field that is wrong', () => {
     const built = buildTrainRequest(
-      values({ datasetSource: 'path', path: '', modelSource: 'config', configName: 'gone', epochs: '0', batchSize: '2.5', learningRate: 'fast', name: 'x'.repeat(201) }),
+      values({
+        datasetSource: 'path',
+        path: '',
+        modelSource: 'config',
+        configName: 'gone',
+        epochs: '0',
+        batchSize: '2.5',
+        learningRate: 'fast',
+        name: 'x'.repeat(201),
+      }),
       context,
     );
     expect(built.ok).toBe(false);
     if (built.ok) return;
-    expect(Object.keys(built.errors).sort()).toEqual(['batchSize', 'dataset', 'epochs', 'learningRate', 'model', 'name']);
+    expect(Object.keys(built.errors).sort()).toEqual([
+      'batchSize',
+      'dataset',
+      'epochs',
+      'learningRate',
+      'model',
+      'name',
+    ]);
     expect(built.errors.learningRate).toBe('Learning rate must be a number, not "fast".');
   });
 });
@@ -98,18 +128,38 @@ describe('parseKnob', () => {
 
 describe('knobs from presets, configs and defaults', () => {
   it('reads the input size of a preset, and a config’s training settings', () => {
-    const preset = { id: 'mini', title: 'Mini', description: '', suggestedSizes: { min: 32, max: 64 }, config: { inputSize: 32 } } as ModelPresetInfo;
+    const preset = {
+      id: 'mini',
+      title: 'Mini',
+      description: '',
+      suggestedSizes: { min: 32, max: 64 },
+      config: { inputSize: 32 },
+    } as ModelPresetInfo;
     expect(knobsFromPreset(preset)).toEqual({ inputSize: '32' });
     expect(knobsFromPreset(undefined)).toEqual({});
-    expect(knobsFromConfig(config)).toEqual({ inputSize: '48', epochs: '30', batchSize: '16', learningRate: '0.0005', seed: '7' });
-    expect(knobsFromDefaults({ batchSize: 32, learningRate: 0.001, seed: 42, epochs: 20 })).toEqual({ batchSize: '32', learningRate: '0.001', seed: '42' });
+    expect(knobsFromConfig(config)).toEqual({
+      inputSize: '48',
+      epochs: '30',
+      batchSize: '16',
+      learningRate: '0.0005',
+      seed: '7',
+    });
+    expect(knobsFromDefaults({ batchSize: 32, learningRate: 0.001, seed: 42, epochs: 20 })).toEqual({
+      batchSize: '32',
+      learningRate: '0.001',
+      seed: '42',
+    });
   });
 });
 
 describe('fieldOfServerError', () => {
   it('finds the field the engine names, or the part of the form the code is about', () => {
-    expect(fieldOfServerError('INVALID_MODEL_CONFIG', 'Invalid model config: inputSize is 20, too small for this network')).toBe('inputSize');
-    expect(fieldOfServerError('INVALID_TRAINING_SETTINGS', 'Invalid training settings: batchSize is 0; too small')).toBe('batchSize');
+    expect(
+      fieldOfServerError('INVALID_MODEL_CONFIG', 'Invalid model config: inputSize is 20, too small for this network'),
+    ).toBe('inputSize');
+    expect(
+      fieldOfServerError('INVALID_TRAINING_SETTINGS', 'Invalid training settings: batchSize is 0; too small'),
+    ).toBe('batchSize');
     expect(fieldOfServerError('DATASET_TOO_SMALL', '/x has 1 usable class')).toBe('dataset');
     expect(fieldOfServerError('DATASET_NOT_FOUND', '/x does not exist')).toBe('dataset');
     expect(fieldOfServerError('CLASS_COUNT_MISMATCH', 'The model has 10 classes')).toBe('model');
@@ -128,7 +178,9 @@ describe('format', () => {
   });
 
   it('says the estimate as the issue words it', () => {
-    expect(formatEstimate({ secondsPerEpoch: 31, totalSeconds: 31 }, { name: 'tfjs', device: 'cpu' })).toBe('≈ 31 s per epoch on tfjs (CPU)');
+    expect(formatEstimate({ secondsPerEpoch: 31, totalSeconds: 31 }, { name: 'tfjs', device: 'cpu' })).toBe(
+      '≈ 31 s per epoch on tfjs (CPU)',
+    );
     expect(formatEstimate({ secondsPerEpoch: 31, totalSeconds: 620 }, { name: 'tfjs-node-gpu', device: 'gpu' })).toBe(
       '≈ 31 s per epoch on tfjs-node-gpu (GPU), about 10 min in all',
     );
@@ -160,7 +212,11 @@ describe('the best-epoch monitor', () => {
     const built = buildTrainRequest(values, { samples: [sample], configs: [] });
     expect(built.ok && built.request.training.monitor).toBe('val_accuracy');
     expect(initialValues().monitor).toBe('val_loss');
-    const config = { name: 'acc', model: { preset: 'micro' }, training: { monitor: 'val_accuracy' } } as unknown as NamedConfig;
+    const config = {
+      name: 'acc',
+      model: { preset: 'micro' },
+      training: { monitor: 'val_accuracy' },
+    } as unknown as NamedConfig;
     expect(knobsFromConfig(config).monitor).toBe('val_accuracy');
   });
 });
@@ -174,7 +230,10 @@ describe('healthNotices', () => {
         { name: 'empty_class', images: 0 },
       ],
       problems: Array.from({ length: 8 }, (_, i) => ({ path: `cat/${i}.jpg`, reason: 'truncated JPEG' })),
-      warnings: ['Class "dog" has only 1 usable image: it cannot be split into training and validation.', 'Class "empty_class" has no usable images.'],
+      warnings: [
+        'Class "dog" has only 1 usable image: it cannot be split into training and validation.',
+        'Class "empty_class" has no usable images.',
+      ],
     });
     expect(notices).toEqual([
       '8 files have problems (damaged, unsupported, …) and are left out.',

@@ -37,7 +37,18 @@ const run = (over: Partial<RunInfo> = {}): RunInfo => ({
 
 const progress = (epoch: number, batch: number, loss: number, over: Partial<TrainProgressEvent> = {}): LiveEvent => ({
   type: 'progress',
-  payload: { runId: 'r1', epoch, batch, batchesPerEpoch: 4, epochs: 3, loss, acc: null, imagesPerSec: 10, etaMs: 1000, ...over },
+  payload: {
+    runId: 'r1',
+    epoch,
+    batch,
+    batchesPerEpoch: 4,
+    epochs: 3,
+    loss,
+    acc: null,
+    imagesPerSec: 10,
+    etaMs: 1000,
+    ...over,
+  },
 });
 
 const epochLine = (epoch: number, loss: number, valAcc: number): EpochMetricsLine => ({
@@ -51,23 +62,35 @@ const epochLine = (epoch: number, loss: number, valAcc: number): EpochMetricsLin
   epochTimeMs: 1500,
 });
 
-const epoch = (n: number, loss: number, valAcc = 0.5): LiveEvent => ({ type: 'epoch', payload: { runId: 'r1', metrics: epochLine(n, loss, valAcc) } });
+const epoch = (n: number, loss: number, valAcc = 0.5): LiveEvent => ({
+  type: 'epoch',
+  payload: { runId: 'r1', metrics: epochLine(n, loss, valAcc) },
+});
 
 describe('applyLiveEvents', () => {
   it('builds batch points on the epoch axis, epochs, progress and an epoch log line', () => {
-    const next = applyLiveEvents(emptySnapshot('r1', run()), [progress(0, 0, 2), progress(0, 3, 1.5), epoch(0, 1.6, 0.4)]);
+    const next = applyLiveEvents(emptySnapshot('r1', run()), [
+      progress(0, 0, 2),
+      progress(0, 3, 1.5),
+      epoch(0, 1.6, 0.4),
+    ]);
     expect(next.batches).toEqual([
       { x: 0.25, loss: 2 },
       { x: 1, loss: 1.5 },
     ]);
     expect(next.epochs).toEqual([{ epoch: 0, loss: 1.6, acc: 0.5, val_loss: 1.7000000000000002, val_acc: 0.4 }]);
     expect(next.progress?.batch).toBe(3);
-    expect(next.log.map((l) => l.message)).toEqual(['Epoch 1/3: loss 1.6000, acc 50.0%, val_loss 1.7000, val_acc 40.0% (1.5 s)']);
+    expect(next.log.map((l) => l.message)).toEqual([
+      'Epoch 1/3: loss 1.6000, acc 50.0%, val_loss 1.7000, val_acc 40.0% (1.5 s)',
+    ]);
   });
 
   it("ignores other runs' events and returns the same snapshot when nothing applies", () => {
     const snapshot = emptySnapshot('r1', run());
-    const other: LiveEvent = { type: 'progress', payload: { ...(progress(0, 0, 1).payload as TrainProgressEvent), runId: 'r2' } };
+    const other: LiveEvent = {
+      type: 'progress',
+      payload: { ...(progress(0, 0, 1).payload as TrainProgressEvent), runId: 'r2' },
+    };
     expect(applyLiveEvents(snapshot, [other])).toBe(snapshot);
   });
 
@@ -81,12 +104,27 @@ describe('applyLiveEvents', () => {
   it('takes the newest run record and the estimate (with its warning, logged as a warning)', () => {
     const done = run({ status: 'completed', epochsDone: 3 });
     const next = applyLiveEvents(emptySnapshot('r1', run()), [
-      { type: 'estimate', payload: { runId: 'r1', secondsPerEpoch: 1900, totalSeconds: 5700, warning: 'This run will take about 95 minutes.' } },
+      {
+        type: 'estimate',
+        payload: {
+          runId: 'r1',
+          secondsPerEpoch: 1900,
+          totalSeconds: 5700,
+          warning: 'This run will take about 95 minutes.',
+        },
+      },
       { type: 'run', payload: { runId: 'r1', run: done } },
     ]);
     expect(next.run).toBe(done);
-    expect(next.estimate).toEqual({ secondsPerEpoch: 1900, totalSeconds: 5700, warning: 'This run will take about 95 minutes.' });
-    expect(next.log[0]).toMatchObject({ level: 'warn', message: 'Estimate: about 32 min per epoch, 1.6 h in all. This run will take about 95 minutes.' });
+    expect(next.estimate).toEqual({
+      secondsPerEpoch: 1900,
+      totalSeconds: 5700,
+      warning: 'This run will take about 95 minutes.',
+    });
+    expect(next.log[0]).toMatchObject({
+      level: 'warn',
+      message: 'Estimate: about 32 min per epoch, 1.6 h in all. This run will take about 95 minutes.',
+    });
   });
 
   it('caps the log, numbering lines uniquely', () => {
@@ -111,10 +149,13 @@ describe('withEpoch and withBatches', () => {
     epochs = withEpoch(epochs, { epoch: 1, loss: 0.8, acc: null, val_loss: null, val_acc: null });
     expect(epochs.map((e) => e.loss)).toEqual([1, 0.8]);
 
-    const batches = withBatches([], [
-      { x: 1.25, loss: 1 },
-      { x: 1.5, loss: 0.9 },
-    ]);
+    const batches = withBatches(
+      [],
+      [
+        { x: 1.25, loss: 1 },
+        { x: 1.5, loss: 0.9 },
+      ],
+    );
     expect(withBatches(batches, [{ x: 1.25, loss: 0.7 }])).toEqual([{ x: 1.25, loss: 0.7 }]);
   });
 
@@ -167,8 +208,15 @@ describe('seriesFromMetrics and mergeDetails', () => {
   });
 
   it('keeps events that arrived before the history, and the newer run record', () => {
-    const live = applyLiveEvents(emptySnapshot('r1', run({ updatedAt: '2026-11-25T12:00:09.000Z', epochsDone: 1 })), [progress(1, 1, 0.8)]);
-    const merged = mergeDetails(live, details([{ type: 'batch', epoch: 0, batch: 3, time: 't', loss: 1.5 }, epochLine(0, 1.6, 0.4)], { updatedAt: '2026-11-25T12:00:05.000Z' }));
+    const live = applyLiveEvents(emptySnapshot('r1', run({ updatedAt: '2026-11-25T12:00:09.000Z', epochsDone: 1 })), [
+      progress(1, 1, 0.8),
+    ]);
+    const merged = mergeDetails(
+      live,
+      details([{ type: 'batch', epoch: 0, batch: 3, time: 't', loss: 1.5 }, epochLine(0, 1.6, 0.4)], {
+        updatedAt: '2026-11-25T12:00:05.000Z',
+      }),
+    );
     expect(merged.batches.map((b) => b.x)).toEqual([1, 1.5]);
     expect(merged.epochs).toHaveLength(1);
     expect(merged.run?.updatedAt).toBe('2026-11-25T12:00:09.000Z');
@@ -245,10 +293,17 @@ describe('epochSeries and progressFraction', () => {
 describe('trainingElsewhere', () => {
   it('finds another run that is training, not one that was merely renamed', () => {
     const renamed: LiveEvent = { type: 'run', payload: { runId: 'r2', run: run({ id: 'r2', status: 'completed' }) } };
-    const log: LiveEvent = { type: 'log', payload: { runId: 'r2', level: 'info', message: 'Run completed.' }, time: 't' };
+    const log: LiveEvent = {
+      type: 'log',
+      payload: { runId: 'r2', level: 'info', message: 'Run completed.' },
+      time: 't',
+    };
     expect(trainingElsewhere('r1', [renamed, log])).toBeNull();
     const started = run({ id: 'r2', status: 'running' });
-    expect(trainingElsewhere('r1', [renamed, { type: 'run', payload: { runId: 'r2', run: started } }])).toEqual({ runId: 'r2', run: started });
+    expect(trainingElsewhere('r1', [renamed, { type: 'run', payload: { runId: 'r2', run: started } }])).toEqual({
+      runId: 'r2',
+      run: started,
+    });
     const other = { ...(progress(0, 0, 1).payload as TrainProgressEvent), runId: 'r3' };
     expect(trainingElsewhere(undefined, [{ type: 'progress', payload: other }])).toEqual({ runId: 'r3', run: null });
     expect(trainingElsewhere('r1', [progress(0, 0, 1)])).toBeNull();

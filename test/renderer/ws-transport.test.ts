@@ -69,7 +69,9 @@ describe('addressWithoutToken', () => {
   it('drops the token and keeps the path, other parameters and the hash', () => {
     expect(addressWithoutToken({ pathname: '/', search: '?token=ab12', hash: '' })).toBe('/');
     expect(addressWithoutToken({ pathname: '/', search: '?token=ab12', hash: '#/train' })).toBe('/#/train');
-    expect(addressWithoutToken({ pathname: '/index.html', search: '?x=1&token=ab12&y=2', hash: '#/runs' })).toBe('/index.html?x=1&y=2#/runs');
+    expect(addressWithoutToken({ pathname: '/index.html', search: '?x=1&token=ab12&y=2', hash: '#/runs' })).toBe(
+      '/index.html?x=1&y=2#/runs',
+    );
   });
 
   it('leaves an address without a token alone', () => {
@@ -80,8 +82,12 @@ describe('addressWithoutToken', () => {
 
 describe('socketUrl', () => {
   it('uses the page host, /ws and the page token', () => {
-    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:5170', search: '?token=ab12' })).toBe('ws://127.0.0.1:5170/ws?token=ab12');
-    expect(socketUrl({ protocol: 'https:', host: 'lab.example:443', search: '?x=1&token=a%2Bb' })).toBe('wss://lab.example:443/ws?token=a%2Bb');
+    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:5170', search: '?token=ab12' })).toBe(
+      'ws://127.0.0.1:5170/ws?token=ab12',
+    );
+    expect(socketUrl({ protocol: 'https:', host: 'lab.example:443', search: '?x=1&token=a%2Bb' })).toBe(
+      'wss://lab.example:443/ws?token=a%2Bb',
+    );
   });
 
   it('leaves the token out when the page has none (the server cookie may still authorise)', () => {
@@ -91,8 +97,14 @@ describe('socketUrl', () => {
 
 describe('parseServerMessage', () => {
   it('accepts results and known events only', () => {
-    expect(parseServerMessage('{"type":"result","id":1,"result":{"ok":true,"value":1}}')).toMatchObject({ type: 'result', id: 1 });
-    expect(parseServerMessage('{"type":"event","event":"log","payload":{}}')).toMatchObject({ type: 'event', event: 'log' });
+    expect(parseServerMessage('{"type":"result","id":1,"result":{"ok":true,"value":1}}')).toMatchObject({
+      type: 'result',
+      id: 1,
+    });
+    expect(parseServerMessage('{"type":"event","event":"log","payload":{}}')).toMatchObject({
+      type: 'event',
+      event: 'log',
+    });
     expect(parseServerMessage('{"type":"event","event":"nope","payload":{}}')).toBeUndefined();
     expect(parseServerMessage('{"type":"result","id":"1"}')).toBeUndefined();
     expect(parseServerMessage('not json')).toBeUndefined();
@@ -103,7 +115,9 @@ describe('parseServerMessage', () => {
 describe('backoffDelay', () => {
   it('doubles up to the cap', () => {
     const backoff = { initialMs: 500, maxMs: 10_000, factor: 2 };
-    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, backoff))).toEqual([500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, backoff))).toEqual([
+      500, 1000, 2000, 4000, 8000, 10_000, 10_000,
+    ]);
   });
 });
 
@@ -174,11 +188,17 @@ describe('WebSocket transport', () => {
     last().reply({
       type: 'result',
       id: 1,
-      result: { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'Invalid arguments for updateSettings at 0.theme.' } },
+      result: {
+        ok: false,
+        error: { code: 'INVALID_ARGUMENT', message: 'Invalid arguments for updateSettings at 0.theme.' },
+      },
     });
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LabClientError);
-    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'Invalid arguments for updateSettings at 0.theme.' });
+    expect(error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'Invalid arguments for updateSettings at 0.theme.',
+    });
   });
 
   it('rejects an answer that is not a CallResult as BAD_RESPONSE', async () => {
@@ -215,7 +235,11 @@ describe('WebSocket transport', () => {
     const off = client.on('engine', (info) => engines.push(info));
     client.on('log', (entry) => logs.push(entry.message));
     last().reply({ type: 'event', event: 'engine', payload: engine });
-    last().reply({ type: 'event', event: 'log', payload: { level: 'info', message: 'hello', time: '2025-01-01T00:00:00Z' } });
+    last().reply({
+      type: 'event',
+      event: 'log',
+      payload: { level: 'info', message: 'hello', time: '2025-01-01T00:00:00Z' },
+    });
     off();
     last().reply({ type: 'event', event: 'engine', payload: engine });
     expect(engines).toEqual([engine]);

@@ -6,7 +6,10 @@ const eslint = new ESLint({ cwd: process.cwd() });
 
 async function restrictedImports(filePath: string, code: string): Promise<string[]> {
   const results = await eslint.lintText(code, { filePath });
-  return results.flatMap((r) => r.messages).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return results
+    .flatMap((r) => r.messages)
+    .filter((m) => m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message);
 }
 
 describe('import boundaries', () => {
@@ -22,12 +25,18 @@ describe('import boundaries', () => {
     const engine = "import { scanDataset } from '../../../main/dataset/scan';\nexport { scanDataset };\n";
     const node = "import { readFile } from 'node:fs/promises';\nexport { readFile };\n";
     expect(await restrictedImports('renderer/src/lib/probe.ts', ok)).toEqual([]);
-    expect(await restrictedImports('renderer/src/lib/probe.ts', engine)).toEqual([expect.stringContaining('only contract')]);
-    expect(await restrictedImports('renderer/src/lib/probe.ts', node)).toEqual([expect.stringContaining('no Node built-ins')]);
+    expect(await restrictedImports('renderer/src/lib/probe.ts', engine)).toEqual([
+      expect.stringContaining('only contract'),
+    ]);
+    expect(await restrictedImports('renderer/src/lib/probe.ts', node)).toEqual([
+      expect.stringContaining('no Node built-ins'),
+    ]);
   });
 
   it('keeps the renderer out of main/', async () => {
     const code = "import { x } from '../renderer/src/lib/x';\nexport { x };\n";
-    expect(await restrictedImports('main/probe.ts', code)).toEqual([expect.stringContaining('never imports the renderer')]);
+    expect(await restrictedImports('main/probe.ts', code)).toEqual([
+      expect.stringContaining('never imports the renderer'),
+    ]);
   });
 });

@@ -12,7 +12,18 @@ import { parseIdx } from '../../scripts/idx.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sampleDir = join(root, 'assets', 'samples', 'fashion-mini');
-const CLASSES = ['T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_boot'];
+const CLASSES = [
+  'T-shirt_top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle_boot',
+];
 
 /** A well-formed IDX buffer: magic 0x0000 0x08 ndims, big-endian uint32 dims, then the bytes. */
 function idx(dims: number[], data: number[], type = 0x08): Buffer {
@@ -38,7 +49,11 @@ describe('parseIdx', () => {
 
   it.each([
     ['empty', Buffer.alloc(0), /shorter than the 4-byte magic/],
-    ['bad magic', Buffer.from([0x12, 0x34, 0x08, 0x01, 0, 0, 0, 0]), /magic number 0x12340801 does not start with 0x0000/],
+    [
+      'bad magic',
+      Buffer.from([0x12, 0x34, 0x08, 0x01, 0, 0, 0, 0]),
+      /magic number 0x12340801 does not start with 0x0000/,
+    ],
     ['unknown type', idx([1], [0], 0x42), /unknown element type 0x42/],
     ['unsupported type', idx([1], [0, 0, 0, 0], 0x0c), /int32 .* not supported/],
     ['no dimensions', Buffer.from([0, 0, 8, 0]), /0 dimensions/],
@@ -59,7 +74,9 @@ describe('assets/samples/fashion-mini', () => {
     expect(meta.description).toEqual(expect.any(String));
     expect(meta.source).toMatch(/Fashion-MNIST/);
     expect(meta.classes).toEqual(CLASSES);
-    const folders = (await readdir(sampleDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = (await readdir(sampleDir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(folders.sort()).toEqual([...CLASSES].sort());
   });
 
@@ -97,9 +114,14 @@ describe('assets/samples/fashion-mini', () => {
   });
 
   // Needs Debian's dataset-fashion-mnist; regenerates into a temp folder and compares, writing nothing.
-  it.skipIf(!existsSync('/usr/share/datasets/fashion-mnist'))('is exactly what `npm run samples` generates', async () => {
-    const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, [join(root, 'scripts', 'make-samples.mjs'), '--check'], { cwd: root });
-    expect(stdout).toMatch(/up to date/);
-  });
+  it.skipIf(!existsSync('/usr/share/datasets/fashion-mnist'))(
+    'is exactly what `npm run samples` generates',
+    async () => {
+      const run = promisify(execFile);
+      const { stdout } = await run(process.execPath, [join(root, 'scripts', 'make-samples.mjs'), '--check'], {
+        cwd: root,
+      });
+      expect(stdout).toMatch(/up to date/);
+    },
+  );
 });

@@ -40,10 +40,24 @@ export interface AugmentSettings {
 }
 
 /** Nothing changes: `renderAugmented` with these equals a plain resize. */
-export const noAugmentation: AugmentSettings = { flip: false, rotation: 0, zoom: 0, brightness: 0, contrast: 0, noise: 0 };
+export const noAugmentation: AugmentSettings = {
+  flip: false,
+  rotation: 0,
+  zoom: 0,
+  brightness: 0,
+  contrast: 0,
+  noise: 0,
+};
 
 /** A mild default for photos of objects. */
-export const defaultAugmentation: AugmentSettings = { flip: true, rotation: 10, zoom: 0.1, brightness: 0.1, contrast: 0.1, noise: 0 };
+export const defaultAugmentation: AugmentSettings = {
+  flip: true,
+  rotation: 10,
+  zoom: 0.1,
+  brightness: 0.1,
+  contrast: 0.1,
+  noise: 0,
+};
 
 const ranges = {
   rotation: { min: 0, max: 180, unit: ' degrees' },
@@ -69,7 +83,8 @@ export const augmentSettingsSchema = z.strictObject({
  * Throws `AUGMENT_INVALID` naming the field and its allowed range.
  */
 export function parseAugmentSettings(input: unknown): AugmentSettings {
-  const merged = input !== null && typeof input === 'object' && !Array.isArray(input) ? { ...noAugmentation, ...input } : input;
+  const merged =
+    input !== null && typeof input === 'object' && !Array.isArray(input) ? { ...noAugmentation, ...input } : input;
   const parsed = augmentSettingsSchema.safeParse(merged);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -118,7 +133,8 @@ export function drawAugmentation(settings: AugmentSettings, random: Random): Aug
 
 /** The inverse map of `draw`'s geometry from a size×size output to `src` pixels. */
 export function augmentAffine(src: { width: number; height: number }, size: number, draw: AugmentDraw): Affine {
-  if (!draw.flipped && draw.angle === 0 && draw.scale === 1 && draw.offsetX === 0 && draw.offsetY === 0) return fitAffine(src, size);
+  if (!draw.flipped && draw.angle === 0 && draw.scale === 1 && draw.offsetX === 0 && draw.offsetY === 0)
+    return fitAffine(src, size);
   // Output pixel x ↦ u = (x + ½)/size − ½ ∈ [−½, ½]; flip u; rotate (u, v); scale by the crop
   // and move by its offset; back to source pixels: sx = (q + ½)·W − ½.
   const { width: W, height: H } = src;
@@ -206,7 +222,14 @@ function composed(colour: RenderPlan['colour'], after: Float32Array): ChannelTab
  * Adds the plan's noise to warped 0–255 values, rounds and clamps to 0–255 and stores each
  * result `v` as `after[v]` in `target` at `offset` (`after` maps bytes to what is stored).
  */
-function addNoise(values: Float32Array, n: number, p: RenderPlan, after: Float32Array, target: Float32Array | Uint8Array, offset: number): void {
+function addNoise(
+  values: Float32Array,
+  n: number,
+  p: RenderPlan,
+  after: Float32Array,
+  target: Float32Array | Uint8Array,
+  offset: number,
+): void {
   const table = normals();
   const mask = NOISE_TABLE_SIZE - 1;
   const sigma = p.sigma;
@@ -266,7 +289,13 @@ export function renderAugmentedFloat(
 }
 
 /** The plain resize of `src`, normalised into `target` at `offset` (validation and test). */
-export function renderResizedFloat(src: RgbImage, size: number, normalise: Float32Array, target: Float32Array, offset: number): void {
+export function renderResizedFloat(
+  src: RgbImage,
+  size: number,
+  normalise: Float32Array,
+  target: Float32Array,
+  offset: number,
+): void {
   warpInto(src, size, fitAffine(src, size), [normalise, normalise, normalise], target, offset);
 }
 
@@ -290,7 +319,11 @@ export async function previewAugmentations(
   const pngs: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     const pixels = renderAugmented(src, size, checked, randomFrom('preview', seed, i));
-    pngs.push(await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
+    pngs.push(
+      await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
   }
   return pngs;
 }

@@ -45,7 +45,10 @@ export const MAX_SIZE = 2048;
 
 export function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < MIN_SIZE || size > MAX_SIZE) {
-    throw new LabError('SIZE_INVALID', `The image size must be a whole number of pixels from ${MIN_SIZE} to ${MAX_SIZE}; got ${size}.`);
+    throw new LabError(
+      'SIZE_INVALID',
+      `The image size must be a whole number of pixels from ${MIN_SIZE} to ${MAX_SIZE}; got ${size}.`,
+    );
   }
 }
 
@@ -60,7 +63,11 @@ export function checkFit(fit: string): asserts fit is ResizeFit {
  * at most size×size, 8-bit RGB, oriented, alpha on white. Throws `IMAGE_UNREADABLE` naming
  * the file when it cannot be decoded.
  */
-export async function decodeSource(input: string | Uint8Array, size: number, fit: ResizeFit = DEFAULT_FIT): Promise<RgbImage> {
+export async function decodeSource(
+  input: string | Uint8Array,
+  size: number,
+  fit: ResizeFit = DEFAULT_FIT,
+): Promise<RgbImage> {
   checkSize(size);
   checkFit(fit);
   const name = typeof input === 'string' ? input : 'image';
@@ -86,7 +93,13 @@ export async function decodeSource(input: string | Uint8Array, size: number, fit
       else if (width !== height) {
         const left = (side - width) >> 1;
         const top = (side - height) >> 1;
-        image = image.extend({ left, right: side - width - left, top, bottom: side - height - top, background: BACKGROUND });
+        image = image.extend({
+          left,
+          right: side - width - left,
+          top,
+          bottom: side - height - top,
+          background: BACKGROUND,
+        });
       }
     }
     const { data, info } = await image
@@ -101,11 +114,19 @@ export async function decodeSource(input: string | Uint8Array, size: number, fit
   } catch (error) {
     if (error instanceof LabError) throw error;
     const why = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
-    throw new LabError('IMAGE_UNREADABLE', `Cannot decode ${name}: ${why}. Scan the dataset again to see its problems.`, { cause: error });
+    throw new LabError(
+      'IMAGE_UNREADABLE',
+      `Cannot decode ${name}: ${why}. Scan the dataset again to see its problems.`,
+      { cause: error },
+    );
   }
 }
 
 /** `input` decoded to exactly size×size×3 8-bit RGB (see the module comment for the policy). */
-export async function decodeImage(input: string | Uint8Array, size: number, fit: ResizeFit = DEFAULT_FIT): Promise<Uint8Array> {
+export async function decodeImage(
+  input: string | Uint8Array,
+  size: number,
+  fit: ResizeFit = DEFAULT_FIT,
+): Promise<Uint8Array> {
   return resizeRgb(await decodeSource(input, size, fit), size);
 }

@@ -22,9 +22,7 @@ export const formatNames: Record<ImageFormat, string> = {
 };
 
 export type DetectedFormat =
-  | { kind: 'image'; format: ImageFormat }
-  | { kind: 'unsupported'; name: string }
-  | { kind: 'not-image' };
+  { kind: 'image'; format: ImageFormat } | { kind: 'unsupported'; name: string } | { kind: 'not-image' };
 
 /** Bytes `detectFormat` looks at (an SVG's `<svg` may follow an XML prolog and comments). */
 export const SNIFF_BYTES = 1024;
@@ -35,8 +33,10 @@ const ascii = (bytes: Uint8Array, start: number, end: number): string =>
 const startsWith = (bytes: Uint8Array, magic: readonly number[], at = 0): boolean =>
   bytes.length >= at + magic.length && magic.every((b, i) => bytes[at + i] === b);
 
-const u32be = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-const u32le = (b: Uint8Array, at: number): number => ((b[at + 3]! << 24) | (b[at + 2]! << 16) | (b[at + 1]! << 8) | b[at]!) >>> 0;
+const u32be = (b: Uint8Array, at: number): number =>
+  ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+const u32le = (b: Uint8Array, at: number): number =>
+  ((b[at + 3]! << 24) | (b[at + 2]! << 16) | (b[at + 1]! << 8) | b[at]!) >>> 0;
 
 const image = (format: ImageFormat): DetectedFormat => ({ kind: 'image', format });
 const unsupported = (name: string): DetectedFormat => ({ kind: 'unsupported', name });
@@ -60,7 +60,7 @@ function isoBrand(bytes: Uint8Array): DetectedFormat {
 function isSvg(bytes: Uint8Array): boolean {
   let text = ascii(bytes, 0, SNIFF_BYTES);
   if (text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
-  for (let previous = ''; previous !== text; ) {
+  for (let previous = ''; previous !== text;) {
     previous = text;
     text = text.trimStart().replace(/^(<\?xml[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)/i, '');
   }
@@ -74,20 +74,38 @@ export function detectFormat(bytes: Uint8Array): DetectedFormat {
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return image('webp');
   if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return image('gif');
   const tiffMagic = ascii(bytes, 0, 4);
-  if (tiffMagic === 'II*\0' || tiffMagic === 'MM\0*' || tiffMagic === 'II+\0' || tiffMagic === 'MM\0+') return image('tiff');
+  if (tiffMagic === 'II*\0' || tiffMagic === 'MM\0*' || tiffMagic === 'II+\0' || tiffMagic === 'MM\0+')
+    return image('tiff');
   if (bytes.length >= 12 && ascii(bytes, 4, 8) === 'ftyp') return isoBrand(bytes);
   // BMP: "BM", then a known DIB header size at 14 (so a text file starting "BM" is not one).
-  if (ascii(bytes, 0, 2) === 'BM' && bytes.length >= 18 && [12, 16, 40, 52, 56, 64, 108, 124].includes(u32le(bytes, 14))) {
+  if (
+    ascii(bytes, 0, 2) === 'BM' &&
+    bytes.length >= 18 &&
+    [12, 16, 40, 52, 56, 64, 108, 124].includes(u32le(bytes, 14))
+  ) {
     return unsupported('BMP');
   }
-  if (startsWith(bytes, [0xff, 0x0a]) || startsWith(bytes, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a])) {
+  if (
+    startsWith(bytes, [0xff, 0x0a]) ||
+    startsWith(bytes, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a])
+  ) {
     return unsupported('JPEG XL');
   }
-  if (startsWith(bytes, [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]) || startsWith(bytes, [0xff, 0x4f, 0xff, 0x51])) {
+  if (
+    startsWith(bytes, [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]) ||
+    startsWith(bytes, [0xff, 0x4f, 0xff, 0x51])
+  ) {
     return unsupported('JPEG 2000');
   }
   // ICO / CUR: reserved 0, type 1 or 2, at least one image.
-  if (bytes.length >= 6 && bytes[0] === 0 && bytes[1] === 0 && (bytes[2] === 1 || bytes[2] === 2) && bytes[3] === 0 && bytes[4]! + bytes[5]! > 0) {
+  if (
+    bytes.length >= 6 &&
+    bytes[0] === 0 &&
+    bytes[1] === 0 &&
+    (bytes[2] === 1 || bytes[2] === 2) &&
+    bytes[3] === 0 &&
+    bytes[4]! + bytes[5]! > 0
+  ) {
     return unsupported(bytes[2] === 1 ? 'ICO' : 'CUR');
   }
   if (ascii(bytes, 0, 4) === '8BPS') return unsupported('PSD');
@@ -103,9 +121,42 @@ export function detectFormat(bytes: Uint8Array): DetectedFormat {
  * notes.txt, a labels.csv) is ignored and listed as such.
  */
 const IMAGE_EXTENSIONS = new Set([
-  'jpg', 'jpeg', 'jpe', 'jfif', 'png', 'apng', 'webp', 'gif', 'tif', 'tiff', 'avif', 'svg',
-  'bmp', 'dib', 'heic', 'heif', 'jxl', 'jp2', 'j2k', 'jpf', 'jpx', 'ico', 'cur', 'psd', 'exr', 'qoi',
-  'pbm', 'pgm', 'ppm', 'pnm', 'tga', 'dng', 'cr2', 'nef', 'arw', 'raw',
+  'jpg',
+  'jpeg',
+  'jpe',
+  'jfif',
+  'png',
+  'apng',
+  'webp',
+  'gif',
+  'tif',
+  'tiff',
+  'avif',
+  'svg',
+  'bmp',
+  'dib',
+  'heic',
+  'heif',
+  'jxl',
+  'jp2',
+  'j2k',
+  'jpf',
+  'jpx',
+  'ico',
+  'cur',
+  'psd',
+  'exr',
+  'qoi',
+  'pbm',
+  'pgm',
+  'ppm',
+  'pnm',
+  'tga',
+  'dng',
+  'cr2',
+  'nef',
+  'arw',
+  'raw',
 ]);
 
 /** Whether a file's name ends in an image extension (`.jpg`, `.PNG`, `.tiff`, …). */

@@ -19,7 +19,8 @@ export interface HeaderSize {
 const u16be = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
 const u16le = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
 const u24le = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16);
-const u32be = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+const u32be = (b: Uint8Array, at: number): number =>
+  ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 const tag = (b: Uint8Array, at: number): string => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
 const EXIF_PREFIX = 'Exif\0\0';
 
@@ -29,13 +30,16 @@ function png(b: Uint8Array): HeaderSize | undefined {
   const height = u32be(b, 20);
   let orientation = 1;
   // An eXIf chunk before the image data may rotate it (libvips applies it, so must we).
-  for (let at = 33; at + 8 <= b.length; ) {
+  for (let at = 33; at + 8 <= b.length;) {
     const length = u32be(b, at);
     const type = tag(b, at + 4);
     if (type === 'IDAT' || type === 'IEND') break;
     if (type === 'eXIf' && at + 8 + length <= b.length) {
       const start = at + 8;
-      orientation = exifOrientation(b, String.fromCharCode(...b.subarray(start, start + 6)) === EXIF_PREFIX ? start + 6 : start);
+      orientation = exifOrientation(
+        b,
+        String.fromCharCode(...b.subarray(start, start + 6)) === EXIF_PREFIX ? start + 6 : start,
+      );
       break;
     }
     at += 12 + length;
@@ -63,7 +67,12 @@ function jpeg(b: Uint8Array): HeaderSize | undefined {
     const length = u16be(b, at + 2);
     if (length < 2) return undefined;
     const start = at + 4;
-    if (marker === 0xe1 && orientation === undefined && start + 6 <= b.length && String.fromCharCode(...b.subarray(start, start + 6)) === EXIF_PREFIX) {
+    if (
+      marker === 0xe1 &&
+      orientation === undefined &&
+      start + 6 <= b.length &&
+      String.fromCharCode(...b.subarray(start, start + 6)) === EXIF_PREFIX
+    ) {
       orientation = exifOrientation(b, start + 6);
     }
     if (isSof(marker)) {
@@ -107,11 +116,21 @@ function webp(b: Uint8Array): HeaderSize | undefined {
 /** The header size of a PNG, JPEG, GIF or WebP file, or `undefined` when sharp should be asked. */
 export function readHeaderSize(format: ImageFormat, bytes: Uint8Array): HeaderSize | undefined {
   const size =
-    format === 'png' ? png(bytes) : format === 'jpeg' ? jpeg(bytes) : format === 'gif' ? gif(bytes) : format === 'webp' ? webp(bytes) : undefined;
+    format === 'png'
+      ? png(bytes)
+      : format === 'jpeg'
+        ? jpeg(bytes)
+        : format === 'gif'
+          ? gif(bytes)
+          : format === 'webp'
+            ? webp(bytes)
+            : undefined;
   return size && size.width > 0 && size.height > 0 ? size : undefined;
 }
 
 /** Width and height as displayed: orientations 5–8 turn the image by 90°. */
 export function orientedSize(size: HeaderSize): { width: number; height: number } {
-  return size.orientation >= 5 ? { width: size.height, height: size.width } : { width: size.width, height: size.height };
+  return size.orientation >= 5
+    ? { width: size.height, height: size.width }
+    : { width: size.width, height: size.height };
 }

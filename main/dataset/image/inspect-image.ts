@@ -116,7 +116,11 @@ async function sharpSize(input: Buffer | string): Promise<{ width: number; heigh
 }
 
 /** Inspects the file at `path` (already known to be a file inside the dataset). Never throws. */
-export async function inspectImage(path: string, validate: ScanValidation, wholeReadLimit = WHOLE_READ_LIMIT): Promise<Inspection> {
+export async function inspectImage(
+  path: string,
+  validate: ScanValidation,
+  wholeReadLimit = WHOLE_READ_LIMIT,
+): Promise<Inspection> {
   let file: FileBytes | string;
   try {
     file = await readFileBytes(path, wholeReadLimit);
@@ -146,7 +150,8 @@ export async function inspectImage(path: string, validate: ScanValidation, whole
   if (validate === 'full') {
     try {
       let image = sharp(input, { failOn: VALIDATE_FAIL_ON });
-      if (size.width > VALIDATE_SIZE || size.height > VALIDATE_SIZE) image = image.resize(VALIDATE_SIZE, VALIDATE_SIZE, { fit: 'inside' });
+      if (size.width > VALIDATE_SIZE || size.height > VALIDATE_SIZE)
+        image = image.resize(VALIDATE_SIZE, VALIDATE_SIZE, { fit: 'inside' });
       await image.raw().toBuffer();
     } catch (error) {
       return problem(decodeReason(format, error));

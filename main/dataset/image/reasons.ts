@@ -35,9 +35,11 @@ export function unreadableReason(error: unknown): string {
 }
 
 // What libjpeg, libpng, libnsgif, libtiff, libwebp and libheif say when the data stops early.
-const TRUNCATION = /premature end|unexpected end|truncat|end of (file|data|stream|input)|bad seek|short read|not enough data|\bEOF\b/i;
+const TRUNCATION =
+  /premature end|unexpected end|truncat|end of (file|data|stream|input)|bad seek|short read|not enough data|\bEOF\b/i;
 // Prefixes that name libvips internals rather than the damage.
-const NOISE = /^(Input (buffer|file) has corrupt header: |Input (buffer|file) contains |Vips\w*: |vips\w*: |\w+2vips: |\w+load(_\w+)?: |heif: )/;
+const NOISE =
+  /^(Input (buffer|file) has corrupt header: |Input (buffer|file) contains |Vips\w*: |vips\w*: |\w+2vips: |\w+load(_\w+)?: |heif: )/;
 
 /** A decoder error (sharp's, or the pipeline's `IMAGE_UNREADABLE` wrapping it) in words. */
 export function decodeReason(format: ImageFormat, error: unknown): string {
@@ -47,7 +49,7 @@ export function decodeReason(format: ImageFormat, error: unknown): string {
   if (/pixel limit/i.test(text)) return `image too large: it exceeds ${LIMIT_TEXT}`;
   if (TRUNCATION.test(text)) return `truncated ${name}`;
   let line = text.split('\n', 1)[0]!.trim();
-  for (let previous = ''; previous !== line; ) {
+  for (let previous = ''; previous !== line;) {
     previous = line;
     line = line.replace(NOISE, '');
   }

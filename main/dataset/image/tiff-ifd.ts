@@ -50,7 +50,12 @@ export class TiffView {
     const entries: IfdEntry[] = [];
     for (let i = 0; i < count; i++) {
       const at = offset + 2 + i * 12;
-      entries.push({ tag: this.u16(at)!, type: this.u16(at + 2)!, count: this.u32(at + 4)!, field: this.base + at + 8 });
+      entries.push({
+        tag: this.u16(at)!,
+        type: this.u16(at + 2)!,
+        count: this.u32(at + 4)!,
+        field: this.base + at + 8,
+      });
     }
     return { entries, end };
   }

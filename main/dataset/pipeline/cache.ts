@@ -32,7 +32,13 @@ import { crc32 } from 'node:zlib';
 import { LabError } from '../../errors';
 import { checkFit, checkSize, decodeSource, DEFAULT_FIT, type ResizeFit } from '../image/decode';
 import type { RgbImage } from '../image/warp';
-import { holderAlive, readLock as readPidLock, releaseLock as releasePidLock, takeLock as takePidLock, type LockHolder } from '../../fs/pid-lock';
+import {
+  holderAlive,
+  readLock as readPidLock,
+  releaseLock as releasePidLock,
+  takeLock as takePidLock,
+  type LockHolder,
+} from '../../fs/pid-lock';
 
 const MAGIC = 0x31434c58; // "XLC1" little-endian
 const HEADER = 16;
@@ -172,7 +178,8 @@ export class ImageCache {
     }
     this.stats.misses++;
     const image = await this.#decode(path, this.size, this.fit);
-    if (info && !this.#readOnly) await this.#enqueue(() => this.#append(path, String(info.size), String(info.mtimeNs), image));
+    if (info && !this.#readOnly)
+      await this.#enqueue(() => this.#append(path, String(info.size), String(info.mtimeNs), image));
     return image;
   }
 
@@ -196,7 +203,10 @@ export class ImageCache {
     });
     shards.sort((a, b) => a - b);
     for (const shard of shards) {
-      const bytes = await stat(join(this.dir, shardName(shard, 'bin'))).then((s) => s.size, () => 0);
+      const bytes = await stat(join(this.dir, shardName(shard, 'bin'))).then(
+        (s) => s.size,
+        () => 0,
+      );
       const text = await readFile(join(this.dir, shardName(shard, 'idx')), 'utf8').catch(() => '');
       for (const line of text.split('\n')) {
         if (!line) continue;
@@ -212,11 +222,15 @@ export class ImageCache {
     let count = 0;
     let size = 0;
     if (this.#shard > 0) {
-      size = await stat(join(this.dir, shardName(this.#shard, 'bin'))).then((s) => s.size, () => 0);
+      size = await stat(join(this.dir, shardName(this.#shard, 'bin'))).then(
+        (s) => s.size,
+        () => 0,
+      );
       const text = await readFile(join(this.dir, shardName(this.#shard, 'idx')), 'utf8').catch(() => '');
       count = text.split('\n').filter(Boolean).length;
       // A line cut short by a crash must not swallow the next one.
-      if (text.length > 0 && !text.endsWith('\n')) await writeFile(join(this.dir, shardName(this.#shard, 'idx')), '\n', { flag: 'a' });
+      if (text.length > 0 && !text.endsWith('\n'))
+        await writeFile(join(this.dir, shardName(this.#shard, 'idx')), '\n', { flag: 'a' });
     }
     if (this.#shard === 0 || count >= this.#shardImages || size >= this.#shardBytes) {
       this.#shard++;
@@ -252,7 +266,11 @@ export class ImageCache {
       }
       const data = buffer.subarray(HEADER);
       if (crc32(data) !== entry.crc) return undefined;
-      return { width: entry.width, height: entry.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+      return {
+        width: entry.width,
+        height: entry.height,
+        data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      };
     } catch {
       return undefined;
     }
@@ -302,7 +320,9 @@ export class ImageCache {
     if (this.#readOnly) return;
     this.#readOnly = true;
     const why = error instanceof Error ? error.message : String(error);
-    this.warnings.push(`The image cache in ${this.dir} stopped storing images (${why}); training goes on, decoding each image.`);
+    this.warnings.push(
+      `The image cache in ${this.dir} stopped storing images (${why}); training goes on, decoding each image.`,
+    );
   }
 }
 
@@ -327,7 +347,9 @@ async function takeLock(dir: string, warnings: string[]): Promise<boolean> {
   try {
     return (await takePidLock(join(dir, LOCK))).taken;
   } catch (error) {
-    warnings.push(`The image cache in ${dir} cannot be written (${(error as Error).message}); images are decoded each time.`);
+    warnings.push(
+      `The image cache in ${dir} cannot be written (${(error as Error).message}); images are decoded each time.`,
+    );
     return false;
   }
 }

@@ -25,7 +25,9 @@ export interface DatasetIndex {
 /** The problems found inside a class's folder(s): `<class>/…` or, in the splits layout, `<split>/<class>/…`. */
 function problemsOf(className: string, report: Pick<ScanReport, 'layout' | 'problems'>): DatasetProblem[] {
   const depth = report.layout === 'splits' ? 1 : 0;
-  return report.problems.filter((problem) => problem.path.split('/')[depth] === className && problem.path.split('/').length > depth + 1);
+  return report.problems.filter(
+    (problem) => problem.path.split('/')[depth] === className && problem.path.split('/').length > depth + 1,
+  );
 }
 
 /** Why a class has no usable image, from the scan's problems in its folder. */
@@ -50,10 +52,22 @@ export function toIndex(dataset: ScannedDataset): DatasetIndex {
   const counts = new Map<string, number>();
   for (const image of dataset.images) counts.set(image.className, (counts.get(image.className) ?? 0) + 1);
   const classNames = dataset.classNames.filter((name) => (counts.get(name) ?? 0) > 0);
-  const excludedClasses = dataset.classNames.filter((name) => !counts.has(name)).map((name) => ({ name, reason: exclusionReason(name, report) }));
+  const excludedClasses = dataset.classNames
+    .filter((name) => !counts.has(name))
+    .map((name) => ({ name, reason: exclusionReason(name, report) }));
   const labelOf = new Map(classNames.map((name, label) => [name, label]));
-  const images = excludedClasses.length === 0 ? dataset.images : dataset.images.map((image) => ({ ...image, label: labelOf.get(image.className)! }));
-  return { root: report.root, classNames, images, fingerprint: report.fingerprint, excludedClasses, files: dataset.images };
+  const images =
+    excludedClasses.length === 0
+      ? dataset.images
+      : dataset.images.map((image) => ({ ...image, label: labelOf.get(image.className)! }));
+  return {
+    root: report.root,
+    classNames,
+    images,
+    fingerprint: report.fingerprint,
+    excludedClasses,
+    files: dataset.images,
+  };
 }
 
 /**
@@ -63,7 +77,8 @@ export function toIndex(dataset: ScannedDataset): DatasetIndex {
  * fingerprint differs too, and the caller says the dataset changed).
  */
 export function indexForClasses(index: DatasetIndex, classNames: readonly string[]): DatasetIndex | undefined {
-  if (classNames.length === index.classNames.length && classNames.every((name, i) => name === index.classNames[i])) return index;
+  if (classNames.length === index.classNames.length && classNames.every((name, i) => name === index.classNames[i]))
+    return index;
   const labelOf = new Map(classNames.map((name, label) => [name, label]));
   if (!index.classNames.every((name) => labelOf.has(name))) return undefined;
   const images = index.images.map((image) => ({ ...image, label: labelOf.get(image.className)! }));

@@ -109,7 +109,9 @@ export function normalisationTable(normalisation: Normalisation): Float32Array {
 }
 
 const TAKE_XS = Symbol('batches with an xs allocator');
-type InternalSource = BatchSource & { [TAKE_XS]: (epoch: number, takeXs: TakeXs) => AsyncGenerator<Batch, void, undefined> };
+type InternalSource = BatchSource & {
+  [TAKE_XS]: (epoch: number, takeXs: TakeXs) => AsyncGenerator<Batch, void, undefined>;
+};
 
 export function createBatchSource(options: BatchSourceOptions): BatchSource {
   return createSource(options);
@@ -126,26 +128,36 @@ function createSource(options: BatchSourceOptions): InternalSource {
   }
   if (!Number.isInteger(seed)) throw new LabError('PIPELINE_INVALID', `The seed must be a whole number; got ${seed}.`);
   if (cache && (cache.size !== size || cache.fit !== fit)) {
-    throw new LabError('PIPELINE_INVALID', `The image cache is for ${cache.size} px "${cache.fit}", the pipeline for ${size} px "${fit}".`);
+    throw new LabError(
+      'PIPELINE_INVALID',
+      `The image cache is for ${cache.size} px "${cache.fit}", the pipeline for ${size} px "${fit}".`,
+    );
   }
   const augment = options.augment ? parseAugmentSettings(options.augment) : null;
   const normalisation = options.normalisation ?? 'xception';
   if (normalisation !== 'xception' && normalisation !== 'unit') {
-    throw new LabError('PIPELINE_INVALID', `The normalisation must be "xception" or "unit"; got "${String(normalisation)}".`);
+    throw new LabError(
+      'PIPELINE_INVALID',
+      `The normalisation must be "xception" or "unit"; got "${String(normalisation)}".`,
+    );
   }
   const lut = normalisationTable(normalisation);
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? Math.max(4, 2 * availableParallelism())));
   const classes = classNames.length;
   const pixels = size * size * 3;
   const n = images.length;
-  const load = (image: LabelledImage): Promise<RgbImage> => (cache ? cache.get(image.path) : decodeSource(image.path, size, fit));
+  const load = (image: LabelledImage): Promise<RgbImage> =>
+    cache ? cache.get(image.path) : decodeSource(image.path, size, fit);
 
   const order = (epoch: number): number[] => {
     const indices = Array.from({ length: n }, (_, i) => i);
     return shuffle ? shuffleInPlace(indices, randomFrom('order', seed, epoch)) : indices;
   };
 
-  async function* batches(epoch: number, takeXs: TakeXs = (length) => new Float32Array(length)): AsyncGenerator<Batch, void, undefined> {
+  async function* batches(
+    epoch: number,
+    takeXs: TakeXs = (length) => new Float32Array(length),
+  ): AsyncGenerator<Batch, void, undefined> {
     const sequence = order(epoch);
     const scratch = new Float32Array(augment?.noise ? pixels : 0);
     // Decodes in flight, in order; each settles to the image or its error (never rejects, so an
@@ -178,7 +190,8 @@ function createSource(options: BatchSourceOptions): InternalSource {
           continue;
         }
         const offset = count * pixels;
-        if (augment) renderAugmentedFloat(result, size, augment, randomFrom('augment', seed, epoch, at), scratch, lut, xs, offset);
+        if (augment)
+          renderAugmentedFloat(result, size, augment, randomFrom('augment', seed, epoch, at), scratch, lut, xs, offset);
         else renderResizedFloat(result, size, lut, xs, offset);
         ys[count * classes + image.label] = 1;
         labels[count] = image.label;
@@ -188,7 +201,13 @@ function createSource(options: BatchSourceOptions): InternalSource {
       if (count === 0 || (options.dropRemainder && count < batchSize)) return;
       yield count === capacity
         ? { xs, ys, labels, paths, count }
-        : { xs: xs.subarray(0, count * pixels), ys: ys.subarray(0, count * classes), labels: labels.subarray(0, count), paths, count };
+        : {
+            xs: xs.subarray(0, count * pixels),
+            ys: ys.subarray(0, count * classes),
+            labels: labels.subarray(0, count),
+            paths,
+            count,
+          };
     }
   }
 

@@ -100,7 +100,8 @@ export function computeSplit(request: SplitRequest): DatasetSplit {
   const { root, images, classNames, fingerprint, seed } = request;
   const fractions = checkFractions(request.val ?? DEFAULT_VAL_FRACTION, request.test ?? DEFAULT_TEST_FRACTION);
   checkFingerprint(fingerprint);
-  if (!Number.isInteger(seed)) throw new LabError('SPLIT_INVALID', `The split seed must be a whole number; got ${seed}.`);
+  if (!Number.isInteger(seed))
+    throw new LabError('SPLIT_INVALID', `The split seed must be a whole number; got ${seed}.`);
   checkLabels(images, classNames);
 
   const withSplit = images.filter((image) => image.split !== undefined).length;
@@ -126,7 +127,9 @@ export function computeSplit(request: SplitRequest): DatasetSplit {
   const out: Record<SplitName, SplitEntry[]> = { train: [], val: [], test: [] };
   let source: SplitSource = 'seeded';
   if (withSplit === 0) {
-    byClass.forEach((list, label) => drawClass(list, classNames[label]!, fractions, { fingerprint, seed }, out, warnings));
+    byClass.forEach((list, label) =>
+      drawClass(list, classNames[label]!, fractions, { fingerprint, seed }, out, warnings),
+    );
   } else {
     const hasVal = images.some((image) => image.split === 'val');
     source = hasVal ? 'given' : 'given+val';
@@ -153,7 +156,10 @@ export function computeSplit(request: SplitRequest): DatasetSplit {
         }
       }
     });
-    if (!hasVal) warnings.unshift(`The dataset has no val folder: ${Math.round(fractions.val * 100)}% of each class's train images are used for validation.`);
+    if (!hasVal)
+      warnings.unshift(
+        `The dataset has no val folder: ${Math.round(fractions.val * 100)}% of each class's train images are used for validation.`,
+      );
   }
 
   for (const name of splitNames) out[name].sort((a, b) => a.label - b.label || compare(a.path, b.path));
@@ -165,7 +171,8 @@ export function computeSplit(request: SplitRequest): DatasetSplit {
     format: SPLIT_FORMAT,
     fingerprint,
     seed,
-    fractions: source === 'given' ? { val: 0, test: 0 } : source === 'given+val' ? { val: fractions.val, test: 0 } : fractions,
+    fractions:
+      source === 'given' ? { val: 0, test: 0 } : source === 'given+val' ? { val: fractions.val, test: 0 } : fractions,
     source,
     classNames: [...classNames],
     counts,
@@ -198,7 +205,8 @@ function drawClass(
     if (test > 0) test--;
     else val--;
   }
-  if (fractions.test > 0 && test === 0) warnings.push(`Class "${className}" has only ${n} images: none is left for the test set.`);
+  if (fractions.test > 0 && test === 0)
+    warnings.push(`Class "${className}" has only ${n} images: none is left for the test set.`);
   const order = shuffleInPlace(
     items.map((item) => ({ path: item.path, label: item.label })),
     randomFrom('split', key.fingerprint, key.seed, className),
@@ -225,7 +233,10 @@ function checkFractions(val: number, test: number): { val: number; test: number 
 function checkFingerprint(fingerprint: string): void {
   // It becomes part of a file name.
   if (!/^[A-Za-z0-9_.-]{1,128}$/.test(fingerprint) || fingerprint.startsWith('.')) {
-    throw new LabError('SPLIT_INVALID', `The dataset fingerprint "${fingerprint}" is not a plain name (letters, digits, - _ .).`);
+    throw new LabError(
+      'SPLIT_INVALID',
+      `The dataset fingerprint "${fingerprint}" is not a plain name (letters, digits, - _ .).`,
+    );
   }
 }
 
@@ -250,7 +261,10 @@ function fractionsTag(split: Pick<DatasetSplit, 'source' | 'fractions'>): string
 }
 
 /** `DATA_DIR/splits/<fingerprint>-<seed>-<fractions>.json`. */
-export function splitFile(dataDir: string, split: Pick<DatasetSplit, 'fingerprint' | 'seed' | 'source' | 'fractions'>): string {
+export function splitFile(
+  dataDir: string,
+  split: Pick<DatasetSplit, 'fingerprint' | 'seed' | 'source' | 'fractions'>,
+): string {
   checkFingerprint(split.fingerprint);
   return join(dataDir, 'splits', `${split.fingerprint}-${split.seed}-${fractionsTag(split)}.json`);
 }
@@ -299,7 +313,10 @@ export async function loadSplit(file: string): Promise<DatasetSplit | undefined>
   } catch (error) {
     problem = `not valid JSON (${(error as Error).message})`;
   }
-  throw new LabError('SPLIT_CORRUPT', `The stored split ${file} is damaged (${problem}). Delete it to draw the split again.`);
+  throw new LabError(
+    'SPLIT_CORRUPT',
+    `The stored split ${file} is damaged (${problem}). Delete it to draw the split again.`,
+  );
 }
 
 /**
@@ -307,7 +324,10 @@ export async function loadSplit(file: string): Promise<DatasetSplit | undefined>
  * one, else computed and stored. A stored split that does not list exactly the given images
  * (same paths, same labels) is a `SPLIT_MISMATCH` error: it is never silently redrawn.
  */
-export async function prepareSplit(dataDir: string, request: SplitRequest): Promise<{ split: DatasetSplit; file: string }> {
+export async function prepareSplit(
+  dataDir: string,
+  request: SplitRequest,
+): Promise<{ split: DatasetSplit; file: string }> {
   const fresh = computeSplit(request);
   const file = splitFile(dataDir, fresh);
   const stored = await loadSplit(file);

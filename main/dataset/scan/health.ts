@@ -25,18 +25,24 @@ export const IMBALANCE_RATIO = 3;
 /** Example paths quoted in a warning. */
 const EXAMPLES = 3;
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`): string =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 const quote = (name: string): string => JSON.stringify(name);
 
 /**
  * Empty classes, classes too small to split, imbalance, and (splits layout) a class folder a
  * split lacks or holds empty. `splits` lists the split folders present, in the order to name them.
  */
-export function classWarnings(classes: readonly ScannedClass[], layout: DatasetLayout, splitFolders: ReadonlyMap<SplitName, ReadonlySet<string>>): string[] {
+export function classWarnings(
+  classes: readonly ScannedClass[],
+  layout: DatasetLayout,
+  splitFolders: ReadonlyMap<SplitName, ReadonlySet<string>>,
+): string[] {
   const warnings: string[] = [];
   for (const { name, images } of classes) {
     if (images === 0) warnings.push(`Class ${quote(name)} has no usable images.`);
-    else if (images < 2) warnings.push(`Class ${quote(name)} has only 1 usable image: it cannot be split into training and validation.`);
+    else if (images < 2)
+      warnings.push(`Class ${quote(name)} has only 1 usable image: it cannot be split into training and validation.`);
   }
   const counted = classes.filter((c) => c.images > 0);
   if (counted.length >= 2) {
@@ -54,7 +60,10 @@ export function classWarnings(classes: readonly ScannedClass[], layout: DatasetL
     for (const { name } of classes) {
       const holders = present.filter((split) => splitFolders.get(split)!.has(name));
       for (const split of present) {
-        if (!holders.includes(split)) warnings.push(`Split ${quote(split)} has no folder for class ${quote(name)} (${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} one).`);
+        if (!holders.includes(split))
+          warnings.push(
+            `Split ${quote(split)} has no folder for class ${quote(name)} (${holders.join(', ')} ${holders.length === 1 ? 'has' : 'have'} one).`,
+          );
       }
     }
     for (const c of classes) {
@@ -95,9 +104,11 @@ export function duplicateGroups(images: readonly UsableImage[]): DuplicateGroup[
   return groups.sort((a, b) => compareCodePoints(a.paths[0]!, b.paths[0]!));
 }
 
-const classOf = (images: readonly UsableImage[]): Map<string, string> => new Map(images.map((image) => [image.rel, image.className]));
+const classOf = (images: readonly UsableImage[]): Map<string, string> =>
+  new Map(images.map((image) => [image.rel, image.className]));
 /** Class and split: copies in one class but different splits are leaks, not waste. */
-const placeOf = (images: readonly UsableImage[]): Map<string, string> => new Map(images.map((image) => [image.rel, `${image.className}\0${image.split ?? ''}`]));
+const placeOf = (images: readonly UsableImage[]): Map<string, string> =>
+  new Map(images.map((image) => [image.rel, `${image.className}\0${image.split ?? ''}`]));
 
 /**
  * Duplicates in words: within one class (wasted, and they weigh twice), across classes (one
@@ -134,7 +145,8 @@ export function duplicateWarnings(groups: readonly DuplicateGroup[], images: rea
     // Example: the first copy in each of two classes.
     const pairs = across.slice(0, EXAMPLES).map((group) => {
       const firsts = new Map<string, string>();
-      for (const path of group.paths) if (!firsts.has(classes.get(path) ?? '')) firsts.set(classes.get(path) ?? '', path);
+      for (const path of group.paths)
+        if (!firsts.has(classes.get(path) ?? '')) firsts.set(classes.get(path) ?? '', path);
       return [...firsts.values()].slice(0, 2).join(' = ');
     });
     warnings.push(

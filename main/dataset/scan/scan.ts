@@ -25,7 +25,14 @@ import { promisify } from 'node:util';
 import { LabError } from '../../errors';
 import { raceCancel, throwIfCancelled } from './cancel';
 import { formatNames, type ImageFormat, hasImageExtension } from '../image/detect-format';
-import { classWarnings, datasetFingerprint, duplicateGroups, duplicateWarnings, sizeDistribution, type UsableImage } from './health';
+import {
+  classWarnings,
+  datasetFingerprint,
+  duplicateGroups,
+  duplicateWarnings,
+  sizeDistribution,
+  type UsableImage,
+} from './health';
 import { inspectImage, looksLikeImage } from '../image/inspect-image';
 import type { LabelledImage, SplitName } from '../labelled-image';
 import { decideLayout } from './layout';
@@ -117,7 +124,11 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
     top = await walker.list({ rel: '', real: rootReal, link: false });
   } catch (error) {
     if (error instanceof LabError) throw error;
-    throw new LabError('DATASET_UNREADABLE', `The dataset folder ${absolute} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check its permissions.`, { cause: error });
+    throw new LabError(
+      'DATASET_UNREADABLE',
+      `The dataset folder ${absolute} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check its permissions.`,
+      { cause: error },
+    );
   }
   const decision = decideLayout(top!.dirs.map((d) => d.rel));
   const loose: Entry[] = [...top!.files];
@@ -129,7 +140,8 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
   if (decision.layout === 'folders') {
     for (const dir of top!.dirs) tops.push({ dir, owner: { className: dir.rel } });
   } else {
-    for (const name of decision.others) walker.problems.push({ path: name, reason: 'not a split folder (train, val, validation, test): not used' });
+    for (const name of decision.others)
+      walker.problems.push({ path: name, reason: 'not a split folder (train, val, validation, test): not used' });
     const names = [...decision.splits.keys()];
     if (names.some((n) => n.toLowerCase() === 'val') && names.some((n) => n.toLowerCase() === 'validation')) {
       warnings.push('Both "val" and "validation" folders exist: both are used as the validation split.');
@@ -151,7 +163,10 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
   }
   if (tops.length === 0) {
     const example = decision.layout === 'splits' ? ' (for example train/cat/, train/dog/, val/cat/, val/dog/)' : '';
-    throw new LabError('DATASET_NO_CLASSES', `${absolute} has no class folders: put each class's images in its own sub-folder${example}.`);
+    throw new LabError(
+      'DATASET_NO_CLASSES',
+      `${absolute} has no class folders: put each class's images in its own sub-folder${example}.`,
+    );
   }
   const files = await walker.walk(tops);
 
@@ -185,12 +200,16 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
         problems.push({ path: file.rel, reason: result.reason });
       } else {
         // A notes.txt or labels.csv among the images: not an image, so not a problem.
-        ignoredFiles.push({ path: file.rel, reason: result.reason === 'not an image' ? 'not an image file' : result.reason });
+        ignoredFiles.push({
+          path: file.rel,
+          reason: result.reason === 'not an image' ? 'not an image file' : result.reason,
+        });
       }
     } else {
       // Outside the class folders: a README or CSV is ignored, an image is reported.
       const file = loose[index - files.length]!;
-      if (await looksLikeImage(file.real)) problems.push({ path: file.rel, reason: 'image outside the class folders: move it into its class folder' });
+      if (await looksLikeImage(file.real))
+        problems.push({ path: file.rel, reason: 'image outside the class folders: move it into its class folder' });
       else ignoredFiles.push({ path: file.rel, reason: 'not an image, outside the class folders' });
     }
     done++;
@@ -202,7 +221,9 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
   emit({ phase: 'reading', done, total }, true);
 
   // 3. The report.
-  const images = usable.filter((image): image is ScannedImage => image !== undefined).sort((a, b) => compareCodePoints(a.rel, b.rel));
+  const images = usable
+    .filter((image): image is ScannedImage => image !== undefined)
+    .sort((a, b) => compareCodePoints(a.rel, b.rel));
   const layoutSplits = [...splitFolders.keys()];
   const classes: ScannedClass[] = classNames.map((name) => {
     const entry: ScannedClass = { name, images: 0 };
@@ -219,10 +240,17 @@ async function scan(root: string, options: ScanOptions): Promise<ScannedDataset>
   }
   const usableFacts: UsableImage[] = images;
   const duplicates = duplicateGroups(usableFacts);
-  const orderedSplits = new Map((['train', 'val', 'test'] as const).filter((s) => splitFolders.has(s)).map((s) => [s, splitFolders.get(s)!]));
-  warnings.push(...classWarnings(classes, decision.layout, orderedSplits), ...duplicateWarnings(duplicates, usableFacts));
+  const orderedSplits = new Map(
+    (['train', 'val', 'test'] as const).filter((s) => splitFolders.has(s)).map((s) => [s, splitFolders.get(s)!]),
+  );
+  warnings.push(
+    ...classWarnings(classes, decision.layout, orderedSplits),
+    ...duplicateWarnings(duplicates, usableFacts),
+  );
   const ignored = [...walker.ignoredEntries, ...ignoredFiles].sort((a, b) => compareCodePoints(a.path, b.path));
-  const allProblems = [...walker.problems, ...problems].sort((a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.reason, b.reason));
+  const allProblems = [...walker.problems, ...problems].sort(
+    (a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.reason, b.reason),
+  );
 
   return {
     report: {
@@ -253,18 +281,32 @@ async function openRoot(absolute: string): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new LabError('DATASET_NOT_FOUND', `The dataset folder ${absolute} does not exist: check the path.`, { cause: error });
+      throw new LabError('DATASET_NOT_FOUND', `The dataset folder ${absolute} does not exist: check the path.`, {
+        cause: error,
+      });
     }
-    throw new LabError('DATASET_UNREADABLE', `The dataset folder ${absolute} cannot be read (${code ?? (error as Error).message}): check its permissions.`, { cause: error });
+    throw new LabError(
+      'DATASET_UNREADABLE',
+      `The dataset folder ${absolute} cannot be read (${code ?? (error as Error).message}): check its permissions.`,
+      { cause: error },
+    );
   }
   if (!stats.isDirectory()) {
-    throw new LabError('DATASET_NOT_A_FOLDER', `${absolute} is not a folder: choose the folder that holds one sub-folder per class.`);
+    throw new LabError(
+      'DATASET_NOT_A_FOLDER',
+      `${absolute} is not a folder: choose the folder that holds one sub-folder per class.`,
+    );
   }
   return realpath(absolute);
 }
 
 /** Runs `task(0 … count-1)` with at most `limit` at once; stops taking new ones once `signal` aborts. */
-async function pool(count: number, limit: number, task: (index: number) => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+async function pool(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count && !signal?.aborted) await task(next++);

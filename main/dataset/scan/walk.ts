@@ -44,7 +44,16 @@ export interface Listing {
   files: Entry[];
 }
 
-const IGNORED = new Set(['__macosx', 'thumbs.db', 'ehthumbs.db', 'desktop.ini', 'icon\r', '@eadir', '$recycle.bin', 'system volume information']);
+const IGNORED = new Set([
+  '__macosx',
+  'thumbs.db',
+  'ehthumbs.db',
+  'desktop.ini',
+  'icon\r',
+  '@eadir',
+  '$recycle.bin',
+  'system volume information',
+]);
 
 /** Hidden and system files and folders that are skipped and counted. */
 export function isIgnoredName(name: string): boolean {
@@ -191,4 +200,3 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
-

@@ -19,8 +19,10 @@ export const fusedBatchNorm: FastKernel = {
     const sv = scale ? float32Values(backend, scale) : new Float32Array([1]);
     const ov = offset ? float32Values(backend, offset) : new Float32Array([0]);
     const channels = x?.shape[x.shape.length - 1] ?? 0;
-    const fits = (p: Float32Array | undefined): p is Float32Array => p !== undefined && (p.length === 1 || p.length === channels);
-    if (!x || !xv || !fits(mv) || !fits(vv) || !fits(sv) || !fits(ov) || channels === 0 || xv.length % channels !== 0) return stock(args);
+    const fits = (p: Float32Array | undefined): p is Float32Array =>
+      p !== undefined && (p.length === 1 || p.length === channels);
+    if (!x || !xv || !fits(mv) || !fits(vv) || !fits(sv) || !fits(ov) || channels === 0 || xv.length % channels !== 0)
+      return stock(args);
 
     const epsilon = attrs.varianceEpsilon ?? 0.001;
     const m = new Float64Array(channels);
@@ -52,7 +54,16 @@ export const fusedBatchNorm: FastKernel = {
       for (let r0 = 0; r0 < rowsTotal; r0 += blockRows) {
         const rows = Math.min(blockRows, rowsTotal - r0);
         stageRows(heap, 0, xv.subarray(r0 * channels, (r0 + rows) * channels), rows, channels, width);
-        s.fn.batchNorm(0, outAt * 4, rows, width * 4, paramsAt * 4, (paramsAt + 2 * width) * 4, (paramsAt + 4 * width) * 4, (paramsAt + 6 * width) * 4);
+        s.fn.batchNorm(
+          0,
+          outAt * 4,
+          rows,
+          width * 4,
+          paramsAt * 4,
+          (paramsAt + 2 * width) * 4,
+          (paramsAt + 4 * width) * 4,
+          (paramsAt + 6 * width) * 4,
+        );
         unstageRows(heap, outAt, out.subarray(r0 * channels, (r0 + rows) * channels), rows, channels, width);
       }
       return backend.makeTensorInfo(x.shape, 'float32', out);

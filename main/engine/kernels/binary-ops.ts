@@ -16,7 +16,17 @@ import { BLOCK_FLOATS, simd } from './simd';
  * operand with as many elements as `out` is not broadcast, so it is read linearly; a one-element
  * operand is a scalar. Only the rest (per-channel vectors…) takes the strided loop.
  */
-type Loop2D = (outer: number, inner: number, a: Float32Array, as0: number, as1: number, b: Float32Array, bs0: number, bs1: number, out: Float32Array) => void;
+type Loop2D = (
+  outer: number,
+  inner: number,
+  a: Float32Array,
+  as0: number,
+  as1: number,
+  b: Float32Array,
+  bs0: number,
+  bs1: number,
+  out: Float32Array,
+) => void;
 
 const addLoop: Loop2D = (outer, inner, a, as0, as1, b, bs0, bs1, out) => {
   const n = out.length;
@@ -108,7 +118,11 @@ export interface Broadcast2D {
  * Expresses broadcasting `aShape` against `bShape` (to `outShape`) as an [outer × inner] loop,
  * or undefined when it needs more than two levels (e.g. [n,1,c] ∘ [1,h,1]).
  */
-export function broadcast2D(aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): Broadcast2D | undefined {
+export function broadcast2D(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
+): Broadcast2D | undefined {
   const rank = outShape.length;
   // Per output axis: does a / b run along it (size > 1)? Axes of size 1 in the output drop out.
   const groups: { a: boolean; b: boolean; size: number }[] = [];
@@ -144,7 +158,13 @@ type SimdBinary = 'add' | 'sub' | 'mul' | 'div';
 /** How an operand enters the SIMD loop: read along, one value splatted, or one vector per row. */
 type OperandKind = 'full' | 'scalar' | 'channel';
 
-function operandKind(v: Float32Array, s0: number, s1: number, plan: Broadcast2D, size: number): OperandKind | undefined {
+function operandKind(
+  v: Float32Array,
+  s0: number,
+  s1: number,
+  plan: Broadcast2D,
+  size: number,
+): OperandKind | undefined {
   if (v.length === size) return 'full';
   if (v.length === 1) return 'scalar';
   if (s0 === 0 && s1 === 1 && v.length === plan.inner && plan.inner % 4 === 0) return 'channel';
@@ -157,7 +177,14 @@ function operandKind(v: Float32Array, s0: number, s1: number, plan: Broadcast2D,
  * copied out. Covers same shapes, scalars and per-channel vectors whose length is a multiple of
  * 4; undefined for the rest.
  */
-function simdBinary(name: SimdBinary, av: Float32Array, bv: Float32Array, plan: Broadcast2D, size: number, take: (size: number) => Float32Array): Float32Array | undefined {
+function simdBinary(
+  name: SimdBinary,
+  av: Float32Array,
+  bv: Float32Array,
+  plan: Broadcast2D,
+  size: number,
+  take: (size: number) => Float32Array,
+): Float32Array | undefined {
   const s = simd();
   const a = s && operandKind(av, plan.as0, plan.as1, plan, size);
   const b = s && operandKind(bv, plan.bs0, plan.bs1, plan, size);
@@ -186,7 +213,17 @@ function simdBinary(name: SimdBinary, av: Float32Array, bv: Float32Array, plan: 
     const end = Math.min(size, start + blockFloats);
     if (a === 'full') heap.set(av.subarray(start, end), pa);
     if (b === 'full') heap.set(bv.subarray(start, end), pb);
-    s.fn[name](pa * 4, rowStep(a), colStep(a), pb * 4, rowStep(b), colStep(b), po * 4, Math.min(blockRows, rowsTotal - r0), rowFloats / 4);
+    s.fn[name](
+      pa * 4,
+      rowStep(a),
+      colStep(a),
+      pb * 4,
+      rowStep(b),
+      colStep(b),
+      po * 4,
+      Math.min(blockRows, rowsTotal - r0),
+      rowFloats / 4,
+    );
     out.set(heap.subarray(po, po + end - start), start);
   }
   return out;
@@ -205,7 +242,8 @@ function binaryKernel(kernelName: string, loop: Loop2D, simdName: SimdBinary): F
       const plan = broadcast2D(a.shape, b.shape, outShape);
       if (!plan) return stock(args);
       const size = sizeOf(outShape);
-      const fast = size >= SIMD_MIN_SIZE ? simdBinary(simdName, av, bv, plan, size, (n) => output(backend, n)) : undefined;
+      const fast =
+        size >= SIMD_MIN_SIZE ? simdBinary(simdName, av, bv, plan, size, (n) => output(backend, n)) : undefined;
       if (fast) return backend.makeTensorInfo(outShape, 'float32', fast);
       const out = output(backend, size);
       loop(plan.outer, plan.inner, av, plan.as0, plan.as1, bv, plan.bs0, plan.bs1, out);

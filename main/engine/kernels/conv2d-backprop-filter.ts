@@ -26,9 +26,28 @@ export const conv2DBackpropFilter: FastKernel = {
     const units = convFilterUnits(info);
     const partials = partialScratch.get(units * size).subarray(0, units * size);
     const pool = kernelPool();
-    pool.run(Task.convFilter, [{ array: xv, input: true }, { array: dyv, input: true }, { array: partials, output: true }], geometryParams(info), units, outputRows(info) * size);
+    pool.run(
+      Task.convFilter,
+      [
+        { array: xv, input: true },
+        { array: dyv, input: true },
+        { array: partials, output: true },
+      ],
+      geometryParams(info),
+      units,
+      outputRows(info) * size,
+    );
     const dw = output(backend, size);
-    pool.run(Task.sumPartials, [{ array: partials, input: true }, { array: dw, output: true }], [units], Math.ceil(size / SUM_BLOCK), units * size);
+    pool.run(
+      Task.sumPartials,
+      [
+        { array: partials, input: true },
+        { array: dw, output: true },
+      ],
+      [units],
+      Math.ceil(size / SUM_BLOCK),
+      units * size,
+    );
     return backend.makeTensorInfo(info.filterShape, 'float32', dw);
   },
 };

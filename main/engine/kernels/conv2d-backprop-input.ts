@@ -15,12 +15,25 @@ export const conv2DBackpropInput: FastKernel = {
     const { dy, filter } = args.inputs;
     const dyv = float32Values(backend, dy);
     const wv = float32Values(backend, filter);
-    const info = filter && dyv && wv ? nhwcConvInfo(tf, attrs.inputShape ?? [], filter.shape, { ...attrs, dilations: 1 }) : undefined;
+    const info =
+      filter && dyv && wv
+        ? nhwcConvInfo(tf, attrs.inputShape ?? [], filter.shape, { ...attrs, dilations: 1 })
+        : undefined;
     if (!info || !dyv || !wv) return stock(args);
 
     const dx = output(backend, info.batchSize * info.inHeight * info.inWidth * info.inChannels);
     const work = outputRows(info) * info.outChannels * tapCount(info);
-    kernelPool().run(Task.convInput, [{ array: dyv, input: true }, { array: wv, input: true }, { array: dx, output: true }], geometryParams(info), convInputUnits(info), work);
+    kernelPool().run(
+      Task.convInput,
+      [
+        { array: dyv, input: true },
+        { array: wv, input: true },
+        { array: dx, output: true },
+      ],
+      geometryParams(info),
+      convInputUnits(info),
+      work,
+    );
     return backend.makeTensorInfo(info.inShape, 'float32', dx);
   },
 };

@@ -10,7 +10,17 @@ import { convForwardUnits, geometryParams, outputRows, Task } from './tasks';
  */
 export function conv2dForward(x: Float32Array, w: Float32Array, info: ConvInfo, y: Float32Array): Float32Array {
   const work = outputRows(info) * info.outChannels * tapCount(info);
-  kernelPool().run(Task.convForward, [{ array: x, input: true }, { array: w, input: true }, { array: y, output: true }], geometryParams(info), convForwardUnits(info), work);
+  kernelPool().run(
+    Task.convForward,
+    [
+      { array: x, input: true },
+      { array: w, input: true },
+      { array: y, output: true },
+    ],
+    geometryParams(info),
+    convForwardUnits(info),
+    work,
+  );
   return y;
 }
 
@@ -28,6 +38,10 @@ export const conv2D: FastKernel = {
     const wv = float32Values(backend, filter);
     const info = x && filter && xv && wv ? nhwcConvInfo(tf, x.shape, filter.shape, attrs) : undefined;
     if (!info || !xv || !wv) return stock(args);
-    return backend.makeTensorInfo(info.outShape, 'float32', conv2dForward(xv, wv, info, output(backend, outputSize(info))));
+    return backend.makeTensorInfo(
+      info.outShape,
+      'float32',
+      conv2dForward(xv, wv, info, output(backend, outputSize(info))),
+    );
   },
 };

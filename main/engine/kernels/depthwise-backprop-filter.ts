@@ -24,9 +24,28 @@ export const depthwiseConv2dNativeBackpropFilter: FastKernel = {
     const images = info.batchSize;
     const partials = partialScratch.get(images * size).subarray(0, images * size);
     const pool = kernelPool();
-    pool.run(Task.depthwiseFilter, [{ array: xv, input: true }, { array: dyv, input: true }, { array: partials, output: true }], geometryParams(info), images, dyv.length * info.filterHeight * info.filterWidth);
+    pool.run(
+      Task.depthwiseFilter,
+      [
+        { array: xv, input: true },
+        { array: dyv, input: true },
+        { array: partials, output: true },
+      ],
+      geometryParams(info),
+      images,
+      dyv.length * info.filterHeight * info.filterWidth,
+    );
     const dw = output(backend, size);
-    pool.run(Task.sumPartials, [{ array: partials, input: true }, { array: dw, output: true }], [images], Math.ceil(size / SUM_BLOCK), images * size);
+    pool.run(
+      Task.sumPartials,
+      [
+        { array: partials, input: true },
+        { array: dw, output: true },
+      ],
+      [images],
+      Math.ceil(size / SUM_BLOCK),
+      images * size,
+    );
     return backend.makeTensorInfo(info.filterShape, 'float32', dw);
   },
 };

@@ -17,7 +17,17 @@ export const depthwiseConv2dNativeBackpropInput: FastKernel = {
 
     const dx = output(backend, info.batchSize * info.inHeight * info.inWidth * info.inChannels);
     const work = dyv.length * info.filterHeight * info.filterWidth;
-    kernelPool().run(Task.depthwiseInput, [{ array: dyv, input: true }, { array: wv, input: true }, { array: dx, output: true }], geometryParams(info), info.batchSize, work);
+    kernelPool().run(
+      Task.depthwiseInput,
+      [
+        { array: dyv, input: true },
+        { array: wv, input: true },
+        { array: dx, output: true },
+      ],
+      geometryParams(info),
+      info.batchSize,
+      work,
+    );
     return backend.makeTensorInfo(info.inShape, 'float32', dx);
   },
 };

@@ -21,7 +21,17 @@ export const depthwiseConv2dNative: FastKernel = {
 
     const y = output(backend, info.batchSize * info.outHeight * info.outWidth * info.outChannels);
     const work = y.length * info.filterHeight * info.filterWidth;
-    kernelPool().run(Task.depthwiseForward, [{ array: xv, input: true }, { array: wv, input: true }, { array: y, output: true }], geometryParams(info), info.batchSize, work);
+    kernelPool().run(
+      Task.depthwiseForward,
+      [
+        { array: xv, input: true },
+        { array: wv, input: true },
+        { array: y, output: true },
+      ],
+      geometryParams(info),
+      info.batchSize,
+      work,
+    );
     return backend.makeTensorInfo(info.outShape, 'float32', y);
   },
 };

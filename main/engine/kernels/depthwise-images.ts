@@ -11,7 +11,14 @@ import { simd, stageRows, unstageRows } from './simd';
  */
 
 /** y = depthwise(x, w) for images b0…b1. */
-export function depthwiseForwardImages(xv: Float32Array, wv: Float32Array, y: Float32Array, info: ConvGeometry, b0: number, b1: number): void {
+export function depthwiseForwardImages(
+  xv: Float32Array,
+  wv: Float32Array,
+  y: Float32Array,
+  info: ConvGeometry,
+  b0: number,
+  b1: number,
+): void {
   const s = simd();
   const C = info.inChannels;
   if (s && info.outChannels === C) {
@@ -25,7 +32,15 @@ export function depthwiseForwardImages(xv: Float32Array, wv: Float32Array, y: Fl
       stageRows(heap, plan.x, xv.subarray(b * xPixels * C, (b + 1) * xPixels * C), xPixels, C, width);
       heap.fill(0, plan.y, plan.y + plan.yImage);
       for (let r = 0; r < rows.length; r += 4) {
-        s.fn.rowMulAdd((plan.y + rows[r + 1]! * width) * 4, px, (plan.x + rows[r]! * width) * 4, info.strideWidth * px, (plan.w + rows[r + 2]! * width) * 4, rows[r + 3]!, px);
+        s.fn.rowMulAdd(
+          (plan.y + rows[r + 1]! * width) * 4,
+          px,
+          (plan.x + rows[r]! * width) * 4,
+          info.strideWidth * px,
+          (plan.w + rows[r + 2]! * width) * 4,
+          rows[r + 3]!,
+          px,
+        );
       }
       unstageRows(heap, plan.y, y.subarray(b * yPixels * C, (b + 1) * yPixels * C), yPixels, C, width);
     }
@@ -69,7 +84,14 @@ export function depthwiseForwardImages(xv: Float32Array, wv: Float32Array, y: Fl
 }
 
 /** dx for images b0…b1: each output pixel's dy, times each filter tap, added back to the input pixel it read. */
-export function depthwiseInputImages(dyv: Float32Array, wv: Float32Array, dx: Float32Array, info: ConvGeometry, b0: number, b1: number): void {
+export function depthwiseInputImages(
+  dyv: Float32Array,
+  wv: Float32Array,
+  dx: Float32Array,
+  info: ConvGeometry,
+  b0: number,
+  b1: number,
+): void {
   const s = simd();
   const C = info.inChannels;
   if (s && info.outChannels === C) {
@@ -83,7 +105,15 @@ export function depthwiseInputImages(dyv: Float32Array, wv: Float32Array, dx: Fl
       stageRows(heap, plan.y, dyv.subarray(b * yPixels * C, (b + 1) * yPixels * C), yPixels, C, width);
       heap.fill(0, plan.x, plan.x + plan.xImage);
       for (let r = 0; r < rows.length; r += 4) {
-        s.fn.rowMulAdd((plan.x + rows[r]! * width) * 4, info.strideWidth * px, (plan.y + rows[r + 1]! * width) * 4, px, (plan.w + rows[r + 2]! * width) * 4, rows[r + 3]!, px);
+        s.fn.rowMulAdd(
+          (plan.x + rows[r]! * width) * 4,
+          info.strideWidth * px,
+          (plan.y + rows[r + 1]! * width) * 4,
+          px,
+          (plan.w + rows[r + 2]! * width) * 4,
+          rows[r + 3]!,
+          px,
+        );
       }
       unstageRows(heap, plan.x, dx.subarray(b * xPixels * C, (b + 1) * xPixels * C), xPixels, C, width);
     }
@@ -126,7 +156,14 @@ export function depthwiseInputImages(dyv: Float32Array, wv: Float32Array, dx: Fl
 }
 
 /** Per-image filter gradients Σ x·dy into partials (image b at b·fh·fw·co) for images b0…b1. */
-export function depthwiseFilterImages(xv: Float32Array, dyv: Float32Array, partials: Float32Array, info: ConvGeometry, b0: number, b1: number): void {
+export function depthwiseFilterImages(
+  xv: Float32Array,
+  dyv: Float32Array,
+  partials: Float32Array,
+  info: ConvGeometry,
+  b0: number,
+  b1: number,
+): void {
   const s = simd();
   const C = info.inChannels;
   const taps = info.filterHeight * info.filterWidth;
@@ -142,7 +179,15 @@ export function depthwiseFilterImages(xv: Float32Array, dyv: Float32Array, parti
       stageRows(heap, plan.x, xv.subarray(b * xPixels * C, (b + 1) * xPixels * C), xPixels, C, width);
       stageRows(heap, plan.y, dyv.subarray(b * yPixels * C, (b + 1) * yPixels * C), yPixels, C, width);
       for (let r = 0; r < rows.length; r += 4) {
-        s.fn.rowDot((plan.w + rows[r + 2]! * width) * 4, (plan.x + rows[r]! * width) * 4, info.strideWidth * px, (plan.y + rows[r + 1]! * width) * 4, px, rows[r + 3]!, px);
+        s.fn.rowDot(
+          (plan.w + rows[r + 2]! * width) * 4,
+          (plan.x + rows[r]! * width) * 4,
+          info.strideWidth * px,
+          (plan.y + rows[r + 1]! * width) * 4,
+          px,
+          rows[r + 3]!,
+          px,
+        );
       }
       unstageRows(heap, plan.w, partials.subarray(b * size, (b + 1) * size), taps, C, width);
     }

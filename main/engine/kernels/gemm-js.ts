@@ -14,7 +14,17 @@ let packedB = new Float32Array(0);
 const edge = new Float64Array(16);
 
 /** C[m×n] = A[m×k]·B[k×n] (+ C when `accumulate`). */
-export function gemmJs(m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: Float32Array, cOffset: number, ldc: number, accumulate: boolean): void {
+export function gemmJs(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: Float32Array,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
   if (!accumulate) {
     for (let i = 0; i < m; i++) c.fill(0, cOffset + i * ldc, cOffset + i * ldc + n);
   }
@@ -77,37 +87,101 @@ function packA(a: MatrixView, i0: number, rows: number, k0: number, kc: number, 
   }
 }
 
-function micro4x4(kc: number, pa: Float32Array, pb: Float32Array, pbOffset: number, c: Float32Array, o: number, ldc: number, rows: number, cols: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function micro4x4(
+  kc: number,
+  pa: Float32Array,
+  pb: Float32Array,
+  pbOffset: number,
+  c: Float32Array,
+  o: number,
+  ldc: number,
+  rows: number,
+  cols: number,
+): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   let ia = 0;
   let ib = pbOffset;
   for (let kk = 0; kk < kc; kk++) {
-    const b0 = pb[ib]!, b1 = pb[ib + 1]!, b2 = pb[ib + 2]!, b3 = pb[ib + 3]!;
+    const b0 = pb[ib]!,
+      b1 = pb[ib + 1]!,
+      b2 = pb[ib + 2]!,
+      b3 = pb[ib + 3]!;
     let a = pa[ia]!;
-    c00 += a * b0; c01 += a * b1; c02 += a * b2; c03 += a * b3;
+    c00 += a * b0;
+    c01 += a * b1;
+    c02 += a * b2;
+    c03 += a * b3;
     a = pa[ia + 1]!;
-    c10 += a * b0; c11 += a * b1; c12 += a * b2; c13 += a * b3;
+    c10 += a * b0;
+    c11 += a * b1;
+    c12 += a * b2;
+    c13 += a * b3;
     a = pa[ia + 2]!;
-    c20 += a * b0; c21 += a * b1; c22 += a * b2; c23 += a * b3;
+    c20 += a * b0;
+    c21 += a * b1;
+    c22 += a * b2;
+    c23 += a * b3;
     a = pa[ia + 3]!;
-    c30 += a * b0; c31 += a * b1; c32 += a * b2; c33 += a * b3;
+    c30 += a * b0;
+    c31 += a * b1;
+    c32 += a * b2;
+    c33 += a * b3;
     ia += 4;
     ib += 4;
   }
   if (rows === 4 && cols === 4) {
-    c[o] = c[o]! + c00; c[o + 1] = c[o + 1]! + c01; c[o + 2] = c[o + 2]! + c02; c[o + 3] = c[o + 3]! + c03; o += ldc;
-    c[o] = c[o]! + c10; c[o + 1] = c[o + 1]! + c11; c[o + 2] = c[o + 2]! + c12; c[o + 3] = c[o + 3]! + c13; o += ldc;
-    c[o] = c[o]! + c20; c[o + 1] = c[o + 1]! + c21; c[o + 2] = c[o + 2]! + c22; c[o + 3] = c[o + 3]! + c23; o += ldc;
-    c[o] = c[o]! + c30; c[o + 1] = c[o + 1]! + c31; c[o + 2] = c[o + 2]! + c32; c[o + 3] = c[o + 3]! + c33;
+    c[o] = c[o]! + c00;
+    c[o + 1] = c[o + 1]! + c01;
+    c[o + 2] = c[o + 2]! + c02;
+    c[o + 3] = c[o + 3]! + c03;
+    o += ldc;
+    c[o] = c[o]! + c10;
+    c[o + 1] = c[o + 1]! + c11;
+    c[o + 2] = c[o + 2]! + c12;
+    c[o + 3] = c[o + 3]! + c13;
+    o += ldc;
+    c[o] = c[o]! + c20;
+    c[o + 1] = c[o + 1]! + c21;
+    c[o + 2] = c[o + 2]! + c22;
+    c[o + 3] = c[o + 3]! + c23;
+    o += ldc;
+    c[o] = c[o]! + c30;
+    c[o + 1] = c[o + 1]! + c31;
+    c[o + 2] = c[o + 2]! + c32;
+    c[o + 3] = c[o + 3]! + c33;
     return;
   }
-  edge[0] = c00; edge[1] = c01; edge[2] = c02; edge[3] = c03;
-  edge[4] = c10; edge[5] = c11; edge[6] = c12; edge[7] = c13;
-  edge[8] = c20; edge[9] = c21; edge[10] = c22; edge[11] = c23;
-  edge[12] = c30; edge[13] = c31; edge[14] = c32; edge[15] = c33;
+  edge[0] = c00;
+  edge[1] = c01;
+  edge[2] = c02;
+  edge[3] = c03;
+  edge[4] = c10;
+  edge[5] = c11;
+  edge[6] = c12;
+  edge[7] = c13;
+  edge[8] = c20;
+  edge[9] = c21;
+  edge[10] = c22;
+  edge[11] = c23;
+  edge[12] = c30;
+  edge[13] = c31;
+  edge[14] = c32;
+  edge[15] = c33;
   for (let r = 0; r < rows; r++) {
     for (let s = 0; s < cols; s++) c[o + r * ldc + s] = c[o + r * ldc + s]! + edge[r * 4 + s]!;
   }

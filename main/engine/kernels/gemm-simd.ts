@@ -12,7 +12,18 @@ const KC = 256; // depth per pass: a 4×KC panel of A stays in L1
 const MC = 256; // rows of C per pass
 
 /** C[m×n] = A[m×k]·B[k×n] (+ C when `accumulate`). */
-export function gemmSimd(simd: Simd, m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: Float32Array, cOffset: number, ldc: number, accumulate: boolean): void {
+export function gemmSimd(
+  simd: Simd,
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: Float32Array,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
   if (m === 0 || n === 0) return;
   if (k === 0) {
     if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, cOffset + i * ldc, cOffset + i * ldc + n);

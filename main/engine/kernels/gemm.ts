@@ -19,7 +19,17 @@ export function view(data: Float32Array, offset: number, rowStride: number, colS
  * A and B are read through strides, so transposed operands (xᵀ·dy, dy·Wᵀ) need no copy. Runs on
  * WebAssembly SIMD where available, else in plain JS.
  */
-export function gemm(m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: Float32Array, cOffset: number, ldc: number, accumulate: boolean): void {
+export function gemm(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: Float32Array,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
   const s = simd();
   if (s) gemmSimd(s, m, n, k, a, b, c, cOffset, ldc, accumulate);
   else gemmJs(m, n, k, a, b, c, cOffset, ldc, accumulate);

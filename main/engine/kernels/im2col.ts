@@ -25,10 +25,26 @@ export interface ConvGeometry {
 }
 
 /** Conv info for an NHWC, dilation-1 convolution, or undefined when the stock kernel must run. */
-export function nhwcConvInfo(tf: Tf, xShape: readonly number[], filterShape: readonly number[] | undefined, attrs: Partial<Conv2DAttrs>, depthwise = false): ConvInfo | undefined {
+export function nhwcConvInfo(
+  tf: Tf,
+  xShape: readonly number[],
+  filterShape: readonly number[] | undefined,
+  attrs: Partial<Conv2DAttrs>,
+  depthwise = false,
+): ConvInfo | undefined {
   if (attrs.dataFormat === 'NCHW' || !allOnes(attrs.dilations)) return undefined;
-  if (!isShape4(xShape) || !isShape4(filterShape) || attrs.strides === undefined || attrs.pad === undefined) return undefined;
-  return tf.backend_util.computeConv2DInfo([...xShape], [...filterShape], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, depthwise, 'channelsLast');
+  if (!isShape4(xShape) || !isShape4(filterShape) || attrs.strides === undefined || attrs.pad === undefined)
+    return undefined;
+  return tf.backend_util.computeConv2DInfo(
+    [...xShape],
+    [...filterShape],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+    'channelsLast',
+  );
 }
 
 /** Columns of the im2col matrix: fh·fw·ci. */

@@ -16,11 +16,28 @@ export const maxPoolGrad: FastKernel = {
     const dyv = float32Values(backend, dy);
     const xv = float32Values(backend, input);
     if (!input || !dyv || !xv || !isShape4(input.shape) || attrs.filterSize === undefined) return stock(args);
-    const info = tf.backend_util.computePool2DInfo(input.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape,
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     if (info.dataFormat !== 'channelsLast') return stock(args);
 
     const dx = output(backend, xv.length);
-    kernelPool().run(Task.maxPoolGrad, [{ array: dyv, input: true }, { array: xv, input: true }, { array: dx, output: true }], geometryParams(info), info.batchSize, dyv.length * info.filterHeight * info.filterWidth);
+    kernelPool().run(
+      Task.maxPoolGrad,
+      [
+        { array: dyv, input: true },
+        { array: xv, input: true },
+        { array: dx, output: true },
+      ],
+      geometryParams(info),
+      info.batchSize,
+      dyv.length * info.filterHeight * info.filterWidth,
+    );
     return backend.makeTensorInfo(input.shape, 'float32', dx);
   },
 };

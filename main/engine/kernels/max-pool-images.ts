@@ -35,7 +35,14 @@ export function maxPoolImages(xv: Float32Array, y: Float32Array, info: ConvGeome
   }
 }
 
-export function maxPoolGradImages(dyv: Float32Array, xv: Float32Array, dx: Float32Array, info: ConvGeometry, b0: number, b1: number): void {
+export function maxPoolGradImages(
+  dyv: Float32Array,
+  xv: Float32Array,
+  dx: Float32Array,
+  info: ConvGeometry,
+  b0: number,
+  b1: number,
+): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
   const top = info.padInfo.top;

@@ -109,7 +109,12 @@ class SerialPool implements KernelPool {
   readonly sharedTasks = 0;
   async ready(): Promise<void> {}
   run(task: TaskId, arrays: TaskArray[], params: number[], units: number): void {
-    tasks[task]!(arrays.map((a) => a.array), params, 0, units);
+    tasks[task]!(
+      arrays.map((a) => a.array),
+      params,
+      0,
+      units,
+    );
   }
   async close(): Promise<void> {}
 }
@@ -141,9 +146,15 @@ class ThreadPool implements KernelPool {
   }
 
   run(task: TaskId, arrays: TaskArray[], params: number[], units: number, work: number): void {
-    const helpers = this.closed || work < this.minWork || units < 2 || units >= 1 << UNIT_BITS ? [] : this.readyHelpers();
+    const helpers =
+      this.closed || work < this.minWork || units < 2 || units >= 1 << UNIT_BITS ? [] : this.readyHelpers();
     if (helpers.length === 0) {
-      tasks[task]!(arrays.map((a) => a.array), params, 0, units);
+      tasks[task]!(
+        arrays.map((a) => a.array),
+        params,
+        0,
+        units,
+      );
       return;
     }
     // Arena: each array at a 16-byte aligned float offset.
@@ -198,7 +209,8 @@ class ThreadPool implements KernelPool {
       Atomics.wait(ctl, FINISHED, finished, 1000);
     }
     if (failure) throw failure;
-    if (Atomics.load(ctl, FAILED)) throw new Error('kernel pool: a helper thread failed; set XLAB_THREADS=1 to run without helpers');
+    if (Atomics.load(ctl, FAILED))
+      throw new Error('kernel pool: a helper thread failed; set XLAB_THREADS=1 to run without helpers');
     arrays.forEach((a, i) => {
       if (a.output) a.array.set(views[i]!);
     });
@@ -220,7 +232,10 @@ class ThreadPool implements KernelPool {
       const pages = Math.ceil(Math.max(bytes - have, have / 2) / PAGE);
       this.arena.grow(Math.min(pages, MAX_PAGES - have / PAGE));
     }
-    if (this.arena.buffer.byteLength < bytes) throw new Error(`kernel pool: a task needs ${Math.ceil(bytes / 2 ** 20)} MB, more than the 4 GB a shared arena holds; set XLAB_THREADS=1`);
+    if (this.arena.buffer.byteLength < bytes)
+      throw new Error(
+        `kernel pool: a task needs ${Math.ceil(bytes / 2 ** 20)} MB, more than the 4 GB a shared arena holds; set XLAB_THREADS=1`,
+      );
     return new Float32Array(this.arena.buffer);
   }
 

@@ -118,7 +118,9 @@ export class BufferRecycler {
 
   private entryOf(values: unknown): Entry | undefined {
     // By buffer, not length: a small view of a big buffer counts.
-    return values instanceof Float32Array && values.buffer.byteLength >= MIN_FLOATS * 4 ? this.entries.get(values.buffer) : undefined;
+    return values instanceof Float32Array && values.buffer.byteLength >= MIN_FLOATS * 4
+      ? this.entries.get(values.buffer)
+      : undefined;
   }
 }
 

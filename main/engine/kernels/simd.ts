@@ -46,7 +46,8 @@ const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLo
 const load = (offset = 0): Code => op(0x00, ...memarg(4, offset));
 const store = (offset = 0): Code => op(0x0b, ...memarg(4, offset));
 const loadSplat = (offset = 0): Code => op(0x09, ...memarg(2, offset)); // v128.load32_splat
-const f32x4 = (value: number): Code => op(0x0c, ...new Uint8Array(new Float32Array([value, value, value, value]).buffer));
+const f32x4 = (value: number): Code =>
+  op(0x0c, ...new Uint8Array(new Float32Array([value, value, value, value]).buffer));
 const load64Splat = (offset = 0): Code => op(0x0a, ...memarg(3, offset));
 const store64Lane0 = (offset = 0): Code => op(0x5b, ...memarg(3, offset), 0);
 const SHUFFLE_HIGH_HALF = op(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7); // i8x16.shuffle
@@ -67,12 +68,23 @@ const F64X2_MUL = op(0xf2);
 const F64X2_DIV = op(0xf3);
 /** `while (!(local[counter] >= limit)) { body; local[counter] += step }`, counter starting at `from`. */
 const forRange = (counter: number, from: Code, limit: Code, step: Code, ...body: Code[]): Code => [
-  ...from, ...set(counter),
-  0x02, 0x40, 0x03, 0x40, // block, loop
-  ...get(counter), ...limit, GE_U, 0x0d, 1, // br_if out of the block
+  ...from,
+  ...set(counter),
+  0x02,
+  0x40,
+  0x03,
+  0x40, // block, loop
+  ...get(counter),
+  ...limit,
+  GE_U,
+  0x0d,
+  1, // br_if out of the block
   ...body.flat(),
   ...bump(counter, step),
-  0x0c, 0, 0x0b, 0x0b, // br to the loop; end loop; end block
+  0x0c,
+  0,
+  0x0b,
+  0x0b, // br to the loop; end loop; end block
 ];
 
 interface WasmFunction {
@@ -86,11 +98,25 @@ interface WasmFunction {
 function assemble(functions: readonly WasmFunction[]): Uint8Array {
   const types = functions.map((f) => [0x60, ...vec(new Array<number[]>(f.params).fill([I32])), 0]);
   const codes = functions.map((f) => {
-    const code = [...vec([[...uleb(f.i32Locals), I32], [...uleb(f.v128Locals), V128]]), ...f.body, 0x0b];
+    const code = [
+      ...vec([
+        [...uleb(f.i32Locals), I32],
+        [...uleb(f.v128Locals), V128],
+      ]),
+      ...f.body,
+      0x0b,
+    ];
     return [...uleb(code.length), ...code];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(3, vec(functions.map((_, i) => uleb(i)))),
     ...section(5, vec([[0x00, ...uleb(1)]])),
@@ -120,24 +146,70 @@ function gemmKernel(): WasmFunction {
   const step = [
     ...[0, 1].flatMap((h) => [...get(B), ...load(h * 16), ...set(BV + h)]),
     ...Array.from({ length: GEMM_MR }, (_, r) => [
-      ...get(A), ...loadSplat(r * 4), ...set(S),
-      ...[0, 1].flatMap((h) => [...get(acc(r, h)), ...get(S), ...get(BV + h), ...F32X4_MUL, ...F32X4_ADD, ...set(acc(r, h))]),
+      ...get(A),
+      ...loadSplat(r * 4),
+      ...set(S),
+      ...[0, 1].flatMap((h) => [
+        ...get(acc(r, h)),
+        ...get(S),
+        ...get(BV + h),
+        ...F32X4_MUL,
+        ...F32X4_ADD,
+        ...set(acc(r, h)),
+      ]),
     ]).flat(),
     ...bump(B, i32(GEMM_NR * 4)),
   ];
   const storeBlock = Array.from({ length: GEMM_MR }, (_, r) => [
-    ...[0, 1].flatMap((h) => [...get(C), ...get(C), ...load(h * 16), ...get(acc(r, h)), ...F32X4_ADD, ...store(h * 16)]),
+    ...[0, 1].flatMap((h) => [
+      ...get(C),
+      ...get(C),
+      ...load(h * 16),
+      ...get(acc(r, h)),
+      ...F32X4_ADD,
+      ...store(h * 16),
+    ]),
     ...bump(C, get(LDC)),
   ]).flat();
   const block = [
     ...Array.from({ length: GEMM_MR * 2 }, (_, i) => [...f32x4(0), ...set(ACC + i)]).flat(),
     // b = pb + cp·kc·32; a runs over the row panel, from pa + rp·kc·16 to end = a + kc·16
-    ...get(PB), ...get(CP), ...get(KC), MUL, ...i32(GEMM_NR * 4), MUL, ADD, ...set(B),
-    ...get(PA), ...get(RP), ...get(KC), MUL, ...i32(GEMM_MR * 4), MUL, ADD, ...set(A),
-    ...get(A), ...get(KC), ...i32(GEMM_MR * 4), MUL, ADD, ...set(END),
+    ...get(PB),
+    ...get(CP),
+    ...get(KC),
+    MUL,
+    ...i32(GEMM_NR * 4),
+    MUL,
+    ADD,
+    ...set(B),
+    ...get(PA),
+    ...get(RP),
+    ...get(KC),
+    MUL,
+    ...i32(GEMM_MR * 4),
+    MUL,
+    ADD,
+    ...set(A),
+    ...get(A),
+    ...get(KC),
+    ...i32(GEMM_MR * 4),
+    MUL,
+    ADD,
+    ...set(END),
     ...forRange(A, get(A), get(END), i32(GEMM_MR * 4), step),
     // c = pc + rp·4·ldc + cp·32
-    ...get(PC), ...get(RP), ...i32(GEMM_MR), MUL, ...get(LDC), MUL, ADD, ...get(CP), ...i32(GEMM_NR * 4), MUL, ADD, ...set(C),
+    ...get(PC),
+    ...get(RP),
+    ...i32(GEMM_MR),
+    MUL,
+    ...get(LDC),
+    MUL,
+    ADD,
+    ...get(CP),
+    ...i32(GEMM_NR * 4),
+    MUL,
+    ADD,
+    ...set(C),
     ...storeBlock,
   ];
   return {
@@ -157,13 +229,40 @@ function gemmKernel(): WasmFunction {
 function rowMulAdd(): WasmFunction {
   const [OUT, OUT_STEP, IN, IN_STEP, W, COUNT, WIDTH] = [0, 1, 2, 3, 4, 5, 6];
   const [T, C] = [7, 8];
-  const inner = [...get(OUT), ...get(C), ADD, ...get(OUT), ...get(C), ADD, ...load(), ...get(IN), ...get(C), ADD, ...load(), ...get(W), ...get(C), ADD, ...load(), ...F32X4_MUL, ...F32X4_ADD, ...store()];
+  const inner = [
+    ...get(OUT),
+    ...get(C),
+    ADD,
+    ...get(OUT),
+    ...get(C),
+    ADD,
+    ...load(),
+    ...get(IN),
+    ...get(C),
+    ADD,
+    ...load(),
+    ...get(W),
+    ...get(C),
+    ADD,
+    ...load(),
+    ...F32X4_MUL,
+    ...F32X4_ADD,
+    ...store(),
+  ];
   return {
     name: 'rowMulAdd',
     params: 7,
     i32Locals: 2,
     v128Locals: 0,
-    body: forRange(T, i32(0), get(COUNT), i32(1), forRange(C, i32(0), get(WIDTH), i32(16), inner), bump(OUT, get(OUT_STEP)), bump(IN, get(IN_STEP))),
+    body: forRange(
+      T,
+      i32(0),
+      get(COUNT),
+      i32(1),
+      forRange(C, i32(0), get(WIDTH), i32(16), inner),
+      bump(OUT, get(OUT_STEP)),
+      bump(IN, get(IN_STEP)),
+    ),
   };
 }
 
@@ -176,13 +275,41 @@ function rowDot(): WasmFunction {
   const [C, T, PA, PB] = [7, 8, 9, 10];
   const SUM = 11;
   const perLane = [
-    ...get(ACC), ...get(C), ADD, ...load(), ...set(SUM),
-    ...get(A), ...get(C), ADD, ...set(PA),
-    ...get(B), ...get(C), ADD, ...set(PB),
-    ...forRange(T, i32(0), get(COUNT), i32(1), [...get(SUM), ...get(PA), ...load(), ...get(PB), ...load(), ...F32X4_MUL, ...F32X4_ADD, ...set(SUM)], bump(PA, get(A_STEP)), bump(PB, get(B_STEP))),
-    ...get(ACC), ...get(C), ADD, ...get(SUM), ...store(),
+    ...get(ACC),
+    ...get(C),
+    ADD,
+    ...load(),
+    ...set(SUM),
+    ...get(A),
+    ...get(C),
+    ADD,
+    ...set(PA),
+    ...get(B),
+    ...get(C),
+    ADD,
+    ...set(PB),
+    ...forRange(
+      T,
+      i32(0),
+      get(COUNT),
+      i32(1),
+      [...get(SUM), ...get(PA), ...load(), ...get(PB), ...load(), ...F32X4_MUL, ...F32X4_ADD, ...set(SUM)],
+      bump(PA, get(A_STEP)),
+      bump(PB, get(B_STEP)),
+    ),
+    ...get(ACC),
+    ...get(C),
+    ADD,
+    ...get(SUM),
+    ...store(),
   ];
-  return { name: 'rowDot', params: 7, i32Locals: 4, v128Locals: 1, body: forRange(C, i32(0), get(WIDTH), i32(16), perLane) };
+  return {
+    name: 'rowDot',
+    params: 7,
+    i32Locals: 4,
+    v128Locals: 1,
+    body: forRange(C, i32(0), get(WIDTH), i32(16), perLane),
+  };
 }
 
 /**
@@ -194,9 +321,28 @@ function binary(name: string, operation: Code): WasmFunction {
   const [A, A_ROW, A_COL, B, B_ROW, B_COL, OUT, ROWS, COLS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [R, C, PA, PB] = [9, 10, 11, 12];
   const row = [
-    ...get(A), ...get(R), ...get(A_ROW), MUL, ADD, ...set(PA),
-    ...get(B), ...get(R), ...get(B_ROW), MUL, ADD, ...set(PB),
-    ...forRange(C, i32(0), get(COLS), i32(1), [...get(OUT), ...get(PA), ...load(), ...get(PB), ...load(), ...operation, ...store()], bump(PA, get(A_COL)), bump(PB, get(B_COL)), bump(OUT, i32(16))),
+    ...get(A),
+    ...get(R),
+    ...get(A_ROW),
+    MUL,
+    ADD,
+    ...set(PA),
+    ...get(B),
+    ...get(R),
+    ...get(B_ROW),
+    MUL,
+    ADD,
+    ...set(PB),
+    ...forRange(
+      C,
+      i32(0),
+      get(COLS),
+      i32(1),
+      [...get(OUT), ...get(PA), ...load(), ...get(PB), ...load(), ...operation, ...store()],
+      bump(PA, get(A_COL)),
+      bump(PB, get(B_COL)),
+      bump(OUT, i32(16)),
+    ),
   ];
   return { name, params: 9, i32Locals: 4, v128Locals: 0, body: forRange(R, i32(0), get(ROWS), i32(1), row) };
 }
@@ -209,7 +355,18 @@ function relu(): WasmFunction {
     params: 3,
     i32Locals: 1,
     v128Locals: 0,
-    body: forRange(I, i32(0), get(BYTES), i32(16), [...get(OUT), ...get(I), ADD, ...get(X), ...get(I), ADD, ...load(), ...f32x4(0), ...F32X4_MAX, ...store()]),
+    body: forRange(I, i32(0), get(BYTES), i32(16), [
+      ...get(OUT),
+      ...get(I),
+      ADD,
+      ...get(X),
+      ...get(I),
+      ADD,
+      ...load(),
+      ...f32x4(0),
+      ...F32X4_MAX,
+      ...store(),
+    ]),
   };
 }
 
@@ -218,11 +375,26 @@ function step(): WasmFunction {
   const [X, OUT, BYTES, ALPHA, I] = [0, 1, 2, 3, 4];
   const V = 5;
   const body = [
-    ...get(X), ...get(I), ADD, ...load(), ...set(V),
-    ...get(OUT), ...get(I), ADD,
+    ...get(X),
+    ...get(I),
+    ADD,
+    ...load(),
+    ...set(V),
+    ...get(OUT),
+    ...get(I),
+    ADD,
     ...get(V), // kept where x is NaN
-    ...f32x4(1), ...get(ALPHA), ...load(), ...get(V), ...f32x4(0), ...F32X4_GT, ...BITSELECT,
-    ...get(V), ...get(V), ...F32X4_NE, ...BITSELECT,
+    ...f32x4(1),
+    ...get(ALPHA),
+    ...load(),
+    ...get(V),
+    ...f32x4(0),
+    ...F32X4_GT,
+    ...BITSELECT,
+    ...get(V),
+    ...get(V),
+    ...F32X4_NE,
+    ...BITSELECT,
     ...store(),
   ];
   return { name: 'step', params: 4, i32Locals: 1, v128Locals: 1, body: forRange(I, i32(0), get(BYTES), i32(16), body) };
@@ -232,7 +404,13 @@ function step(): WasmFunction {
 function unary(name: string, operation: (v: Code) => Code): WasmFunction {
   const [X, OUT, BYTES, I] = [0, 1, 2, 3];
   const v = [...get(X), ...get(I), ADD, ...load()];
-  return { name, params: 3, i32Locals: 1, v128Locals: 0, body: forRange(I, i32(0), get(BYTES), i32(16), [...get(OUT), ...get(I), ADD, ...operation(v), ...store()]) };
+  return {
+    name,
+    params: 3,
+    i32Locals: 1,
+    v128Locals: 0,
+    body: forRange(I, i32(0), get(BYTES), i32(16), [...get(OUT), ...get(I), ADD, ...operation(v), ...store()]),
+  };
 }
 
 /**
@@ -245,11 +423,30 @@ function columnSums(): WasmFunction {
   const [X, ROWS, WIDTH, ACC, DIVISOR] = [0, 1, 2, 3, 4];
   const [R, C, A] = [5, 6, 7];
   const [V, N] = [8, 9];
-  const addHalf = (offset: number, half: Code): Code => [...get(A), ...get(A), ...load(offset), ...half, ...F64X2_PROMOTE, ...F64X2_ADD, ...store(offset)];
+  const addHalf = (offset: number, half: Code): Code => [
+    ...get(A),
+    ...get(A),
+    ...load(offset),
+    ...half,
+    ...F64X2_PROMOTE,
+    ...F64X2_ADD,
+    ...store(offset),
+  ];
   const perVector = [
-    ...get(X), ...get(C), ADD, ...load(), ...get(N), ...F32X4_DIV, ...set(V),
+    ...get(X),
+    ...get(C),
+    ADD,
+    ...load(),
+    ...get(N),
+    ...F32X4_DIV,
+    ...set(V),
     // acc + 2·c bytes: two f64x2 accumulators per 4 floats
-    ...get(ACC), ...get(C), ...i32(2), MUL, ADD, ...set(A),
+    ...get(ACC),
+    ...get(C),
+    ...i32(2),
+    MUL,
+    ADD,
+    ...set(A),
     ...addHalf(0, get(V)),
     ...addHalf(16, [...get(V), ...get(V), ...SHUFFLE_HIGH_HALF]),
   ];
@@ -258,7 +455,19 @@ function columnSums(): WasmFunction {
     params: 5,
     i32Locals: 3,
     v128Locals: 2,
-    body: [...get(DIVISOR), ...load(), ...set(N), ...forRange(R, i32(0), get(ROWS), i32(1), forRange(C, i32(0), get(WIDTH), i32(16), perVector), bump(X, get(WIDTH)))],
+    body: [
+      ...get(DIVISOR),
+      ...load(),
+      ...set(N),
+      ...forRange(
+        R,
+        i32(0),
+        get(ROWS),
+        i32(1),
+        forRange(C, i32(0), get(WIDTH), i32(16), perVector),
+        bump(X, get(WIDTH)),
+      ),
+    ],
   };
 }
 
@@ -272,35 +481,117 @@ function batchNorm(): WasmFunction {
   const [R, C, P] = [8, 9, 10];
   const param = (base: number): Code => [...get(base), ...get(P), ADD, ...load()];
   const perPair = [
-    ...get(C), ...i32(2), MUL, ...set(P),
-    ...get(OUT), ...get(C), ADD,
+    ...get(C),
+    ...i32(2),
+    MUL,
+    ...set(P),
+    ...get(OUT),
+    ...get(C),
+    ADD,
     ...param(OFFSET),
-    ...get(X), ...get(C), ADD, ...load64Splat(), ...F64X2_PROMOTE, ...param(MEAN), ...F64X2_SUB, ...param(SCALE), ...F64X2_MUL, ...param(ROOT), ...F64X2_DIV,
-    ...F64X2_ADD, ...F32X4_DEMOTE, ...store64Lane0(),
+    ...get(X),
+    ...get(C),
+    ADD,
+    ...load64Splat(),
+    ...F64X2_PROMOTE,
+    ...param(MEAN),
+    ...F64X2_SUB,
+    ...param(SCALE),
+    ...F64X2_MUL,
+    ...param(ROOT),
+    ...F64X2_DIV,
+    ...F64X2_ADD,
+    ...F32X4_DEMOTE,
+    ...store64Lane0(),
   ];
   return {
     name: 'batchNorm',
     params: 8,
     i32Locals: 3,
     v128Locals: 0,
-    body: forRange(R, i32(0), get(ROWS), i32(1), forRange(C, i32(0), get(WIDTH), i32(8), perPair), bump(X, get(WIDTH)), bump(OUT, get(WIDTH))),
+    body: forRange(
+      R,
+      i32(0),
+      get(ROWS),
+      i32(1),
+      forRange(C, i32(0), get(WIDTH), i32(8), perPair),
+      bump(X, get(WIDTH)),
+      bump(OUT, get(WIDTH)),
+    ),
   };
 }
 
 export interface SimdExports {
   gemm(pa: number, pb: number, pc: number, kc: number, rowPanels: number, colPanels: number, ldcBytes: number): void;
-  rowMulAdd(out: number, outStep: number, input: number, inStep: number, w: number, count: number, widthBytes: number): void;
+  rowMulAdd(
+    out: number,
+    outStep: number,
+    input: number,
+    inStep: number,
+    w: number,
+    count: number,
+    widthBytes: number,
+  ): void;
   rowDot(acc: number, a: number, aStep: number, b: number, bStep: number, count: number, widthBytes: number): void;
-  add(a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, out: number, rows: number, cols: number): void;
-  sub(a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, out: number, rows: number, cols: number): void;
-  mul(a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, out: number, rows: number, cols: number): void;
-  div(a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, out: number, rows: number, cols: number): void;
+  add(
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  sub(
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  mul(
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  div(
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
   relu(x: number, out: number, bytes: number): void;
   step(x: number, out: number, bytes: number, alpha: number): void;
   square(x: number, out: number, bytes: number): void;
   sqrt(x: number, out: number, bytes: number): void;
   columnSums(x: number, rows: number, widthBytes: number, acc: number, divisor: number): void;
-  batchNorm(x: number, out: number, rows: number, widthBytes: number, mean: number, scale: number, root: number, offset: number): void;
+  batchNorm(
+    x: number,
+    out: number,
+    rows: number,
+    widthBytes: number,
+    mean: number,
+    scale: number,
+    root: number,
+    offset: number,
+  ): void;
 }
 
 /** The part of the WebAssembly JS API used here (the Node typings in use do not declare it). */
@@ -341,8 +632,21 @@ export class Simd {
 
 function instantiate(): Simd | undefined {
   try {
-    const bytes = assemble([gemmKernel(), rowMulAdd(), rowDot(), binary('add', F32X4_ADD), binary('sub', F32X4_SUB), binary('mul', F32X4_MUL), binary('div', F32X4_DIV), relu(), step(),
-      unary('square', (v) => [...v, ...v, ...F32X4_MUL]), unary('sqrt', (v) => [...v, ...F32X4_SQRT]), columnSums(), batchNorm()]);
+    const bytes = assemble([
+      gemmKernel(),
+      rowMulAdd(),
+      rowDot(),
+      binary('add', F32X4_ADD),
+      binary('sub', F32X4_SUB),
+      binary('mul', F32X4_MUL),
+      binary('div', F32X4_DIV),
+      relu(),
+      step(),
+      unary('square', (v) => [...v, ...v, ...F32X4_MUL]),
+      unary('sqrt', (v) => [...v, ...F32X4_SQRT]),
+      columnSums(),
+      batchNorm(),
+    ]);
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (!wasm?.validate(bytes)) return undefined;
     return new Simd(new wasm.Instance(new wasm.Module(bytes), {}));
@@ -391,7 +695,14 @@ export function roundUp4(n: number): number {
  * Copies `pixels` rows of `channels` floats from `src` into the heap at float offset `at`, each
  * row padded with zeros to `width` (a multiple of 4) so the SIMD loops see whole vectors.
  */
-export function stageRows(heap: Float32Array, at: number, src: Float32Array, pixels: number, channels: number, width: number): void {
+export function stageRows(
+  heap: Float32Array,
+  at: number,
+  src: Float32Array,
+  pixels: number,
+  channels: number,
+  width: number,
+): void {
   if (channels === width) {
     heap.set(src.length === pixels * channels ? src : src.subarray(0, pixels * channels), at);
     return;
@@ -405,7 +716,14 @@ export function stageRows(heap: Float32Array, at: number, src: Float32Array, pix
 }
 
 /** The inverse of stageRows: the first `channels` floats of each padded row, into `dst`. */
-export function unstageRows(heap: Float32Array, at: number, dst: Float32Array, pixels: number, channels: number, width: number): void {
+export function unstageRows(
+  heap: Float32Array,
+  at: number,
+  dst: Float32Array,
+  pixels: number,
+  channels: number,
+  width: number,
+): void {
   if (channels === width) {
     dst.set(heap.subarray(at, at + pixels * channels));
     return;

@@ -14,7 +14,14 @@ export interface Reduction {
  * in the stock kernels' order (on f64x2 lanes of the SIMD module when there are several
  * outputs per row), so results are bit-identical.
  */
-export function reduceContiguous(tf: Tf, x: Float32Array, shape: readonly number[], axis: number | number[], keepDims: boolean, divisor?: number): Reduction | undefined {
+export function reduceContiguous(
+  tf: Tf,
+  x: Float32Array,
+  shape: readonly number[],
+  axis: number | number[],
+  keepDims: boolean,
+  divisor?: number,
+): Reduction | undefined {
   const axes = tf.util.parseAxisParam(axis, [...shape]).sort((p, q) => p - q);
   const first = axes[0];
   const last = axes[axes.length - 1];
@@ -69,7 +76,9 @@ export function reduceContiguous(tf: Tf, x: Float32Array, shape: readonly number
       values.set(acc, i * inner);
     }
   }
-  const outShape = keepDims ? shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : shape.filter((_, i) => i < first || i > last);
+  const outShape = keepDims
+    ? shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+    : shape.filter((_, i) => i < first || i > last);
   return { outShape, values };
 }
 

@@ -17,7 +17,21 @@ import { maxPoolGradImages, maxPoolImages } from './max-pool-images';
 export const GEOMETRY_LENGTH = 13;
 
 export function geometryParams(g: ConvGeometry): number[] {
-  return [g.batchSize, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padInfo.top, g.padInfo.left];
+  return [
+    g.batchSize,
+    g.inHeight,
+    g.inWidth,
+    g.inChannels,
+    g.outHeight,
+    g.outWidth,
+    g.outChannels,
+    g.filterHeight,
+    g.filterWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.padInfo.top,
+    g.padInfo.left,
+  ];
 }
 
 export function geometryFrom(p: ArrayLike<number>): ConvGeometry {
@@ -129,7 +143,17 @@ function convFilter(arrays: Float32Array[], p: ArrayLike<number>, u0: number, u1
     const p0 = u * chunk;
     const rows = Math.min(chunk, total - p0);
     if (col) im2col(x, g, p0, rows, col);
-    gemm(taps, co, rows, col ? view(col, 0, 1, taps) : view(x, p0 * taps, 1, taps), view(dy, p0 * co, co, 1), partials, u * taps * co, co, false);
+    gemm(
+      taps,
+      co,
+      rows,
+      col ? view(col, 0, 1, taps) : view(x, p0 * taps, 1, taps),
+      view(dy, p0 * co, co, 1),
+      partials,
+      u * taps * co,
+      co,
+      false,
+    );
   }
 }
 
@@ -165,5 +189,15 @@ export const tasks: readonly TaskFunction[] = [
 ];
 
 /** Task numbers; every depthwise and pooling task's units are images. */
-export const Task = { convForward: 0, convInput: 1, convFilter: 2, sumPartials: 3, depthwiseForward: 4, depthwiseInput: 5, depthwiseFilter: 6, maxPool: 7, maxPoolGrad: 8 } as const;
+export const Task = {
+  convForward: 0,
+  convInput: 1,
+  convFilter: 2,
+  sumPartials: 3,
+  depthwiseForward: 4,
+  depthwiseInput: 5,
+  depthwiseFilter: 6,
+  maxPool: 7,
+  maxPoolGrad: 8,
+} as const;
 export type TaskId = (typeof Task)[keyof typeof Task];

@@ -12,7 +12,15 @@ import { BLOCK_FLOATS, roundUp4, simd, type Simd } from './simd';
 function unaryKernel(
   kernelName: string,
   loop: (x: Float32Array, out: Float32Array, attrs: Record<string, unknown>) => void,
-  onSimd?: (s: Simd, x: number, out: number, bytes: number, attrs: Record<string, unknown>, heap: Float32Array, at: number) => void,
+  onSimd?: (
+    s: Simd,
+    x: number,
+    out: number,
+    bytes: number,
+    attrs: Record<string, unknown>,
+    heap: Float32Array,
+    at: number,
+  ) => void,
 ): FastKernel {
   return {
     kernelName,

@@ -16,7 +16,6 @@ import type { Tf } from '../xception';
 import { mapWeights, type TargetLayer } from './weight-map';
 import { readWeightsFile, type FileLayer } from './weights-file';
 
-
 /** What the run records about its starting weights (run.json `training.weightsFile` names the file). */
 export interface WeightsOrigin {
   file: string;
@@ -39,7 +38,11 @@ async function checkpointLayers(tf: Tf, path: string): Promise<FileLayer[]> {
       .filter((layer) => layer.weights.length > 0)
       .map((layer) => ({
         name: layer.name,
-        weights: layer.getWeights().map((tensor, i) => ({ name: shortWeightName(layer.weights[i]!.originalName), shape: [...tensor.shape], values: tensor.dataSync() as Float32Array })),
+        weights: layer.getWeights().map((tensor, i) => ({
+          name: shortWeightName(layer.weights[i]!.originalName),
+          shape: [...tensor.shape],
+          values: tensor.dataSync() as Float32Array,
+        })),
       }));
   } finally {
     disposeLoadedModel(model);
@@ -68,7 +71,10 @@ export async function loadStartingWeights(tf: Tf, model: TF.LayersModel, path: s
     layers = file.layers;
     origin = { format: file.format, md5: file.md5, known: file.known?.file ?? null };
   }
-  const targets: TargetLayer[] = model.layers.map((layer) => ({ name: layer.name, weights: layer.weights.map((w) => ({ name: w.originalName, shape: w.shape as number[] })) }));
+  const targets: TargetLayer[] = model.layers.map((layer) => ({
+    name: layer.name,
+    weights: layer.weights.map((w) => ({ name: w.originalName, shape: w.shape as number[] })),
+  }));
   const mapped = mapWeights(layers, targets);
   if (mapped.problems.length > 0) {
     const few = (list: readonly string[], count: number, sep: string): string =>

@@ -36,7 +36,8 @@ export interface WeightMap {
 export const classifierLayer = 'predictions';
 
 const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
 const shortName = (name: string): string => name.split('/').pop()!.replace(/:\d+$/, '').replace(/_\d+$/, '');
 
 /** Keras' unnamed shortcut layers (`conv2d`, `conv2d_1`, … / `batch_normalization…`) in creation order. */
@@ -83,14 +84,22 @@ export function mapWeights(file: readonly FileLayer[], targets: readonly TargetL
     const layer = source.get(target.name);
     const isClassifier = target.name === classifierLayer;
     if (!layer) {
-      if (isClassifier) notes.push(`The classifier ("${classifierLayer}") starts from fresh weights: the file has none.`);
-      else missing.push(`${target.name} (${target.weights.map((w) => `${shortName(w.name)} ${shapeText(w.shape)}`).join(', ')})`);
+      if (isClassifier)
+        notes.push(`The classifier ("${classifierLayer}") starts from fresh weights: the file has none.`);
+      else
+        missing.push(
+          `${target.name} (${target.weights.map((w) => `${shortName(w.name)} ${shapeText(w.shape)}`).join(', ')})`,
+        );
       continue;
     }
     used.add(layer);
     // Named weights (legacy layout) match by name; Keras 3 numbers them in the layer's own order.
     const named = layer.weights.every((w) => !/^\d+$/.test(w.name));
-    const pairs = target.weights.map((w, index) => ({ index, want: w, got: named ? layer.weights.find((g) => g.name === shortName(w.name)) : layer.weights[index] }));
+    const pairs = target.weights.map((w, index) => ({
+      index,
+      want: w,
+      got: named ? layer.weights.find((g) => g.name === shortName(w.name)) : layer.weights[index],
+    }));
     const wrong = pairs.filter((p) => !p.got || !sameShape(p.got.shape, p.want.shape));
     const surplus = layer.weights.length - target.weights.length;
     if (wrong.length === 0 && surplus === 0) {
@@ -98,7 +107,10 @@ export function mapWeights(file: readonly FileLayer[], targets: readonly TargetL
       loaded.push(target.name);
       continue;
     }
-    const details = wrong.map((p) => `${shortName(p.want.name)}: expected ${shapeText(p.want.shape)}, found ${p.got ? shapeText(p.got.shape) : 'none'}`);
+    const details = wrong.map(
+      (p) =>
+        `${shortName(p.want.name)}: expected ${shapeText(p.want.shape)}, found ${p.got ? shapeText(p.got.shape) : 'none'}`,
+    );
     if (surplus > 0) details.push(`${surplus} more weight${surplus === 1 ? '' : 's'} in the file than in the model`);
     if (isClassifier) {
       const found = layer.weights.find((w) => w.shape.length === 2)?.shape;
@@ -112,7 +124,8 @@ export function mapWeights(file: readonly FileLayer[], targets: readonly TargetL
   }
   for (const layer of file) {
     if (used.has(layer)) continue;
-    if (layer.name === classifierLayer) notes.push(`The file's classifier ("${classifierLayer}") was not used: this model has none.`);
+    if (layer.name === classifierLayer)
+      notes.push(`The file's classifier ("${classifierLayer}") was not used: this model has none.`);
     else extra.push(`${layer.name} (${layer.weights.map((w) => shapeText(w.shape)).join(', ')})`);
   }
   const problems = [

@@ -54,7 +54,12 @@ export interface KnownWeights {
 const kerasUrl = 'https://storage.googleapis.com/tensorflow/keras-applications/xception/';
 /** The hashes keras/src/applications/xception.py checks when it downloads these files. */
 export const knownKerasWeights: readonly KnownWeights[] = [
-  { file: 'xception_weights_tf_dim_ordering_tf_kernels.h5', md5: '0a58e3b7378bc2990ea3b43d5981f1f6', top: true, url: `${kerasUrl}xception_weights_tf_dim_ordering_tf_kernels.h5` },
+  {
+    file: 'xception_weights_tf_dim_ordering_tf_kernels.h5',
+    md5: '0a58e3b7378bc2990ea3b43d5981f1f6',
+    top: true,
+    url: `${kerasUrl}xception_weights_tf_dim_ordering_tf_kernels.h5`,
+  },
   {
     file: 'xception_weights_tf_dim_ordering_tf_kernels_notop.h5',
     md5: 'b0042744bf5b25fce3cb969f33bebb97',
@@ -71,7 +76,8 @@ function child(group: hdf5.Group, path: string): hdf5.Group | hdf5.Dataset | und
   return group.get(path);
 }
 
-const isGroup = (node: unknown): node is hdf5.Group => typeof node === 'object' && node !== null && Array.isArray((node as hdf5.Group).keys);
+const isGroup = (node: unknown): node is hdf5.Group =>
+  typeof node === 'object' && node !== null && Array.isArray((node as hdf5.Group).keys);
 
 /** Attribute values as strings (h5py writes them as str, bytes or arrays of either). */
 function strings(value: unknown): string[] {
@@ -93,10 +99,12 @@ function readDataset(file: hdf5.Group, path: string, where: string): { shape: nu
   const node = child(file, path);
   if (!node || isGroup(node)) throw new Error(`${where}: there is no dataset ${path}`);
   const dataset = node as hdf5.Dataset;
-  if (!/^<?f[48]$/.test(dataset.dtype)) throw new Error(`${where}: ${path} holds ${dataset.dtype} values, not floating point`);
+  if (!/^<?f[48]$/.test(dataset.dtype))
+    throw new Error(`${where}: ${path} holds ${dataset.dtype} values, not floating point`);
   const raw = dataset.value;
   const count = dataset.shape.reduce((a, b) => a * b, 1);
-  if (!raw || raw.length !== count) throw new Error(`${where}: ${path} has ${raw?.length ?? 0} values instead of ${count}`);
+  if (!raw || raw.length !== count)
+    throw new Error(`${where}: ${path} has ${raw?.length ?? 0} values instead of ${count}`);
   return { shape: [...dataset.shape], values: raw instanceof Float32Array ? raw : Float32Array.from(raw) };
 }
 
@@ -146,7 +154,11 @@ function knownByName(path: string): KnownWeights | undefined {
 export async function readWeightsFile(path: string): Promise<WeightsFile> {
   let bytes: Buffer;
   try {
-    if (!(await stat(path)).isFile()) throw new LabError('WEIGHTS_UNREADABLE', `${path} is a folder, not a weights file: choose a .h5 or .weights.h5 file.`);
+    if (!(await stat(path)).isFile())
+      throw new LabError(
+        'WEIGHTS_UNREADABLE',
+        `${path} is a folder, not a weights file: choose a .h5 or .weights.h5 file.`,
+      );
     bytes = await readFile(path);
   } catch (error) {
     if (error instanceof LabError) throw error;
@@ -164,11 +176,17 @@ export async function readWeightsFile(path: string): Promise<WeightsFile> {
     );
   }
   if (bytes.length < 8 || !hdf5Signature.every((b, i) => bytes[i] === b)) {
-    throw new LabError('WEIGHTS_NOT_HDF5', `${path} is not an HDF5 file: choose Keras weights (.h5 or .weights.h5) or a run's checkpoint.`);
+    throw new LabError(
+      'WEIGHTS_NOT_HDF5',
+      `${path} is not an HDF5 file: choose Keras weights (.h5 or .weights.h5) or a run's checkpoint.`,
+    );
   }
   const where = basename(path);
   try {
-    const file = new hdf5.File(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, where);
+    const file = new hdf5.File(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      where,
+    );
     let format: WeightsFormat;
     let layers: FileLayer[];
     const modelWeights = child(file, 'model_weights');

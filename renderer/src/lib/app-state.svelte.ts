@@ -19,9 +19,7 @@ export function isPageId(value: unknown): value is PageId {
 }
 
 export type EngineStatus =
-  | { state: 'loading' }
-  | { state: 'ready'; info: EngineInfo }
-  | { state: 'error'; message: string };
+  { state: 'loading' } | { state: 'ready'; info: EngineInfo } | { state: 'error'; message: string };
 
 export type ResolvedTheme = 'light' | 'dark';
 

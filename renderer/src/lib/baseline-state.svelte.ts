@@ -118,7 +118,13 @@ export class BaselineState {
       if (this.chosenId !== id) return;
       this.epochs = details.metrics
         .filter((line) => line.type === 'epoch')
-        .map((line) => ({ epoch: line.epoch, loss: line.loss, acc: line.acc, val_loss: line.val_loss ?? null, val_acc: line.val_acc ?? null }));
+        .map((line) => ({
+          epoch: line.epoch,
+          loss: line.loss,
+          acc: line.acc,
+          val_loss: line.val_loss ?? null,
+          val_acc: line.val_acc ?? null,
+        }));
     } catch (error) {
       this.#epochsOf = null;
       if (this.chosenId === id) this.epochs = [];

@@ -1,6 +1,11 @@
 import type { BaselineDelta, CompareBasis, CompareRow, Comparison } from '../../../main/contract';
 import { baselineDeltas } from '../../../main/reports/baseline-delta';
-import { nextCompareSort, sortCompareRows, type CompareSort, type CompareSortKey } from '../components/compare/compare-view';
+import {
+  nextCompareSort,
+  sortCompareRows,
+  type CompareSort,
+  type CompareSortKey,
+} from '../components/compare/compare-view';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
 import { messageOf } from './message-of';

@@ -168,7 +168,10 @@ export class DatasetState {
     } catch (error) {
       if (!this.#current(scanId)) return;
       const code = codeOf(error);
-      this.status = code === 'CANCELLED' ? { state: 'cancelled', path: target } : { state: 'failed', path: target, code, message: messageOf(error) };
+      this.status =
+        code === 'CANCELLED'
+          ? { state: 'cancelled', path: target }
+          : { state: 'failed', path: target, code, message: messageOf(error) };
     }
   }
 
@@ -331,7 +334,13 @@ export class DatasetState {
     const seq = ++this.#previewSeq;
     this.previewLoading = true;
     try {
-      const preview = await this.lab.previewAugmentation(report.root, settings, this.previewSize, previewCount, this.previewSeed);
+      const preview = await this.lab.previewAugmentation(
+        report.root,
+        settings,
+        this.previewSize,
+        previewCount,
+        this.previewSeed,
+      );
       if (seq !== this.#previewSeq) return;
       this.preview = preview;
       this.#previewKey = key;
@@ -366,7 +375,10 @@ export class DatasetState {
       this.cacheMessage = { tone: 'ok', text: 'The cache is cleared; the next training run fills it again.' };
     } catch (error) {
       const busy = codeOf(error) === 'CACHE_BUSY';
-      this.cacheMessage = { tone: busy ? 'warning' : 'error', text: busy ? messageOf(error) : `Could not clear the cache: ${messageOf(error)}` };
+      this.cacheMessage = {
+        tone: busy ? 'warning' : 'error',
+        text: busy ? messageOf(error) : `Could not clear the cache: ${messageOf(error)}`,
+      };
       void this.loadCache();
     } finally {
       this.clearingCache = false;

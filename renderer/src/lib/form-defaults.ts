@@ -24,7 +24,11 @@ export interface FollowedDataset {
 
 /** A scanned dataset as the Model page follows it: only classes with usable images count. */
 export function followedDataset(report: { root: string; classes: readonly { images: number }[] }): FollowedDataset {
-  const name = report.root.split(/[\\/]/).filter((part) => part !== '').pop() ?? report.root;
+  const name =
+    report.root
+      .split(/[\\/]/)
+      .filter((part) => part !== '')
+      .pop() ?? report.root;
   return { name, classes: report.classes.filter((c) => c.images > 0).length };
 }
 
@@ -32,7 +36,12 @@ export function followedDataset(report: { root: string; classes: readonly { imag
  * The Model page's classes field once the followed dataset changes from `before` to `after`: the
  * new dataset's count (the preset's without one), unless the field holds a count the user typed.
  */
-export function followedClasses(typed: string, presetClasses: number, before: FollowedDataset | null, after: FollowedDataset | null): string {
+export function followedClasses(
+  typed: string,
+  presetClasses: number,
+  before: FollowedDataset | null,
+  after: FollowedDataset | null,
+): string {
   if (typed.trim() !== String(before?.classes ?? presetClasses)) return typed;
   return String(after?.classes ?? presetClasses);
 }

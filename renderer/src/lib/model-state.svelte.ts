@@ -126,7 +126,9 @@ export class ModelState {
 
   /** The message for one field, or undefined. */
   issueFor(field: string): string | undefined {
-    const messages = [...this.modelIssues, ...this.trainingIssues].filter((i) => i.field === field).map((i) => i.message);
+    const messages = [...this.modelIssues, ...this.trainingIssues]
+      .filter((i) => i.field === field)
+      .map((i) => i.message);
     return messages.length > 0 ? messages.join(' ') : undefined;
   }
 
@@ -288,7 +290,10 @@ export class ModelState {
     }
     this.saving = true;
     try {
-      const saved = await this.lab.saveConfig({ name, model: this.modelRequest, training: this.trainingRequest }, overwrite);
+      const saved = await this.lab.saveConfig(
+        { name, model: this.modelRequest, training: this.trainingRequest },
+        overwrite,
+      );
       this.replaceName = null;
       this.configName = saved.name;
       this.configNotice = { tone: 'ok', text: `${overwrite ? 'Replaced' : 'Saved'} “${saved.name}”.` };
@@ -316,7 +321,10 @@ export class ModelState {
     const { preset: id = 'xception' } = config.model;
     const preset = this.presets.find((p) => p.id === id);
     if (!preset || !this.trainingDefaults) {
-      this.configNotice = { tone: 'error', text: `“${config.name}” uses the unknown preset "${id}"; it was not loaded.` };
+      this.configNotice = {
+        tone: 'error',
+        text: `“${config.name}” uses the unknown preset "${id}"; it was not loaded.`,
+      };
       return;
     }
     const given = Object.fromEntries(Object.entries(config.model).filter(([, v]) => v !== undefined));

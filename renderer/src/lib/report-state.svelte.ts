@@ -93,7 +93,9 @@ export class ReportState {
     this.exported = null;
     try {
       const folder = this.folder.trim();
-      const { files } = folder ? await this.lab.exportReport(request, format, folder) : await this.lab.exportReport(request, format);
+      const { files } = folder
+        ? await this.lab.exportReport(request, format, folder)
+        : await this.lab.exportReport(request, format);
       this.exported = { format, files };
     } catch (error) {
       this.exportError = messageOf(error);

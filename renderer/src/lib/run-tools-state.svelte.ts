@@ -121,7 +121,9 @@ export class ModelExportState {
     this.files = [];
     try {
       const folder = this.folder.trim();
-      const result = folder ? await this.lab.exportModel(runId, this.checkpoint, folder) : await this.lab.exportModel(runId, this.checkpoint);
+      const result = folder
+        ? await this.lab.exportModel(runId, this.checkpoint, folder)
+        : await this.lab.exportModel(runId, this.checkpoint);
       if (runId === this.runId) this.files = result.files;
     } catch (error) {
       if (runId === this.runId) this.error = messageOf(error);

@@ -28,7 +28,14 @@ import {
   type TrainField,
   type TrainFormValues,
 } from '../components/train/train-form';
-import { applyRunUpdate, nextSort, sortRows, toRow, type SortDirection, type SortKey } from '../components/runs/runs-table';
+import {
+  applyRunUpdate,
+  nextSort,
+  sortRows,
+  toRow,
+  type SortDirection,
+  type SortKey,
+} from '../components/runs/runs-table';
 import type { AppState } from './app-state.svelte';
 import { LabClientError, type LabClient } from './lab-client';
 import { onePerSession } from './session-lived.svelte';
@@ -36,7 +43,9 @@ import { datasetStateFor } from './dataset-state.svelte';
 import { messageOf } from './message-of';
 
 const wireOf = (error: unknown): WireError =>
-  error instanceof LabClientError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: messageOf(error) };
+  error instanceof LabClientError
+    ? { code: error.code, message: error.message }
+    : { code: 'INTERNAL', message: messageOf(error) };
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 
 /** Runs a callback before the next paint (injectable, so the queue can be driven by hand). */
@@ -135,7 +144,8 @@ export class TrainingState {
   /** Saves the form's dataset folder (null: a sample) in the settings, so a reload shows it again. */
   #rememberFolder(folder: string | null): void {
     this.lab.updateSettings({ trainFolder: folder }).catch((error: unknown) => {
-      if (!disconnected(error)) this.#app.notice = `Could not remember the dataset folder for the next visit: ${messageOf(error)}`;
+      if (!disconnected(error))
+        this.#app.notice = `Could not remember the dataset folder for the next visit: ${messageOf(error)}`;
     });
   }
 
@@ -180,7 +190,10 @@ export class TrainingState {
       this.presets = presets;
       this.configs = configs.configs;
       if (!this.ready) {
-        const values: TrainFormValues = { ...this.values, ...(defaults.ok ? knobsFromDefaults(defaults.settings) : {}) };
+        const values: TrainFormValues = {
+          ...this.values,
+          ...(defaults.ok ? knobsFromDefaults(defaults.settings) : {}),
+        };
         values.sampleId = samples[0]?.id ?? '';
         if (samples.length === 0) values.datasetSource = 'path';
         // The folder of the last visit (a dataset chosen in this session, below, comes first).
@@ -191,7 +204,9 @@ export class TrainingState {
         this.takeChosenDataset();
       }
       this.ready = true;
-      const running = runs.find((entry): entry is { id: string; run: RunInfo } => 'run' in entry && entry.run.status === 'running');
+      const running = runs.find(
+        (entry): entry is { id: string; run: RunInfo } => 'run' in entry && entry.run.status === 'running',
+      );
       if (running && this.live?.runId !== running.id) this.#show(running.run);
     } catch (error) {
       this.loadError = `Could not load what training needs: ${messageOf(error)}`;
@@ -296,7 +311,8 @@ export class TrainingState {
     if (this.live?.runId === run.id) {
       // Resumed: the last session's progress no longer applies.
       const restarted = run.status === 'running' && this.live.run?.status !== 'running';
-      if (!this.live.run || this.live.run.updatedAt <= run.updatedAt) this.live = { ...this.live, run, ...(restarted ? { progress: null } : {}) };
+      if (!this.live.run || this.live.run.updatedAt <= run.updatedAt)
+        this.live = { ...this.live, run, ...(restarted ? { progress: null } : {}) };
     } else {
       this.live = emptySnapshot(run.id, run);
       this.stopping = false;
@@ -309,7 +325,8 @@ export class TrainingState {
       const details: RunDetails = await this.lab.getRun(runId);
       if (this.live?.runId === runId) this.live = mergeDetails(this.live, details);
     } catch (error) {
-      if (!disconnected(error) && this.live?.runId === runId) this.actionError = `Could not read the run's history: ${messageOf(error)}`;
+      if (!disconnected(error) && this.live?.runId === runId)
+        this.actionError = `Could not read the run's history: ${messageOf(error)}`;
     }
   }
 
@@ -395,7 +412,8 @@ export class RunsState {
       const listed = await this.lab.listRuns();
       // Updates that arrived while the request was under way are newer than the list.
       let entries = listed;
-      for (const entry of this.entries) if ('run' in entry) entries = applyRunUpdate(entries, { runId: entry.id, run: entry.run });
+      for (const entry of this.entries)
+        if ('run' in entry) entries = applyRunUpdate(entries, { runId: entry.id, run: entry.run });
       this.entries = entries.filter((entry) => listed.some((l) => l.id === entry.id));
       this.loadError = null;
     } catch (error) {
@@ -501,7 +519,8 @@ export class RunsState {
         this.detailsError = null;
       }
     } catch (error) {
-      if (request === this.#detailsRequest && this.selectedId === id) this.detailsError = `Could not read run ${id}: ${messageOf(error)}`;
+      if (request === this.#detailsRequest && this.selectedId === id)
+        this.detailsError = `Could not read run ${id}: ${messageOf(error)}`;
     }
   }
 }

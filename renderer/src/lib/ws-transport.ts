@@ -87,7 +87,12 @@ function isCallResult(value: unknown): value is CallResult<unknown> {
   if (!isRecord(value)) return false;
   // A call that returns nothing (`Promise<void>`) arrives as {ok: true}: JSON drops `undefined`.
   if (value.ok === true) return true;
-  return value.ok === false && isRecord(value.error) && typeof value.error.code === 'string' && typeof value.error.message === 'string';
+  return (
+    value.ok === false &&
+    isRecord(value.error) &&
+    typeof value.error.code === 'string' &&
+    typeof value.error.message === 'string'
+  );
 }
 
 /** Parses one server frame; anything that is not a `ServerMessage` is undefined. */
@@ -100,7 +105,8 @@ export function parseServerMessage(data: string): ServerMessage | undefined {
   }
   if (!isRecord(message)) return undefined;
   if (message.type === 'result' && typeof message.id === 'number') return message as ServerMessage;
-  if (message.type === 'event' && (labEvents as readonly unknown[]).includes(message.event)) return message as ServerMessage;
+  if (message.type === 'event' && (labEvents as readonly unknown[]).includes(message.event))
+    return message as ServerMessage;
   return undefined;
 }
 

@@ -29,8 +29,18 @@ beforeAll(async () => {
   const store = createRunStore(dataDir);
   const classes = ['a', 'b'];
   ids = [
-    await writeRun(store, dataDir, { name: 'Old', preset: 'micro', classes, epochs: [{ loss: 1.2, acc: 0.6, val_loss: 1.1, val_acc: 0.62 }] }),
-    await writeRun(store, dataDir, { name: 'New', preset: 'micro', classes, epochs: [{ loss: 0.9, acc: 0.7, val_loss: 0.95, val_acc: 0.71 }] }),
+    await writeRun(store, dataDir, {
+      name: 'Old',
+      preset: 'micro',
+      classes,
+      epochs: [{ loss: 1.2, acc: 0.6, val_loss: 1.1, val_acc: 0.62 }],
+    }),
+    await writeRun(store, dataDir, {
+      name: 'New',
+      preset: 'micro',
+      classes,
+      epochs: [{ loss: 0.9, acc: 0.7, val_loss: 0.95, val_acc: 0.71 }],
+    }),
   ];
 });
 

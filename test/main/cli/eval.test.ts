@@ -32,31 +32,59 @@ describe('xlab eval / predict / export', { timeout: 600_000 }, () => {
     dataDir = await mkdtemp(join(tmpdir(), 'xlab-cli-eval-'));
     const data = await learnableDataset({ classes: 3, perClass: 8, size: 24 });
     images = data.images.map((i) => i.path);
-    const trained = await run('train', data.root, '--preset', 'micro', '--size', '24', '--batch', '8', '--seed', '7', '--epochs', '1', '--json');
+    const trained = await run(
+      'train',
+      data.root,
+      '--preset',
+      'micro',
+      '--size',
+      '24',
+      '--batch',
+      '8',
+      '--seed',
+      '7',
+      '--epochs',
+      '1',
+      '--json',
+    );
     expect(trained.code, trained.stderr).toBe(0);
     runId = (JSON.parse(trained.stdout) as { id: string }).id;
   }, 600_000);
 
   it('a completed run was evaluated on val with its best checkpoint before the command ended', async () => {
-    const stored = JSON.parse(await readFile(join(dataDir, 'runs', runId, 'eval.json'), 'utf8')) as { results: EvalResult[] };
+    const stored = JSON.parse(await readFile(join(dataDir, 'runs', runId, 'eval.json'), 'utf8')) as {
+      results: EvalResult[];
+    };
     expect(stored.results.map((r) => `${r.split}/${r.checkpoint}`)).toEqual(['val/best']);
     expect(stored.results[0]!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(6);
-    expect(await readFile(join(dataDir, 'runs', runId, 'train.log'), 'utf8')).toMatch(/Evaluated best checkpoint \(epoch 1\) on val: top-1 /);
+    expect(await readFile(join(dataDir, 'runs', runId, 'train.log'), 'utf8')).toMatch(
+      /Evaluated best checkpoint \(epoch 1\) on val: top-1 /,
+    );
   });
 
   it('eval --json prints the stored result; the human form has the metrics, the class table and the matrix', async () => {
     const json = await run('eval', runId, '--checkpoint', 'last', '--json');
     expect(json.code, json.stderr).toBe(0);
     const result = JSON.parse(json.stdout) as EvalResult;
-    expect(result).toMatchObject({ runId, split: 'val', checkpoint: 'last', images: 6, classNames: ['class_0', 'class_1', 'class_2'] });
+    expect(result).toMatchObject({
+      runId,
+      split: 'val',
+      checkpoint: 'last',
+      images: 6,
+      classNames: ['class_0', 'class_1', 'class_2'],
+    });
     expect(result.predictions).toHaveLength(6);
     const human = await run('eval', runId);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/top-1 \d+\.\d% {3}top-5 100\.0% {3}loss \d+\.\d{4}/);
     expect(human.stdout).toMatch(/Class +Precision +Recall +F1 +Support/);
     expect(human.stdout).toMatch(/^class_2 .* 2$/m);
-    expect(human.stdout).toMatch(/Confusion matrix \(rows: true class, columns: predicted class; image counts\):\n +class_0 +class_1 +class_2\n {2}class_0 +\d +\d +\d/);
-    const stored = JSON.parse(await readFile(join(dataDir, 'runs', runId, 'eval.json'), 'utf8')) as { results: EvalResult[] };
+    expect(human.stdout).toMatch(
+      /Confusion matrix \(rows: true class, columns: predicted class; image counts\):\n +class_0 +class_1 +class_2\n {2}class_0 +\d +\d +\d/,
+    );
+    const stored = JSON.parse(await readFile(join(dataDir, 'runs', runId, 'eval.json'), 'utf8')) as {
+      results: EvalResult[];
+    };
     expect(stored.results.map((r) => `${r.split}/${r.checkpoint}`)).toEqual(['val/best', 'val/last']);
   });
 
@@ -74,7 +102,11 @@ describe('xlab eval / predict / export', { timeout: 600_000 }, () => {
     await writeFile(notes, 'not an image');
     const out = await run('predict', runId, images[0]!, notes, '--json');
     expect(out.code, out.stderr).toBe(0);
-    const results = JSON.parse(out.stdout) as { file: string; top?: { label: string; prob: number }[]; error?: string }[];
+    const results = JSON.parse(out.stdout) as {
+      file: string;
+      top?: { label: string; prob: number }[];
+      error?: string;
+    }[];
     expect(results).toEqual([
       { file: images[0], top: expect.any(Array) },
       { file: notes, error: 'not an image' },
@@ -92,7 +124,12 @@ describe('xlab eval / predict / export', { timeout: 600_000 }, () => {
     const out = await run('export', runId, '--out', target);
     expect(out.code, out.stderr).toBe(0);
     const files = out.stdout.trim().split('\n');
-    expect(files.map((f) => f.slice(f.lastIndexOf('/') + 1))).toEqual(['model.json', 'weights.bin', 'labels.json', 'README.md']);
+    expect(files.map((f) => f.slice(f.lastIndexOf('/') + 1))).toEqual([
+      'model.json',
+      'weights.bin',
+      'labels.json',
+      'README.md',
+    ]);
     for (const file of files) {
       expect(file.startsWith(target)).toBe(true);
       expect((await stat(file)).size).toBeGreaterThan(0);

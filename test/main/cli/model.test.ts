@@ -39,12 +39,35 @@ describe('xlab model', () => {
     expect(report.params).toBe(report.trainableParams + report.nonTrainableParams);
     expect(report.params).toBe(report.layers.reduce((sum, l) => sum + l.params, 0));
     expect(report.flops).toBeGreaterThan(0);
-    expect(report.layers[0]).toEqual({ name: 'input_layer', type: 'InputLayer', outputShape: [null, 24, 24, 3], params: 0 });
-    expect(report.layers.at(-1)).toEqual({ name: 'predictions', type: 'Dense', outputShape: [null, 3], params: 256 * 3 + 3 });
+    expect(report.layers[0]).toEqual({
+      name: 'input_layer',
+      type: 'InputLayer',
+      outputShape: [null, 24, 24, 3],
+      params: 0,
+    });
+    expect(report.layers.at(-1)).toEqual({
+      name: 'predictions',
+      type: 'Dense',
+      outputShape: [null, 3],
+      params: 256 * 3 + 3,
+    });
   });
 
   it('prints a readable summary table with totals and cost', async () => {
-    const text = await run('--preset', 'micro', '--style', 'seed', '--size', '32', '--alpha', '0.25', '--middle', '2', '--batch', '4');
+    const text = await run(
+      '--preset',
+      'micro',
+      '--style',
+      'seed',
+      '--size',
+      '32',
+      '--alpha',
+      '0.25',
+      '--middle',
+      '2',
+      '--batch',
+      '4',
+    );
     expect(text).toContain('Model "xception_seed": seed style, 32×32×3 input, α 0.25, 2 middle blocks, 10 classes');
     expect(text).toMatch(/block1_conv1 \(Conv2D\) +\(None, 16, 16, 8\) +216 +input_layer/);
     expect(text).toMatch(/block2_add \(Add\) .* block2_pool, block2_shortcut_bn/);
@@ -65,7 +88,12 @@ describe('xlab model', () => {
 
   it('reads the model options of a saved named config', async () => {
     const file = join(dir, 'named.json');
-    const named = { name: 'Tiny', model: { preset: 'micro', classes: 6 }, training: {}, savedAt: '2025-01-01T00:00:00Z' };
+    const named = {
+      name: 'Tiny',
+      model: { preset: 'micro', classes: 6 },
+      training: {},
+      savedAt: '2025-01-01T00:00:00Z',
+    };
     await writeFile(file, JSON.stringify(named));
     const report = JSON.parse(await run('--config', file, '--json')) as ModelReport;
     expect(report.layers.at(-1)?.outputShape).toEqual([null, 6]);
@@ -89,7 +117,9 @@ describe('xlab model', () => {
     const alpha = await failure('--preset', 'micro', '--alpha', '0.001');
     expect(alpha.message).toContain('widthMultiplier is 0.001, which rounds');
     expect(alpha.message).toContain('(set by --alpha)');
-    expect((await failure('--preset', 'micro', '--classes', '1')).message).toContain('classes is 1; it must be a whole number from 2');
+    expect((await failure('--preset', 'micro', '--classes', '1')).message).toContain(
+      'classes is 1; it must be a whole number from 2',
+    );
   });
 
   it('names a bad value that came from the config file', async () => {

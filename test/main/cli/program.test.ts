@@ -64,7 +64,12 @@ describe('xlab', () => {
       expect(report.engine.reason).toContain('tfjs-node is not installed');
       expect(report.suggestions.join(' ')).toContain('@tensorflow/tfjs-node');
     } else {
-      expect(report.engine).toMatchObject({ name: 'tfjs-node', device: 'cpu', backend: 'tensorflow', tensorflow: expect.stringMatching(/^2\./) });
+      expect(report.engine).toMatchObject({
+        name: 'tfjs-node',
+        device: 'cpu',
+        backend: 'tensorflow',
+        tensorflow: expect.stringMatching(/^2\./),
+      });
       expect(report.native).toEqual([expect.objectContaining({ package: '@tensorflow/tfjs-node', binding: true })]);
     }
   });
@@ -75,6 +80,8 @@ describe('xlab', () => {
     const { code, stdout, stderr } = await run(['doctor', '--data-dir', dataDir], { XLAB_BACKEND: 'gpu' });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^xlab: XLAB_BACKEND=gpu asks for @tensorflow\/tfjs-node-gpu: tfjs-node-gpu is not installed\./);
+    expect(stderr).toMatch(
+      /^xlab: XLAB_BACKEND=gpu asks for @tensorflow\/tfjs-node-gpu: tfjs-node-gpu is not installed\./,
+    );
   });
 });

@@ -29,8 +29,20 @@ beforeAll(async () => {
   const store = createRunStore(dataDir);
   const classes = [xssName, 'rose'];
   ids = [
-    await writeRun(store, dataDir, { name: 'Custom V3', preset: 'seed', classes, epochs: [{ loss: 1.2345, acc: 0.6123, val_loss: 1.1111, val_acc: 0.6222 }], params: 21_066_380 }),
-    await writeRun(store, dataDir, { name: 'Mini', preset: 'mini', classes, epochs: [{ loss: 0.9876, acc: 0.7012, val_loss: 0.9543, val_acc: 0.7098 }], splitSeed: 9 }),
+    await writeRun(store, dataDir, {
+      name: 'Custom V3',
+      preset: 'seed',
+      classes,
+      epochs: [{ loss: 1.2345, acc: 0.6123, val_loss: 1.1111, val_acc: 0.6222 }],
+      params: 21_066_380,
+    }),
+    await writeRun(store, dataDir, {
+      name: 'Mini',
+      preset: 'mini',
+      classes,
+      epochs: [{ loss: 0.9876, acc: 0.7012, val_loss: 0.9543, val_acc: 0.7098 }],
+      splitSeed: 9,
+    }),
   ];
 });
 
@@ -61,25 +73,35 @@ describe('xlab report', () => {
     const written = await run(['report', ...ids, '--out', out, '--basis', 'best']);
     expect(written.code).toBe(0);
     expect(written.stdout.trim().split('\n')).toEqual([out, join(folder, 'table-summary.csv')]);
-    expect(await readFile(join(folder, 'table-summary.csv'), 'utf8')).toContain(`${ids[0]},Custom V3,seed,completed,21066380,best,val_loss,1,1.2345,1.1111,0.6123,0.6222,1,1,65000,100,tfjs-node 4.22.0 (cpu),/datasets/flowers,`);
+    expect(await readFile(join(folder, 'table-summary.csv'), 'utf8')).toContain(
+      `${ids[0]},Custom V3,seed,completed,21066380,best,val_loss,1,1.2345,1.1111,0.6123,0.6222,1,1,65000,100,tfjs-node 4.22.0 (cpu),/datasets/flowers,`,
+    );
 
     await writeFile(join(folder, 'mine.html'), 'my own page');
     const refused = await run(['report', ...ids, '--out', join(folder, 'mine.html')]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`xlab: ${join(folder, 'mine.html')} already exists; reports never overwrite a file: choose another name.`);
+    expect(refused.stderr).toContain(
+      `xlab: ${join(folder, 'mine.html')} already exists; reports never overwrite a file: choose another name.`,
+    );
     expect(await readFile(join(folder, 'mine.html'), 'utf8')).toBe('my own page');
   });
 
-  it('prints PDF with headless Chromium, and says how to get one when there is none', { timeout: 300_000 }, async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'xlab-cli-out-'));
-    const pdf = await run(['report', ...ids, '--out', join(folder, 'r.pdf')], { XLAB_CHROMIUM: '/usr/bin/chromium' });
-    expect(pdf.code).toBe(0);
-    expect((await readFile(join(folder, 'r.pdf'))).subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    const missing = await run(['report', ...ids, '--format', 'pdf', '--out', join(folder, 'x.pdf')], { XLAB_CHROMIUM: '/nowhere/chromium' });
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('XLAB_CHROMIUM is set to /nowhere/chromium, but there is no file there');
-    expect(await readdir(folder)).toEqual(['r.pdf']);
-  });
+  it(
+    'prints PDF with headless Chromium, and says how to get one when there is none',
+    { timeout: 300_000 },
+    async () => {
+      const folder = await mkdtemp(join(tmpdir(), 'xlab-cli-out-'));
+      const pdf = await run(['report', ...ids, '--out', join(folder, 'r.pdf')], { XLAB_CHROMIUM: '/usr/bin/chromium' });
+      expect(pdf.code).toBe(0);
+      expect((await readFile(join(folder, 'r.pdf'))).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const missing = await run(['report', ...ids, '--format', 'pdf', '--out', join(folder, 'x.pdf')], {
+        XLAB_CHROMIUM: '/nowhere/chromium',
+      });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('XLAB_CHROMIUM is set to /nowhere/chromium, but there is no file there');
+      expect(await readdir(folder)).toEqual(['r.pdf']);
+    },
+  );
 
   it('warns about runs it cannot read and fails when it can read none', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'xlab-cli-out-'));

@@ -30,7 +30,12 @@ afterAll(async () => {
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), env: {}, workerUrl: new URL('file:///unused') };
+  const io = {
+    stdout: (t: string) => void (stdout += t),
+    stderr: (t: string) => void (stderr += t),
+    env: {},
+    workerUrl: new URL('file:///unused'),
+  };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
 }
@@ -42,7 +47,21 @@ describe('xlab scan', () => {
     expect(stderr).toBe('');
     const report = JSON.parse(stdout) as ScanReport;
     expect(Object.keys(report).sort()).toEqual(
-      ['classes', 'duplicates', 'fingerprint', 'formats', 'ignored', 'ignoredFiles', 'images', 'layout', 'problems', 'root', 'sizes', 'validation', 'warnings'].sort(),
+      [
+        'classes',
+        'duplicates',
+        'fingerprint',
+        'formats',
+        'ignored',
+        'ignoredFiles',
+        'images',
+        'layout',
+        'problems',
+        'root',
+        'sizes',
+        'validation',
+        'warnings',
+      ].sort(),
     );
     expect(report).toMatchObject({
       root,
@@ -86,7 +105,9 @@ describe('xlab scan', () => {
     expect(missing.stderr).toBe(`xlab: The dataset folder ${join(dir, 'missing')} does not exist: check the path.\n`);
     const file = join(dir, 'file.txt');
     await writeFile(file, 'x');
-    expect((await run('scan', file)).stderr).toBe(`xlab: ${file} is not a folder: choose the folder that holds one sub-folder per class.\n`);
+    expect((await run('scan', file)).stderr).toBe(
+      `xlab: ${file} is not a folder: choose the folder that holds one sub-folder per class.\n`,
+    );
     const flat = join(dir, 'flat');
     await put(join(flat, 'x.png'), await png());
     expect(await run('scan', flat, '--json')).toEqual({

@@ -17,7 +17,10 @@ const trainArgs = ['--preset', 'micro', '--size', '24', '--batch', '4', '--seed'
 
 const mountPoint = await mkdtemp(join(tmpdir(), 'xlab-tmpfs-'));
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mountPoint], { encoding: 'utf8' });
-const cannotMount = mounted.status === 0 ? undefined : `cannot mount a tmpfs here (${(mounted.stderr || mounted.error?.message || 'not root').trim()})`;
+const cannotMount =
+  mounted.status === 0
+    ? undefined
+    : `cannot mount a tmpfs here (${(mounted.stderr || mounted.error?.message || 'not root').trim()})`;
 if (cannotMount) console.log(`train-disk-full.test.ts skipped: ${cannotMount}; CI runs it as root.`);
 
 const remount = (size: string): void => {
@@ -47,7 +50,10 @@ async function fill(dir: string): Promise<void> {
   }
 }
 
-const diskFull = new RegExp(`^xlab: The disk holding ${mountPoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\S* is full \\([\\d.]+ (bytes|KB|MB) free\\): could not save `, 'm');
+const diskFull = new RegExp(
+  `^xlab: The disk holding ${mountPoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\S* is full \\([\\d.]+ (bytes|KB|MB) free\\): could not save `,
+  'm',
+);
 
 describe.skipIf(cannotMount !== undefined)('a data folder on a disk that fills up', { timeout: 300_000 }, () => {
   let dataset: string;
@@ -77,8 +83,15 @@ describe.skipIf(cannotMount !== undefined)('a data folder on a disk that fills u
     const [runId, ...others] = (await readdir(join(dataDir, 'runs'))).filter((n) => /^\d{8}-/.test(n));
     expect(others).toEqual([]);
     const runDir = join(dataDir, 'runs', runId!);
-    const run = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as { status: string; epochsDone: number; error?: { code: string } };
-    const committed = await readFile(join(runDir, 'checkpoints', 'last', 'epoch.json'), 'utf8').then((t) => (JSON.parse(t) as { epochsDone: number }).epochsDone, () => 0);
+    const run = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as {
+      status: string;
+      epochsDone: number;
+      error?: { code: string };
+    };
+    const committed = await readFile(join(runDir, 'checkpoints', 'last', 'epoch.json'), 'utf8').then(
+      (t) => (JSON.parse(t) as { epochsDone: number }).epochsDone,
+      () => 0,
+    );
     expect(run).toMatchObject({ status: 'failed', error: { code: 'DISK_FULL' } });
     expect(run.epochsDone).toBe(committed);
     expect(await epochCurve(dataDir, runId!)).toEqual(reference.slice(0, committed));

@@ -34,7 +34,8 @@ interface Reference {
   ms: number;
 }
 
-const describeKill = (kill: Kill): string => (kill.kind === 'step' ? `XLAB_FAULT_KILL=${kill.env}` : `${kill.signal} ${kill.ms} ms after start`);
+const describeKill = (kill: Kill): string =>
+  kill.kind === 'step' ? `XLAB_FAULT_KILL=${kill.env}` : `${kill.signal} ${kill.ms} ms after start`;
 
 async function runIds(dataDir: string): Promise<string[]> {
   return (await readdir(join(dataDir, 'runs')).catch(() => [] as string[])).filter((name) => /^\d{8}-\d{6}/.test(name));
@@ -53,9 +54,14 @@ describe('xlab train killed at random instants, then recovered and resumed', () 
     const started = Date.now();
     const result = await training.done;
     expect(result.code, result.stderr).toBe(0);
-    const count = (thread: string): number => Math.max(0, ...[...result.stderr.matchAll(new RegExp(`^xlab-fault ${thread} (\\d+) `, 'gm'))].map((m) => Number(m[1])));
+    const count = (thread: string): number =>
+      Math.max(
+        0,
+        ...[...result.stderr.matchAll(new RegExp(`^xlab-fault ${thread} (\\d+) `, 'gm'))].map((m) => Number(m[1])),
+      );
     const [runId] = await runIds(dataDir);
-    const checkpoint = (kind: string): Promise<Buffer> => readFile(join(dataDir, 'runs', runId!, 'checkpoints', kind, 'weights.bin'));
+    const checkpoint = (kind: string): Promise<Buffer> =>
+      readFile(join(dataDir, 'runs', runId!, 'checkpoints', kind, 'weights.bin'));
     reference = {
       curve: await epochCurve(dataDir, runId!),
       last: await checkpoint('last'),
@@ -68,7 +74,11 @@ describe('xlab train killed at random instants, then recovered and resumed', () 
   }, 120_000);
 
   /** Checkpoint, run.json and metrics.jsonl agree, with the reference's prefix; no leftovers. */
-  async function expectConsistent(dataDir: string, runId: string, what: string): Promise<{ status: string; epochsDone: number }> {
+  async function expectConsistent(
+    dataDir: string,
+    runId: string,
+    what: string,
+  ): Promise<{ status: string; epochsDone: number }> {
     const dir = join(dataDir, 'runs', runId);
     const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { status: string; epochsDone: number };
     const committed = await readFile(join(dir, 'checkpoints', 'last', 'epoch.json'), 'utf8').then(
@@ -78,16 +88,25 @@ describe('xlab train killed at random instants, then recovered and resumed', () 
     expect(run.status, what).not.toBe('running');
     expect(run.epochsDone, `${what}: run.json vs checkpoint`).toBe(committed);
     expect(await epochCurve(dataDir, runId), `${what}: metrics.jsonl`).toEqual(reference.curve.slice(0, committed));
-    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp') || name.includes('.stale-')), what).toEqual([]);
+    expect(
+      (await readdir(dir)).filter((name) => name.endsWith('.tmp') || name.includes('.stale-')),
+      what,
+    ).toEqual([]);
     const checkpoints = await readdir(join(dir, 'checkpoints')).catch(() => [] as string[]);
-    expect(checkpoints.filter((name) => name.startsWith('.')), what).toEqual([]);
+    expect(
+      checkpoints.filter((name) => name.startsWith('.')),
+      what,
+    ).toEqual([]);
     return run;
   }
 
   async function oneTry(kill: Kill): Promise<boolean> {
     const what = describeKill(kill);
     const dataDir = await mkdtemp(join(tmpdir(), 'xlab-faults-'));
-    const training = startXlab(['train', dataset, ...trainArgs, '--data-dir', dataDir], kill.kind === 'step' ? { XLAB_FAULT_KILL: kill.env } : {});
+    const training = startXlab(
+      ['train', dataset, ...trainArgs, '--data-dir', dataDir],
+      kill.kind === 'step' ? { XLAB_FAULT_KILL: kill.env } : {},
+    );
     if (kill.kind === 'after') {
       await training.stderrUntil(/^Run \S+ started/m).catch(() => undefined);
       await new Promise((r) => setTimeout(r, kill.ms));
@@ -109,35 +128,40 @@ describe('xlab train killed at random instants, then recovered and resumed', () 
     }
     await expectConsistent(dataDir, runId, `${what}, after resuming`);
     expect(await epochCurve(dataDir, runId), what).toEqual(reference.curve);
-    const checkpoint = (kind: string): Promise<Buffer> => readFile(join(dataDir, 'runs', runId, 'checkpoints', kind, 'weights.bin'));
+    const checkpoint = (kind: string): Promise<Buffer> =>
+      readFile(join(dataDir, 'runs', runId, 'checkpoints', kind, 'weights.bin'));
     expect((await checkpoint('last')).equals(reference.last), `${what}: last weights`).toBe(true);
     expect((await checkpoint('best')).equals(reference.best), `${what}: best weights`).toBe(true);
     return killed;
   }
 
-  it(`${tries} seeded kills (commit-path steps, random instants, Ctrl+C) each end in the uninterrupted curve`, { timeout: 1_800_000 }, async () => {
-    const random = mulberry32(seed);
-    const pick = (n: number): number => 1 + Math.floor(random() * n);
-    const kills: Kill[] = Array.from({ length: tries }, (_, i): Kill => {
-      switch (i % 6) {
-        case 0:
-        case 1:
-        case 3:
-          return { kind: 'step', env: `worker:${pick(reference.steps.worker)}` };
-        case 2:
-          return { kind: 'step', env: `main:${pick(reference.steps.main)}` };
-        case 4:
-          return { kind: 'after', ms: Math.floor(random() * reference.ms), signal: 'SIGKILL' };
-        default:
-          return { kind: 'after', ms: Math.floor(random() * reference.ms), signal: 'SIGINT' };
+  it(
+    `${tries} seeded kills (commit-path steps, random instants, Ctrl+C) each end in the uninterrupted curve`,
+    { timeout: 1_800_000 },
+    async () => {
+      const random = mulberry32(seed);
+      const pick = (n: number): number => 1 + Math.floor(random() * n);
+      const kills: Kill[] = Array.from({ length: tries }, (_, i): Kill => {
+        switch (i % 6) {
+          case 0:
+          case 1:
+          case 3:
+            return { kind: 'step', env: `worker:${pick(reference.steps.worker)}` };
+          case 2:
+            return { kind: 'step', env: `main:${pick(reference.steps.main)}` };
+          case 4:
+            return { kind: 'after', ms: Math.floor(random() * reference.ms), signal: 'SIGKILL' };
+          default:
+            return { kind: 'after', ms: Math.floor(random() * reference.ms), signal: 'SIGINT' };
+        }
+      });
+      let killed = 0;
+      for (let i = 0; i < kills.length; i += parallel) {
+        const results = await Promise.all(kills.slice(i, i + parallel).map((kill) => oneTry(kill)));
+        killed += results.filter(Boolean).length;
       }
-    });
-    let killed = 0;
-    for (let i = 0; i < kills.length; i += parallel) {
-      const results = await Promise.all(kills.slice(i, i + parallel).map((kill) => oneTry(kill)));
-      killed += results.filter(Boolean).length;
-    }
-    // A step count past what a (faster) run reaches lets it finish untouched; most must hit.
-    expect(killed).toBeGreaterThanOrEqual(Math.ceil(tries * 0.75));
-  });
+      // A step count past what a (faster) run reaches lets it finish untouched; most must hit.
+      expect(killed).toBeGreaterThanOrEqual(Math.ceil(tries * 0.75));
+    },
+  );
 });

@@ -42,7 +42,22 @@ describe('a CLI run seen from an open lab', { timeout: 180_000 }, () => {
       }),
     );
     lab.events.on('trainProgress', () => seen.progress++);
-    const training = startXlab(['train', dataset, '--preset', 'micro', '--size', '24', '--batch', '4', '--seed', '2', '--epochs', '20', '--data-dir', dataDir]);
+    const training = startXlab([
+      'train',
+      dataset,
+      '--preset',
+      'micro',
+      '--size',
+      '24',
+      '--batch',
+      '4',
+      '--seed',
+      '2',
+      '--epochs',
+      '20',
+      '--data-dir',
+      dataDir,
+    ]);
     const runId = await started;
     await firstEpoch;
     expect(seen.progress).toBeGreaterThan(0);

@@ -20,7 +20,10 @@ async function onlyRunId(dataDir: string): Promise<string> {
   return listed[0]!.id;
 }
 
-async function runJson(dataDir: string, runId: string): Promise<{ status: string; epochsDone: number; error?: { code: string; message: string } }> {
+async function runJson(
+  dataDir: string,
+  runId: string,
+): Promise<{ status: string; epochsDone: number; error?: { code: string; message: string } }> {
   return JSON.parse(await readFile(join(dataDir, 'runs', runId, 'run.json'), 'utf8'));
 }
 
@@ -64,7 +67,9 @@ describe('stop, resume, busy and NaN through xlab', { timeout: 240_000 }, () => 
     const resumed = await runXlab(['resume', runId, '--data-dir', dir]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await epochCurve(dir, runId)).toEqual(reference);
-    expect((await readFile(join(dir, 'runs', runId, 'checkpoints', 'last', 'weights.bin'))).equals(referenceWeights)).toBe(true);
+    expect(
+      (await readFile(join(dir, 'runs', runId, 'checkpoints', 'last', 'weights.bin'))).equals(referenceWeights),
+    ).toBe(true);
   });
 
   it('Ctrl+C in epoch 2 discards it; a second resume of the run while one trains is RUN_BUSY naming the process; the curve matches (it used to differ)', async () => {
@@ -79,21 +84,45 @@ describe('stop, resume, busy and NaN through xlab', { timeout: 240_000 }, () => 
     await first.stderrUntil(/resumed at epoch 2 of 3/);
     const second = await runXlab(['resume', runId, '--data-dir', dir]);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`Run ${runId} is being trained by process ${first.child.pid} on host .+ \\(since .+\\): wait for it to finish or stop it there`));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `Run ${runId} is being trained by process ${first.child.pid} on host .+ \\(since .+\\): wait for it to finish or stop it there`,
+      ),
+    );
     const resumed = await first.done;
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await epochCurve(dir, runId)).toEqual(reference);
-    expect((await readFile(join(dir, 'runs', runId, 'checkpoints', 'last', 'weights.bin'))).equals(referenceWeights)).toBe(true);
+    expect(
+      (await readFile(join(dir, 'runs', runId, 'checkpoints', 'last', 'weights.bin'))).equals(referenceWeights),
+    ).toBe(true);
   });
 
-  it('the issue\'s exploding config fails with LOSS_NAN naming the epoch; no NaN epoch is recorded or saved; the last checkpoint evaluates', async () => {
+  it("the issue's exploding config fails with LOSS_NAN naming the epoch; no NaN epoch is recorded or saved; the last checkpoint evaluates", async () => {
     const dir = await dataDir();
     const config = join(dir, 'explode.json');
-    await writeFile(config, JSON.stringify({ training: { optimizer: 'sgd', learningRate: 10, momentum: 0, weightDecay: 0.2 } }));
+    await writeFile(
+      config,
+      JSON.stringify({ training: { optimizer: 'sgd', learningRate: 10, momentum: 0, weightDecay: 0.2 } }),
+    );
     const sample = join(repoRoot, 'assets', 'samples', 'fashion-mini');
-    const result = await runXlab(['train', sample, '--preset', 'micro', '--seed', '3', '--epochs', '4', '--config', config, '--data-dir', dir]);
+    const result = await runXlab([
+      'train',
+      sample,
+      '--preset',
+      'micro',
+      '--seed',
+      '3',
+      '--epochs',
+      '4',
+      '--config',
+      config,
+      '--data-dir',
+      dir,
+    ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^xlab: (loss|val_loss|the weights) became (NaN|infinite|NaN or infinite) at epoch \d/m);
+    expect(result.stderr).toMatch(
+      /^xlab: (loss|val_loss|the weights) became (NaN|infinite|NaN or infinite) at epoch \d/m,
+    );
     expect(result.stderr).toContain('try a lower learning rate, e.g. 1 (this run uses 10)');
     expect(result.stderr.match(/became/g)).toHaveLength(1); // said once
     const runId = await onlyRunId(dir);
@@ -102,7 +131,9 @@ describe('stop, resume, busy and NaN through xlab', { timeout: 240_000 }, () => 
     const curve = await epochCurve(dir, runId);
     expect(curve.map((e) => e.epoch)).toEqual([...Array(run.epochsDone).keys()]);
     for (const e of curve) for (const v of [e.loss, e.val_loss]) expect(Number.isFinite(v)).toBe(true);
-    const committed = JSON.parse(await readFile(join(dir, 'runs', runId, 'checkpoints', 'last', 'epoch.json'), 'utf8')) as { epochsDone: number };
+    const committed = JSON.parse(
+      await readFile(join(dir, 'runs', runId, 'checkpoints', 'last', 'epoch.json'), 'utf8'),
+    ) as { epochsDone: number };
     expect(committed.epochsDone).toBe(run.epochsDone);
     const evaluated = await runXlab(['eval', runId, '--checkpoint', 'last', '--data-dir', dir]);
     expect(evaluated.code, evaluated.stderr).toBe(0);

@@ -22,7 +22,11 @@ interface Finished {
   stderr: string;
 }
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; stderrUntil(pattern: RegExp): Promise<void> } {
+function start(args: string[]): {
+  child: ChildProcess;
+  done: Promise<Finished>;
+  stderrUntil(pattern: RegExp): Promise<void>;
+} {
   const child = spawn(process.execPath, [xlab, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -37,7 +41,9 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; 
       }
     }
   });
-  const done = new Promise<Finished>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<Finished>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return {
     child,
     done,
@@ -74,9 +80,28 @@ describe('xlab train / runs / resume', { timeout: 600_000 }, () => {
 
   it('trains a run to completion, learning, and lists it', async () => {
     const dir = await dataDir();
-    const result = await run(['train', dataset, ...trainArgs, '--epochs', '3', '--monitor', 'val_accuracy', '--name', 'first', '--json', '--data-dir', dir]);
+    const result = await run([
+      'train',
+      dataset,
+      ...trainArgs,
+      '--epochs',
+      '3',
+      '--monitor',
+      'val_accuracy',
+      '--name',
+      'first',
+      '--json',
+      '--data-dir',
+      dir,
+    ]);
     expect(result.code, result.stderr).toBe(0);
-    const runInfo = JSON.parse(result.stdout) as { id: string; status: string; epochsDone: number; best: { val_acc: number }; training: { monitor: string } };
+    const runInfo = JSON.parse(result.stdout) as {
+      id: string;
+      status: string;
+      epochsDone: number;
+      best: { val_acc: number };
+      training: { monitor: string };
+    };
     expect(runInfo.training.monitor).toBe('val_accuracy');
     expect(runInfo).toMatchObject({ status: 'completed', epochsDone: 3 });
     const epochs = await epochLines(dir, runInfo.id);
@@ -85,9 +110,19 @@ describe('xlab train / runs / resume', { timeout: 600_000 }, () => {
     expect(runInfo.best.val_acc).toBeGreaterThan(1 / 3);
     const listed = await run(['runs', '--json', '--data-dir', dir]);
     expect(JSON.parse(listed.stdout)).toEqual([
-      expect.objectContaining({ id: runInfo.id, name: 'first', status: 'completed', epochsDone: 3, epochs: 3, params: expect.any(Number), best: expect.objectContaining({ epoch: expect.any(Number), monitor: 'val_accuracy' }) }),
+      expect.objectContaining({
+        id: runInfo.id,
+        name: 'first',
+        status: 'completed',
+        epochsDone: 3,
+        epochs: 3,
+        params: expect.any(Number),
+        best: expect.objectContaining({ epoch: expect.any(Number), monitor: 'val_accuracy' }),
+      }),
     ]);
-    expect((await run(['runs', '--data-dir', dir])).stdout).toMatch(/val_acc \d+\.\d% at best epoch \d \(highest val_accuracy\) {2}first/);
+    expect((await run(['runs', '--data-dir', dir])).stdout).toMatch(
+      /val_acc \d+\.\d% at best epoch \d \(highest val_accuracy\) {2}first/,
+    );
     const bad = await run(['train', dataset, '--monitor', 'acc', '--data-dir', dir]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("'acc' is invalid");
@@ -101,7 +136,11 @@ describe('xlab train / runs / resume', { timeout: 600_000 }, () => {
     const stopped = await training.done;
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toMatch(/stopped: [12]\/3 epochs/);
-    const [entry] = JSON.parse((await run(['runs', '--json', '--data-dir', dir])).stdout) as { id: string; status: string; epochsDone: number }[];
+    const [entry] = JSON.parse((await run(['runs', '--json', '--data-dir', dir])).stdout) as {
+      id: string;
+      status: string;
+      epochsDone: number;
+    }[];
     expect(entry!.status).toBe('stopped');
     const resumed = await run(['resume', entry!.id, '--json', '--data-dir', dir]);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -116,7 +155,11 @@ describe('xlab train / runs / resume', { timeout: 600_000 }, () => {
     await training.stderrUntil(/^epoch 2\/3 {2}batch /m);
     training.child.kill('SIGKILL');
     await training.done;
-    const [entry] = JSON.parse((await run(['runs', '--json', '--data-dir', dir])).stdout) as { id: string; status: string; epochsDone: number }[];
+    const [entry] = JSON.parse((await run(['runs', '--json', '--data-dir', dir])).stdout) as {
+      id: string;
+      status: string;
+      epochsDone: number;
+    }[];
     expect(entry).toMatchObject({ status: 'interrupted' });
     expect(entry!.epochsDone).toBeGreaterThanOrEqual(1);
     const resumed = await run(['resume', entry!.id, '--json', '--data-dir', dir]);
@@ -129,7 +172,9 @@ describe('xlab train / runs / resume', { timeout: 600_000 }, () => {
     const dir = await dataDir();
     const a = await run(['train', dataset, ...trainArgs, '--epochs', '1', '--json', '--data-dir', dir]);
     const b = await run(['train', dataset, ...trainArgs, '--epochs', '1', '--json', '--data-dir', dir]);
-    const [runA, runB] = [a, b].map((r) => JSON.parse(r.stdout) as { id: string; dataset: { split: { key: string; counts: unknown } } });
+    const [runA, runB] = [a, b].map(
+      (r) => JSON.parse(r.stdout) as { id: string; dataset: { split: { key: string; counts: unknown } } },
+    );
     expect(runA!.dataset.split).toEqual(runB!.dataset.split);
     const [lossA] = await epochLines(dir, runA!.id);
     const [lossB] = await epochLines(dir, runB!.id);

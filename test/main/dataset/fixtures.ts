@@ -10,7 +10,9 @@ export const tempDir = (prefix: string): Promise<string> => mkdtemp(join(tmpdir(
 
 /** A width×height image of one colour, as PNG bytes. */
 export function solidPng(width: number, height: number, [r, g, b]: Rgb): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
 }
 
 /** Raw RGB pixels → PNG bytes. */

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseBackendPreference, selectBackend, type TfLike } from '../../../main/engine/backend-select';
 import { LabError } from '../../../main/errors';
 
-function fakeTf(backendName: string, extra: { isUsingGpuDevice?: boolean; version?: Record<string, string> } = {}): TfLike & { backendSet?: string } {
+function fakeTf(
+  backendName: string,
+  extra: { isUsingGpuDevice?: boolean; version?: Record<string, string> } = {},
+): TfLike & { backendSet?: string } {
   const tf = {
     backendSet: undefined as string | undefined,
     async ready() {},
@@ -34,7 +37,7 @@ function loader(available: Record<string, TfLike | Error | undefined>) {
 }
 
 describe('selectBackend', () => {
-  it('a native engine reports the TensorFlow version inside (its binding\'s TF_Version); the JS engine none', async () => {
+  it("a native engine reports the TensorFlow version inside (its binding's TF_Version); the JS engine none", async () => {
     const node = fakeTf('tensorflow', { version: { 'tfjs-node': '4.22.0' } });
     node.backend = () => ({ isUsingGpuDevice: false, binding: { TF_Version: '2.21.0' } });
     const { info } = await selectBackend({ load: loader({ '@tensorflow/tfjs-node': node }).load });
@@ -44,7 +47,12 @@ describe('selectBackend', () => {
   });
 
   it('uses tfjs-node-gpu on the GPU when it loads and a GPU device is in use', async () => {
-    const { load } = loader({ '@tensorflow/tfjs-node-gpu': fakeTf('tensorflow', { isUsingGpuDevice: true, version: { 'tfjs-node-gpu': '4.22.0' } }) });
+    const { load } = loader({
+      '@tensorflow/tfjs-node-gpu': fakeTf('tensorflow', {
+        isUsingGpuDevice: true,
+        version: { 'tfjs-node-gpu': '4.22.0' },
+      }),
+    });
     const { info } = await selectBackend({ load });
     expect(info).toMatchObject({ name: 'tfjs-node-gpu', device: 'gpu', backend: 'tensorflow', version: '4.22.0' });
   });
@@ -70,12 +78,16 @@ describe('selectBackend', () => {
     const { load } = loader({ '@tensorflow/tfjs': tf });
     const { info } = await selectBackend({ load });
     expect(info).toMatchObject({ name: 'tfjs', device: 'cpu', backend: 'cpu' });
-    expect(info.reason).toBe('tfjs-node-gpu is not installed; tfjs-node is not installed — pure-JS engine on the CPU (slower than native TensorFlow)');
+    expect(info.reason).toBe(
+      'tfjs-node-gpu is not installed; tfjs-node is not installed — pure-JS engine on the CPU (slower than native TensorFlow)',
+    );
   });
 
   it('explains a native package that is installed but broken (e.g. missing CUDA libraries)', async () => {
     const { load } = loader({
-      '@tensorflow/tfjs-node-gpu': new Error('libcudart.so.11.0: cannot open shared object file: No such file or directory'),
+      '@tensorflow/tfjs-node-gpu': new Error(
+        'libcudart.so.11.0: cannot open shared object file: No such file or directory',
+      ),
       '@tensorflow/tfjs-node': new Error('libtensorflow.so.2: cannot open shared object file'),
       '@tensorflow/tfjs': fakeTf('cpu'),
     });
@@ -86,7 +98,10 @@ describe('selectBackend', () => {
   });
 
   it('forces one engine with XLAB_BACKEND and never tries the others', async () => {
-    const { load, asked } = loader({ '@tensorflow/tfjs-node-gpu': fakeTf('tensorflow'), '@tensorflow/tfjs': fakeTf('cpu') });
+    const { load, asked } = loader({
+      '@tensorflow/tfjs-node-gpu': fakeTf('tensorflow'),
+      '@tensorflow/tfjs': fakeTf('cpu'),
+    });
     const { info } = await selectBackend({ load, force: 'js' });
     expect(info.name).toBe('tfjs');
     expect(info.reason).toContain('forced by XLAB_BACKEND=js');
@@ -105,7 +120,9 @@ describe('selectBackend', () => {
 
   it('fails with every reason when nothing loads', async () => {
     const { load } = loader({});
-    await expect(selectBackend({ load })).rejects.toThrow(/No training engine could be loaded \(tfjs-node-gpu is not installed; tfjs-node is not installed; tfjs is not installed\)/);
+    await expect(selectBackend({ load })).rejects.toThrow(
+      /No training engine could be loaded \(tfjs-node-gpu is not installed; tfjs-node is not installed; tfjs is not installed\)/,
+    );
   });
 });
 

@@ -34,7 +34,10 @@ describe('startTrainingWorker', () => {
   it('turns a worker that dies while loading into a clear error', async () => {
     const url = await workerScript(`process.exit(3);`);
     const host = startTrainingWorker({ workerUrl: url, env: {} });
-    await expect(host.engine).rejects.toMatchObject({ code: 'ENGINE_FAILED', message: expect.stringContaining('exit code 3') });
+    await expect(host.engine).rejects.toMatchObject({
+      code: 'ENGINE_FAILED',
+      message: expect.stringContaining('exit code 3'),
+    });
   });
 
   it('routes what libraries print to the log, not to stdout', async () => {

@@ -24,7 +24,9 @@ afterAll(async () => {
 describe('the training worker in a packaged app', () => {
   it('imports nothing but Node built-ins and its packages through require', async () => {
     const source = await readFile(builtWorkerUrl(), 'utf8');
-    const specifiers = [...source.matchAll(/^\s*import\b[^'"]*?from\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm)].map((m) => m[1] ?? m[2]);
+    const specifiers = [
+      ...source.matchAll(/^\s*import\b[^'"]*?from\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm),
+    ].map((m) => m[1] ?? m[2]);
     expect(specifiers.filter((s) => !s!.startsWith('node:'))).toEqual([]);
   });
 
@@ -44,7 +46,10 @@ describe('the training worker in a packaged app', () => {
     const host = startTrainingWorker({ workerUrl, env: { ...process.env, XLAB_BACKEND: 'js' } });
     hosts.push(host);
     expect(await host.engine).toMatchObject({ name: 'tfjs', device: 'cpu' });
-    const summary = await host.request({ kind: 'summarizeModel', config: resolveModelConfig({ preset: 'micro', classes: 2, inputSize: 32 }) });
+    const summary = await host.request({
+      kind: 'summarizeModel',
+      config: resolveModelConfig({ preset: 'micro', classes: 2, inputSize: 32 }),
+    });
     expect(summary.totals.params).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -19,7 +19,10 @@ function result(split: EvalResult['split'], checkpoint: EvalResult['checkpoint']
     loss: 0.5,
     top1,
     top5: 1,
-    confusion: [[1, 0], [0, 1]],
+    confusion: [
+      [1, 0],
+      [0, 1],
+    ],
     perClass: [],
     macro: { precision: 1, recall: 1, f1: 1 },
     weighted: { precision: 1, recall: 1, f1: 1 },
@@ -45,8 +48,16 @@ describe('eval.json', () => {
 
   it('keeps both of two writes to one run that run at the same time', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xlab-eval-store-'));
-    await Promise.all([writeEvaluation(dir, result('val', 'best', 0.5)), writeEvaluation(dir, result('test', 'best', 0.6)), writeEvaluation(dir, result('val', 'last', 0.7))]);
-    expect((await readEvaluations(dir)).results.map((r) => `${r.split}/${r.checkpoint}`)).toEqual(['val/best', 'val/last', 'test/best']);
+    await Promise.all([
+      writeEvaluation(dir, result('val', 'best', 0.5)),
+      writeEvaluation(dir, result('test', 'best', 0.6)),
+      writeEvaluation(dir, result('val', 'last', 0.7)),
+    ]);
+    expect((await readEvaluations(dir)).results.map((r) => `${r.split}/${r.checkpoint}`)).toEqual([
+      'val/best',
+      'val/last',
+      'test/best',
+    ]);
   });
 
   it('moves a damaged file aside (never overwriting it) and says so', async () => {

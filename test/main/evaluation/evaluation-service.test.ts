@@ -62,10 +62,20 @@ async function setup(options: { testFraction?: number } = {}) {
     epochs: 1,
     model: { preset: 'micro', ...config },
     training,
-    dataset: { path: index.root, fingerprint: index.fingerprint, classNames: index.classNames, split: { seed: training.seed, key: file } },
+    dataset: {
+      path: index.root,
+      fingerprint: index.fingerprint,
+      classNames: index.classNames,
+      split: { seed: training.seed, key: file },
+    },
   });
   const summary = { epoch: 0, loss: 1, acc: 0.5, val_loss: 1, val_acc: 0.5 };
-  const run = await runs.update(created.id, () => ({ status: 'completed', epochsDone: 1, best: summary, last: summary }));
+  const run = await runs.update(created.id, () => ({
+    status: 'completed',
+    epochsDone: 1,
+    best: summary,
+    last: summary,
+  }));
   const model = buildXception(config, tf, { seed: 1 });
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
   await saveCheckpoint(tf, model, runs.paths(run.id).checkpoints.best, { epoch: 1, runId: run.id });
@@ -94,7 +104,15 @@ describe('evaluation service', () => {
     const before = tf.memory().numTensors;
     const result = await service.evaluate(run.id, 'val', 'best');
     expect(tf.memory().numTensors).toBe(before);
-    expect(result).toMatchObject({ runId: run.id, split: 'val', checkpoint: 'best', epoch: 0, classNames: ['class_0', 'class_1', 'class_2'], images: split.val.length, skipped: [] });
+    expect(result).toMatchObject({
+      runId: run.id,
+      split: 'val',
+      checkpoint: 'best',
+      epoch: 0,
+      classNames: ['class_0', 'class_1', 'class_2'],
+      images: split.val.length,
+      skipped: [],
+    });
     expect(split.val.length).toBe(6);
     expect(result.confusion.flat().reduce((a, b) => a + b, 0)).toBe(split.val.length);
     expect(result.perClass.map((c) => c.support)).toEqual([2, 2, 2]);
@@ -107,18 +125,34 @@ describe('evaluation service', () => {
     expect(result.top1).toBe(result.predictions.filter((p) => p.label === p.predicted).length / 6);
     expect(result.top5).toBe(1); // 3 classes: the true one is always among the top 5
     expect(Number.isFinite(result.loss)).toBe(true);
-    expect(result.dataset).toEqual({ path: run.dataset.path, fingerprint: run.dataset.fingerprint, splitKey: run.dataset.split.key });
+    expect(result.dataset).toEqual({
+      path: run.dataset.path,
+      fingerprint: run.dataset.fingerprint,
+      splitKey: run.dataset.split.key,
+    });
 
-    const stored = JSON.parse(await readFile(join(runs.paths(run.id).dir, 'eval.json'), 'utf8')) as { results: EvalResult[] };
+    const stored = JSON.parse(await readFile(join(runs.paths(run.id).dir, 'eval.json'), 'utf8')) as {
+      results: EvalResult[];
+    };
     expect(stored.results).toEqual([result]);
     expect(await service.list(run.id)).toEqual([result]);
-    expect(events.find((e) => e.event === 'evalUpdated')?.payload).toEqual({ runId: run.id, split: 'val', checkpoint: 'best', top1: result.top1 });
-    expect((await runs.readLog(run.id, 5)).at(-1)).toMatch(/Evaluated best checkpoint \(epoch 1\) on val: top-1 \d+\.\d%, top-5 100\.0%, loss \d+\.\d{4} \(6 images\)\./);
+    expect(events.find((e) => e.event === 'evalUpdated')?.payload).toEqual({
+      runId: run.id,
+      split: 'val',
+      checkpoint: 'best',
+      top1: result.top1,
+    });
+    expect((await runs.readLog(run.id, 5)).at(-1)).toMatch(
+      /Evaluated best checkpoint \(epoch 1\) on val: top-1 \d+\.\d%, top-5 100\.0%, loss \d+\.\d{4} \(6 images\)\./,
+    );
   });
 
   it('runs one evaluation for concurrent calls with the same split and checkpoint', async () => {
     const { run, service, requests } = await setup();
-    const [a, b] = await Promise.all([service.evaluate(run.id, 'val', 'best'), service.evaluate(run.id, 'val', 'best')]);
+    const [a, b] = await Promise.all([
+      service.evaluate(run.id, 'val', 'best'),
+      service.evaluate(run.id, 'val', 'best'),
+    ]);
     expect(a).toBe(b);
     expect(requests).toEqual(['evaluate']);
     await service.idle();
@@ -126,14 +160,24 @@ describe('evaluation service', () => {
 
   it('explains what is missing: a test split, a checkpoint, an unchanged dataset', async () => {
     const { run, service, data } = await setup();
-    await expect(service.evaluate(run.id, 'test', 'best')).rejects.toMatchObject({ code: 'NO_TEST_SPLIT', message: expect.stringContaining('set a test fraction when training') });
-    await expect(service.evaluate(run.id, 'val', 'last')).rejects.toMatchObject({ code: 'NO_CHECKPOINT', message: expect.stringContaining(run.id) });
-    await expect(service.predict(run.id, [{ path: data.images[0]!.path }], 'last')).rejects.toMatchObject({ code: 'NO_CHECKPOINT' });
+    await expect(service.evaluate(run.id, 'test', 'best')).rejects.toMatchObject({
+      code: 'NO_TEST_SPLIT',
+      message: expect.stringContaining('set a test fraction when training'),
+    });
+    await expect(service.evaluate(run.id, 'val', 'last')).rejects.toMatchObject({
+      code: 'NO_CHECKPOINT',
+      message: expect.stringContaining(run.id),
+    });
+    await expect(service.predict(run.id, [{ path: data.images[0]!.path }], 'last')).rejects.toMatchObject({
+      code: 'NO_CHECKPOINT',
+    });
     await put(join(data.root, 'class_0', 'new.png'), await readFile(data.images[0]!.path));
     await put(join(data.root, 'class_1', '2.png'), await readFile(data.images[0]!.path));
     await expect(service.evaluate(run.id, 'val', 'best')).rejects.toMatchObject({
       code: 'DATASET_CHANGED',
-      message: expect.stringContaining(`The images in ${run.dataset.path} changed since run ${run.id} trained (1 added (class_0/new.png); 1 edited (class_1/2.png))`),
+      message: expect.stringContaining(
+        `The images in ${run.dataset.path} changed since run ${run.id} trained (1 added (class_0/new.png); 1 edited (class_1/2.png))`,
+      ),
     });
     expect(await service.list(run.id)).toEqual([]);
   });
@@ -156,7 +200,13 @@ describe('evaluation service', () => {
     const notes = await put(join(folder, 'notes.txt'), 'not an image');
     const results = await service.predict(
       run.id,
-      [{ path: data.images[0]!.path }, { path: notes }, { path: folder }, { name: 'dropped.png', base64: (await readFile(data.images[12]!.path)).toString('base64') }, { path: 'relative.png' }],
+      [
+        { path: data.images[0]!.path },
+        { path: notes },
+        { path: folder },
+        { name: 'dropped.png', base64: (await readFile(data.images[12]!.path)).toString('base64') },
+        { path: 'relative.png' },
+      ],
       'best',
     );
     expect(results.map((r) => [r.file, r.error ?? 'ok'])).toEqual([
@@ -192,7 +242,10 @@ describe('evaluation service', () => {
     const target = await mkdtemp(join(tmpdir(), 'xlab-export-'));
     const first = await service.exportModel(run.id, 'best', target);
     const second = await service.exportModel(run.id, 'best', target);
-    expect((await readdir(target)).sort()).toEqual(['micro on colours - best checkpoint', 'micro on colours - best checkpoint (2)']);
+    expect((await readdir(target)).sort()).toEqual([
+      'micro on colours - best checkpoint',
+      'micro on colours - best checkpoint (2)',
+    ]);
     const folder = join(target, 'micro on colours - best checkpoint');
     expect(first.files).toEqual(['model.json', 'weights.bin', 'labels.json', 'README.md'].map((f) => join(folder, f)));
     expect(second.files[0]).toContain('(2)');
@@ -200,15 +253,28 @@ describe('evaluation service', () => {
     const readme = await readFile(join(folder, 'README.md'), 'utf8');
     expect(readme).toContain('[batch, 24, 24, 3]');
     expect(readme).toContain('v / 127.5 − 1');
-    expect(readme).toContain(`tf.loadLayersModel('file://${folder.split('/').map(encodeURIComponent).join('/')}/model.json')`);
-    expect(readme).toContain('tensorflowjs_converter --input_format tfjs_layers_model --output_format keras model.json model.h5');
+    expect(readme).toContain(
+      `tf.loadLayersModel('file://${folder.split('/').map(encodeURIComponent).join('/')}/model.json')`,
+    );
+    expect(readme).toContain(
+      'tensorflowjs_converter --input_format tfjs_layers_model --output_format keras model.json model.h5',
+    );
 
     const modelJson = JSON.parse(await readFile(first.files[0]!, 'utf8')) as tf.io.ModelJSON;
     expect(modelJson.weightsManifest[0]!.weights.some((w) => w.group === 'optimizer')).toBe(false);
-    expect(modelJson.userDefinedMetadata).toMatchObject({ runId: run.id, checkpoint: 'best', epoch: 0, normalisation: 'xception' });
+    expect(modelJson.userDefinedMetadata).toMatchObject({
+      runId: run.id,
+      checkpoint: 'best',
+      epoch: 0,
+      normalisation: 'xception',
+    });
     const weights = await readFile(first.files[1]!);
     const exported = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData: new Uint8Array(weights).buffer }),
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0]!.weights,
+        weightData: new Uint8Array(weights).buffer,
+      }),
     );
     const original = await loadCheckpoint(tf, runs.paths(run.id).checkpoints.best);
     const x = tf.randomUniform([2, 24, 24, 3], -1, 1, 'float32', 11);
@@ -223,6 +289,8 @@ describe('evaluation service', () => {
     await expect(service.exportModel(run.id, 'last', target)).rejects.toMatchObject({ code: 'NO_CHECKPOINT' });
     expect(await readdir(target)).toHaveLength(2);
     await writeFile(join(target, 'file'), '');
-    await expect(service.exportModel(run.id, 'best', join(target, 'file'))).rejects.toMatchObject({ code: 'EXPORT_UNWRITABLE' });
+    await expect(service.exportModel(run.id, 'best', join(target, 'file'))).rejects.toMatchObject({
+      code: 'EXPORT_UNWRITABLE',
+    });
   });
 });

@@ -7,7 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateCheckpoint, exportCheckpoint, predictWithCheckpoint, topClasses } from '../../../main/evaluation/inference';
+import {
+  evaluateCheckpoint,
+  exportCheckpoint,
+  predictWithCheckpoint,
+  topClasses,
+} from '../../../main/evaluation/inference';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { buildXception } from '../../../main/models/xception';
 import { saveCheckpoint } from '../../../main/training/checkpoint-io';
@@ -49,7 +54,11 @@ describe('evaluate / predict / export a checkpoint', () => {
     const broken = join(dir, 'class_1', 'broken.png');
     await mkdir(join(dir, 'class_1'), { recursive: true });
     await writeFile(broken, (await readFile(data.images[0]!.path)).subarray(0, 40));
-    const images = [...data.images.slice(0, 4), { path: broken, label: 1, className: 'class_1' }, ...data.images.slice(4)];
+    const images = [
+      ...data.images.slice(0, 4),
+      { path: broken, label: 1, className: 'class_1' },
+      ...data.images.slice(4),
+    ];
     const before = tf.memory().numTensors;
     const answer = await evaluateCheckpoint(tf, { checkpointDir: checkpoint(), images, classNames: data.classNames });
     expect(tf.memory().numTensors).toBe(before);
@@ -65,7 +74,11 @@ describe('evaluate / predict / export a checkpoint', () => {
   });
 
   it('predicts files and bytes like the evaluation sees them; a non-image gets its reason, the others still predict', async () => {
-    const evaluated = await evaluateCheckpoint(tf, { checkpointDir: checkpoint(), images: data.images.slice(0, 2), classNames: data.classNames });
+    const evaluated = await evaluateCheckpoint(tf, {
+      checkpointDir: checkpoint(),
+      images: data.images.slice(0, 2),
+      classNames: data.classNames,
+    });
     const notes = join(dir, 'notes.txt');
     await writeFile(notes, 'not a picture');
     const before = tf.memory().numTensors;
@@ -81,7 +94,13 @@ describe('evaluate / predict / export a checkpoint', () => {
       ],
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(answers.map((a) => ('error' in a ? a.error : 'ok'))).toEqual(['ok', 'not an image', 'ok', 'file not found', 'empty file']);
+    expect(answers.map((a) => ('error' in a ? a.error : 'ok'))).toEqual([
+      'ok',
+      'not an image',
+      'ok',
+      'file not found',
+      'empty file',
+    ]);
     for (const i of [0, 2]) {
       const answer = answers[i] as { top: { label: number; prob: number }[]; thumbnail: string };
       const expected = evaluated.images[i === 0 ? 0 : 1]!.top;
@@ -99,7 +118,9 @@ describe('evaluate / predict / export a checkpoint', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(exported.files).toEqual([join(out, 'model.json'), join(out, 'weights.bin')]);
     const groups = (file: string) =>
-      readFile(file, 'utf8').then((t) => (JSON.parse(t) as tf.io.ModelJSON).weightsManifest[0]!.weights.map((w) => w.group ?? 'model'));
+      readFile(file, 'utf8').then((t) =>
+        (JSON.parse(t) as tf.io.ModelJSON).weightsManifest[0]!.weights.map((w) => w.group ?? 'model'),
+      );
     expect(await groups(join(checkpoint(), 'model.json'))).toContain('optimizer');
     expect(await groups(join(out, 'model.json'))).not.toContain('optimizer');
     const modelJson = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
@@ -108,7 +129,11 @@ describe('evaluate / predict / export a checkpoint', () => {
     expect(weights.byteLength).toBe(exported.weightBytes);
 
     const reloaded = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData: new Uint8Array(weights).buffer }),
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0]!.weights,
+        weightData: new Uint8Array(weights).buffer,
+      }),
     );
     const { loadCheckpoint } = await import('../../../main/training/checkpoint-io');
     const original = await loadCheckpoint(tf, checkpoint());
@@ -117,7 +142,9 @@ describe('evaluate / predict / export a checkpoint', () => {
     const b = (original.predict(x) as tf.Tensor).arraySync() as number[][];
     a.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(b[i]![j]!, 6)));
     // Never over an existing file.
-    await expect(exportCheckpoint(tf, { checkpointDir: checkpoint(), outDir: out, metadata: {} })).rejects.toMatchObject({ code: 'EXPORT_UNWRITABLE' });
+    await expect(
+      exportCheckpoint(tf, { checkpointDir: checkpoint(), outDir: out, metadata: {} }),
+    ).rejects.toMatchObject({ code: 'EXPORT_UNWRITABLE' });
     tf.dispose([x]);
     reloaded.dispose();
     original.dispose();

@@ -18,7 +18,11 @@ describe('writeFileAtomic', () => {
     const dir = await mkdtemp(join(tmpdir(), 'xlab-atomic-'));
     const file = join(dir, 'run.json');
     await writeFile(file, 'good');
-    const failing = { [Symbol.iterator]: () => { throw new Error('disk full'); } } as unknown as Uint8Array;
+    const failing = {
+      [Symbol.iterator]: () => {
+        throw new Error('disk full');
+      },
+    } as unknown as Uint8Array;
     await expect(writeFileAtomic(file, failing)).rejects.toThrow();
     expect(await readFile(file, 'utf8')).toBe('good');
     expect(await readdir(dir)).toEqual(['run.json']);

@@ -9,7 +9,13 @@ async function tree() {
   const dataDir = join(base, 'data');
   const dataset = join(base, 'flowers');
   const elsewhere = join(base, 'elsewhere');
-  for (const dir of [join(dataDir, 'runs', 'r1'), join(dataDir, 'exports'), join(dataset, 'daisy'), elsewhere, join(dataDir, 'Calculator.app')]) {
+  for (const dir of [
+    join(dataDir, 'runs', 'r1'),
+    join(dataDir, 'exports'),
+    join(dataset, 'daisy'),
+    elsewhere,
+    join(dataDir, 'Calculator.app'),
+  ]) {
     await mkdir(dir, { recursive: true });
   }
   await writeFile(join(dataDir, 'settings.json'), '{}');
@@ -18,7 +24,8 @@ async function tree() {
 
 describe('which folders openFolder may show', () => {
   it('knows network paths, bundles and containment', () => {
-    for (const path of ['\\\\host\\share', '\\\\host\\share\\dir', '//host/share', '\\\\?\\C:\\x', '\\/host']) expect(isNetworkPath(path)).toBe(true);
+    for (const path of ['\\\\host\\share', '\\\\host\\share\\dir', '//host/share', '\\\\?\\C:\\x', '\\/host'])
+      expect(isNetworkPath(path)).toBe(true);
     for (const path of ['/home/u', 'C:\\data', 'relative']) expect(isNetworkPath(path)).toBe(false);
     expect(isBundle('/Applications/Calculator.app')).toBe(true);
     expect(isBundle('/data/My.APP')).toBe(true);
@@ -44,27 +51,40 @@ describe('which folders openFolder may show', () => {
     const { dataDir, dataset, elsewhere, base } = await tree();
     const allowed = [dataDir, dataset];
     for (const path of [elsewhere, base, '/', tmpdir(), `${dataDir}/..`]) {
-      await expect(checkOpenableFolder(path, allowed)).rejects.toMatchObject({ code: 'NOT_ALLOWED', message: expect.stringContaining('not a folder of the lab') });
+      await expect(checkOpenableFolder(path, allowed)).rejects.toMatchObject({
+        code: 'NOT_ALLOWED',
+        message: expect.stringContaining('not a folder of the lab'),
+      });
     }
   });
 
   it('refuses a symbolic link inside the data folder that leads elsewhere', async () => {
     const { dataDir, elsewhere } = await tree();
     await symlink(elsewhere, join(dataDir, 'runs', 'sneaky'));
-    await expect(checkOpenableFolder(join(dataDir, 'runs', 'sneaky'), [dataDir])).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+    await expect(checkOpenableFolder(join(dataDir, 'runs', 'sneaky'), [dataDir])).rejects.toMatchObject({
+      code: 'NOT_ALLOWED',
+    });
   });
 
   it('refuses an application bundle even inside the data folder', async () => {
     const { dataDir } = await tree();
-    await expect(checkOpenableFolder(join(dataDir, 'Calculator.app'), [dataDir])).rejects.toThrow('is an application bundle');
+    await expect(checkOpenableFolder(join(dataDir, 'Calculator.app'), [dataDir])).rejects.toThrow(
+      'is an application bundle',
+    );
   });
 
   it('refuses UNC paths before touching them, relative paths naming the field, and files', async () => {
     const { dataDir } = await tree();
-    await expect(checkOpenableFolder('\\\\fileserver\\share', [dataDir])).rejects.toThrow('\\\\fileserver\\share is a network path');
+    await expect(checkOpenableFolder('\\\\fileserver\\share', [dataDir])).rejects.toThrow(
+      '\\\\fileserver\\share is a network path',
+    );
     await expect(checkOpenableFolder('//fileserver/share', ['/'])).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
     await expect(checkOpenableFolder('runs', [dataDir])).rejects.toThrow('path: "runs" is not an absolute folder path');
-    await expect(checkOpenableFolder(join(dataDir, 'settings.json'), [dataDir])).rejects.toMatchObject({ code: 'NOT_A_FOLDER' });
-    await expect(checkOpenableFolder(join(dataDir, 'missing'), [dataDir])).rejects.toMatchObject({ code: 'NOT_A_FOLDER' });
+    await expect(checkOpenableFolder(join(dataDir, 'settings.json'), [dataDir])).rejects.toMatchObject({
+      code: 'NOT_A_FOLDER',
+    });
+    await expect(checkOpenableFolder(join(dataDir, 'missing'), [dataDir])).rejects.toMatchObject({
+      code: 'NOT_A_FOLDER',
+    });
   });
 });

@@ -25,12 +25,15 @@ describe('pid lock', () => {
     expect(await readdir(join(file, '..'))).toEqual(['owner.json']);
   });
 
-  it.runIf(process.platform === 'linux')('a lock whose pid now belongs to another process (started at another time) is stale', async () => {
-    const file = await lockFile();
-    // pid 1 is alive, but it did not start in 1970.
-    await writeFile(file, JSON.stringify({ pid: 1, host: hostname(), startedAt: 't', processStartMs: 1000 }));
-    expect(await takeLock(file)).toEqual({ taken: true });
-  });
+  it.runIf(process.platform === 'linux')(
+    'a lock whose pid now belongs to another process (started at another time) is stale',
+    async () => {
+      const file = await lockFile();
+      // pid 1 is alive, but it did not start in 1970.
+      await writeFile(file, JSON.stringify({ pid: 1, host: hostname(), startedAt: 't', processStartMs: 1000 }));
+      expect(await takeLock(file)).toEqual({ taken: true });
+    },
+  );
 
   it('a lock from another host is assumed alive: it cannot be checked from here', async () => {
     const file = await lockFile();

@@ -64,10 +64,7 @@ beforeAll(async () => {
     }
   }
   const config = join(work, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({ name: 'keras bridge test', ...experiment }),
-  );
+  await writeFile(config, JSON.stringify({ name: 'keras bridge test', ...experiment }));
   project = join(work, 'project');
   const exported = await xlab('export-keras', '--config', config, dataset, '--out', project);
   expect(exported.code, exported.stderr).toBe(0);
@@ -78,7 +75,18 @@ describe('Keras bridge', { timeout: 600_000 }, () => {
   it('export-keras writes the project and refuses a folder that is not empty', async (ctx) => {
     if (!env.python) return ctx.skip(env.skip);
     expect((await readdir(project)).sort()).toEqual(
-      ['README.md', 'data.py', 'lab.json', 'lab_files.py', 'model.py', 'output', 'requirements.txt', 'split.json', 'tfjs_topology.json', 'train.py'].sort(),
+      [
+        'README.md',
+        'data.py',
+        'lab.json',
+        'lab_files.py',
+        'model.py',
+        'output',
+        'requirements.txt',
+        'split.json',
+        'tfjs_topology.json',
+        'train.py',
+      ].sort(),
     );
     const again = await xlab('export-keras', '--config', join(work, 'config.json'), dataset, '--out', project);
     expect(again.code).toBe(1);
@@ -88,7 +96,10 @@ describe('Keras bridge', { timeout: 600_000 }, () => {
   it('train.py writes metrics.jsonl in the lab format, checkpoints and state', async (ctx) => {
     if (!env.python) return ctx.skip(env.skip);
     const out = join(project, 'output');
-    const lines = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => metricsLineSchema.parse(JSON.parse(l)));
+    const lines = (await readFile(join(out, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => metricsLineSchema.parse(JSON.parse(l)));
     const epochs = lines.filter((l) => l.type === 'epoch');
     expect(epochs.map((l) => l.epoch)).toEqual([0, 1]);
     expect(lines.some((l) => l.type === 'batch' && l.batches === Math.ceil(24 / 8))).toBe(true);
@@ -96,7 +107,11 @@ describe('Keras bridge', { timeout: 600_000 }, () => {
     const state = JSON.parse(await readFile(join(out, 'state.json'), 'utf8'));
     expect(state).toMatchObject({ status: 'completed', epochsDone: 2, engine: { name: 'keras' } });
     for (const kind of ['last', 'best']) {
-      expect((await readdir(join(out, 'checkpoints', kind))).sort()).toEqual(['model.json', 'model.keras', 'weights.bin']);
+      expect((await readdir(join(out, 'checkpoints', kind))).sort()).toEqual([
+        'model.json',
+        'model.keras',
+        'weights.bin',
+      ]);
     }
   });
 
@@ -105,7 +120,13 @@ describe('Keras bridge', { timeout: 600_000 }, () => {
     const imported = await xlab('import-keras', project, '--json');
     expect(imported.code, imported.stderr).toBe(0);
     const run = JSON.parse(imported.stdout);
-    expect(run).toMatchObject({ status: 'completed', epochsDone: 2, epochs: 2, engine: { name: 'keras' }, dataset: { classNames: classes } });
+    expect(run).toMatchObject({
+      status: 'completed',
+      epochsDone: 2,
+      epochs: 2,
+      engine: { name: 'keras' },
+      dataset: { classNames: classes },
+    });
     expect(run.engine.version).toMatch(/^2\./);
     const runs = createRunStore(dataDir);
     const metrics = await runs.readMetrics(run.id);
@@ -125,7 +146,9 @@ describe('Keras bridge', { timeout: 600_000 }, () => {
     await writeFile(join(work, 'paths.json'), JSON.stringify(picked));
 
     const model = await loadCheckpoint(tf, runs.paths(run.id).checkpoints.last);
-    const lab = (model.predict(tf.tensor4d(pixels, [picked.length, size, size, 3])) as tf.Tensor).arraySync() as number[][];
+    const lab = (
+      model.predict(tf.tensor4d(pixels, [picked.length, size, size, 3])) as tf.Tensor
+    ).arraySync() as number[][];
     disposeLoadedModel(model);
 
     const script = `
@@ -148,9 +171,19 @@ print("RESULT " + json.dumps({
     "pixels": images.reshape(-1).tolist(),
 }))
 `;
-    const stdout = await runPython(env.python!, ['-c', script, project, join(work, 'inputs.bin'), join(work, 'paths.json')], { cwd: project });
-    const result = JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { keras: number[][]; fromLabWeights: number[][]; pixels: number[] };
-    const maxDiff = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i]![j]!))));
+    const stdout = await runPython(
+      env.python!,
+      ['-c', script, project, join(work, 'inputs.bin'), join(work, 'paths.json')],
+      { cwd: project },
+    );
+    const result = JSON.parse(
+      stdout
+        .split('\n')
+        .find((l) => l.startsWith('RESULT '))!
+        .slice(7),
+    ) as { keras: number[][]; fromLabWeights: number[][]; pixels: number[] };
+    const maxDiff = (a: number[][], b: number[][]) =>
+      Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i]![j]!))));
     expect(maxDiff(result.keras, lab)).toBeLessThan(1e-4);
     expect(maxDiff(result.fromLabWeights, lab)).toBeLessThan(1e-4);
     // data.py: Pillow decode + TensorFlow's half-pixel bilinear enlargement, rounded: the lab's
@@ -165,12 +198,16 @@ print("RESULT " + json.dumps({
     await cp(project, copy, { recursive: true });
     const modelJson = join(copy, 'output', 'checkpoints', 'last', 'model.json');
     const json = JSON.parse(await readFile(modelJson, 'utf8'));
-    const spec = json.weightsManifest[0].weights.find((w: { name: string }) => w.name === 'block2_sepconv1/pointwise_kernel');
+    const spec = json.weightsManifest[0].weights.find(
+      (w: { name: string }) => w.name === 'block2_sepconv1/pointwise_kernel',
+    );
     spec.shape = [1, 1, 8, 32];
     await writeFile(modelJson, JSON.stringify(json));
     const bad = await xlab('import-keras', copy);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/layer block2_sepconv1 weight "block2_sepconv1\/pointwise_kernel" is \[1, 1, 8, 32\] in the checkpoint but \[1, 1, 8, 16\] in the lab's plan/);
+    expect(bad.stderr).toMatch(
+      /layer block2_sepconv1 weight "block2_sepconv1\/pointwise_kernel" is \[1, 1, 8, 32\] in the checkpoint but \[1, 1, 8, 16\] in the lab's plan/,
+    );
 
     const other = join(work, 'other-dataset');
     await cp(dataset, other, { recursive: true });
@@ -204,7 +241,9 @@ print("RESULT " + json.dumps({
       });
       const details = await lab.getRun(started.id);
       expect(details.run.status).toBe('completed');
-      expect(details.run.dataset.split.key).toBe(JSON.parse(await readFile(join(project, 'lab.json'), 'utf8')).dataset.split.key);
+      expect(details.run.dataset.split.key).toBe(
+        JSON.parse(await readFile(join(project, 'lab.json'), 'utf8')).dataset.split.key,
+      );
       js = details.metrics.filter((l) => l.type === 'epoch').map((l) => l.loss as number);
     } finally {
       await lab.close();

@@ -19,12 +19,18 @@ import { learnableDataset } from '../training/learnable-dataset';
 const xlab = join(repoRoot, 'bin', 'xlab.js');
 
 function start(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [xlab, ...args], { cwd: repoRoot, env: { ...process.env, XLAB_BACKEND: 'js', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [xlab, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, XLAB_BACKEND: 'js', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr })),
+  );
   const until = (pattern: RegExp) =>
     new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
@@ -51,7 +57,8 @@ beforeAll(async () => {
 
 describe('pure helpers', () => {
   it('finds the last line of a Python traceback', () => {
-    const log = 'Training…\nTraceback (most recent call last):\n  File "train.py", line 3, in <module>\n    main()\nValueError: boom\n';
+    const log =
+      'Training…\nTraceback (most recent call last):\n  File "train.py", line 3, in <module>\n    main()\nValueError: boom\n';
     expect(lastTracebackLine(log)).toBe('ValueError: boom');
     expect(lastTracebackLine('just a line\n')).toBe('just a line');
   });
@@ -66,9 +73,13 @@ describe('pure helpers', () => {
 describe('xlab train --engine keras without TensorFlow', { timeout: 120_000 }, () => {
   it('refuses when no Python with TensorFlow is found, and makes no run', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'xlab-keras-none-'));
-    const result = await start(['train', dataset, '--engine', 'keras', '--preset', 'micro', '--data-dir', dataDir], { XLAB_PYTHON: join(dataDir, 'no-such-python') }).done;
+    const result = await start(['train', dataset, '--engine', 'keras', '--preset', 'micro', '--data-dir', dataDir], {
+      XLAB_PYTHON: join(dataDir, 'no-such-python'),
+    }).done;
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/The Keras engine needs Python with TensorFlow .*cannot be run \(not found\).*xlab engine setup-keras/);
+    expect(result.stderr).toMatch(
+      /The Keras engine needs Python with TensorFlow .*cannot be run \(not found\).*xlab engine setup-keras/,
+    );
     expect(await readdir(join(dataDir, 'runs')).catch(() => [])).toEqual([]);
   });
 
@@ -90,7 +101,24 @@ exit 1
 `,
     );
     await chmod(fake, 0o755);
-    const failing = start(['train', dataset, '--engine', 'keras', '--preset', 'micro', '--size', '24', '--epochs', '1', '--data-dir', dataDir, '--json'], { XLAB_PYTHON: fake });
+    const failing = start(
+      [
+        'train',
+        dataset,
+        '--engine',
+        'keras',
+        '--preset',
+        'micro',
+        '--size',
+        '24',
+        '--epochs',
+        '1',
+        '--data-dir',
+        dataDir,
+        '--json',
+      ],
+      { XLAB_PYTHON: fake },
+    );
     await failing.until(/optimizer exploded/);
     const failedAt = Date.now();
     const result = await failing.done;
@@ -117,7 +145,27 @@ describe('xlab train --engine keras with TensorFlow', { timeout: 900_000 }, () =
     if (!env.python) return ctx.skip(env.skip);
     const dataDir = await mkdtemp(join(tmpdir(), 'xlab-keras-engine-'));
     const penv = { XLAB_PYTHON: env.python };
-    const first = start(['train', dataset, '--engine', 'keras', '--preset', 'micro', '--size', '24', '--epochs', '3', '--batch', '4', '--seed', '3', '--data-dir', dataDir], penv);
+    const first = start(
+      [
+        'train',
+        dataset,
+        '--engine',
+        'keras',
+        '--preset',
+        'micro',
+        '--size',
+        '24',
+        '--epochs',
+        '3',
+        '--batch',
+        '4',
+        '--seed',
+        '3',
+        '--data-dir',
+        dataDir,
+      ],
+      penv,
+    );
     await first.until(/epoch 1: loss/);
     first.child.kill('SIGINT');
     const stopped = await first.done;

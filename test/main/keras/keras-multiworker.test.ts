@@ -58,38 +58,54 @@ async function xlab(dataDir: string, ...argv: string[]) {
 }
 
 describe('train.py --distribute multiworker', () => {
-  it('two workers on 127.0.0.1 both finish; the chief\'s results import as one run', { timeout: 1_200_000 }, async (ctx) => {
-    const env = await findTestPython();
-    if (!env.python) return ctx.skip(env.skip);
-    const work = await mkdtemp(join(tmpdir(), 'xlab-keras-mw-'));
-    const dataDir = join(work, 'data');
-    const { root } = await learnableDataset({ classes: 3, perClass: 10, size: 16 });
-    const config = join(work, 'config.json');
-    await writeFile(config, JSON.stringify({ model: { preset: 'micro', inputSize: 24 }, training: { epochs: 1, batchSize: 8, seed: 5 } }));
-    const project = join(work, 'project');
-    const exported = await xlab(dataDir, 'export-keras', '--config', config, root, '--out', project);
-    expect(exported.code, exported.stderr).toBe(0);
+  it(
+    "two workers on 127.0.0.1 both finish; the chief's results import as one run",
+    { timeout: 1_200_000 },
+    async (ctx) => {
+      const env = await findTestPython();
+      if (!env.python) return ctx.skip(env.skip);
+      const work = await mkdtemp(join(tmpdir(), 'xlab-keras-mw-'));
+      const dataDir = join(work, 'data');
+      const { root } = await learnableDataset({ classes: 3, perClass: 10, size: 16 });
+      const config = join(work, 'config.json');
+      await writeFile(
+        config,
+        JSON.stringify({ model: { preset: 'micro', inputSize: 24 }, training: { epochs: 1, batchSize: 8, seed: 5 } }),
+      );
+      const project = join(work, 'project');
+      const exported = await xlab(dataDir, 'export-keras', '--config', config, root, '--out', project);
+      expect(exported.code, exported.stderr).toBe(0);
 
-    const ports = [await freePort(), await freePort()];
-    const cluster = { worker: ports.map((p) => `127.0.0.1:${p}`) };
-    const otherOut = join(work, 'worker-1-output');
-    const [chief, other] = await Promise.all([
-      worker(env.python!, project, join(project, 'output'), { cluster, task: { type: 'worker', index: 0 } }),
-      worker(env.python!, project, otherOut, { cluster, task: { type: 'worker', index: 1 } }),
-    ]);
-    expect(chief.code, chief.output.slice(-3000)).toBe(0);
-    expect(other.code, other.output.slice(-3000)).toBe(0);
-    // Both trained the same global steps: the same epoch loss on both workers.
-    const lossOf = (output: string) => /epoch 1: loss (\S+)/.exec(output)?.[1];
-    expect(lossOf(chief.output)).toBeDefined();
-    expect(lossOf(other.output)).toBe(lossOf(chief.output));
-    expect(await readdir(otherOut)).toEqual([]); // only the chief writes
+      const ports = [await freePort(), await freePort()];
+      const cluster = { worker: ports.map((p) => `127.0.0.1:${p}`) };
+      const otherOut = join(work, 'worker-1-output');
+      const [chief, other] = await Promise.all([
+        worker(env.python!, project, join(project, 'output'), { cluster, task: { type: 'worker', index: 0 } }),
+        worker(env.python!, project, otherOut, { cluster, task: { type: 'worker', index: 1 } }),
+      ]);
+      expect(chief.code, chief.output.slice(-3000)).toBe(0);
+      expect(other.code, other.output.slice(-3000)).toBe(0);
+      // Both trained the same global steps: the same epoch loss on both workers.
+      const lossOf = (output: string) => /epoch 1: loss (\S+)/.exec(output)?.[1];
+      expect(lossOf(chief.output)).toBeDefined();
+      expect(lossOf(other.output)).toBe(lossOf(chief.output));
+      expect(await readdir(otherOut)).toEqual([]); // only the chief writes
 
-    const imported = await xlab(dataDir, 'import-keras', project, '--json');
-    expect(imported.code, imported.stderr).toBe(0);
-    const run = JSON.parse(imported.stdout);
-    expect(run).toMatchObject({ status: 'completed', epochsDone: 1, engine: { name: 'keras', distribute: 'multiworker', replicas: 2 } });
-    const metrics = await readFile(join(dataDir, 'runs', run.id, 'metrics.jsonl'), 'utf8');
-    expect(metrics.trim().split('\n').filter((l) => JSON.parse(l).type === 'epoch')).toHaveLength(1);
-  });
+      const imported = await xlab(dataDir, 'import-keras', project, '--json');
+      expect(imported.code, imported.stderr).toBe(0);
+      const run = JSON.parse(imported.stdout);
+      expect(run).toMatchObject({
+        status: 'completed',
+        epochsDone: 1,
+        engine: { name: 'keras', distribute: 'multiworker', replicas: 2 },
+      });
+      const metrics = await readFile(join(dataDir, 'runs', run.id, 'metrics.jsonl'), 'utf8');
+      expect(
+        metrics
+          .trim()
+          .split('\n')
+          .filter((l) => JSON.parse(l).type === 'epoch'),
+      ).toHaveLength(1);
+    },
+  );
 });

@@ -22,7 +22,11 @@ const cases: { label: string; config: ModelConfig }[] = modelPresetIds.flatMap((
   blockStyles.map((style) => ({
     label: `${preset}/${style}`,
     // The small presets also get a dropout layer, so top_dropout is checked too.
-    config: resolveModelConfig({ preset, blockStyle: style, ...(preset === 'mini' || preset === 'micro' ? { dropout: 0.3 } : {}) }),
+    config: resolveModelConfig({
+      preset,
+      blockStyle: style,
+      ...(preset === 'mini' || preset === 'micro' ? { dropout: 0.3 } : {}),
+    }),
   })),
 );
 
@@ -63,7 +67,12 @@ beforeAll(async () => {
     files.set(label, file);
   }
   const stdout = await runPython(env.python, ['-c', script, ...files.values()]);
-  const result = JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as Record<string, { params: number; rows: KerasRow[]; name: string }>;
+  const result = JSON.parse(
+    stdout
+      .split('\n')
+      .find((l) => l.startsWith('RESULT '))!
+      .slice(7),
+  ) as Record<string, { params: number; rows: KerasRow[]; name: string }>;
   for (const [label, file] of files) keras.set(label, result[file]!);
 }, 600_000);
 
@@ -77,7 +86,9 @@ describe('model.py against the lab plan', () => {
       expect(got.name).toBe(lab.name);
       expect(got.params).toBe(lab.totals.params);
       expect(got.rows.map((r) => r.name)).toEqual(lab.rows.map((r) => r.name));
-      expect(got.rows.map((r) => [r.name, r.type, r.shape, r.params])).toEqual(lab.rows.map((r) => [r.name, r.type, r.outputShape, r.params]));
+      expect(got.rows.map((r) => [r.name, r.type, r.shape, r.params])).toEqual(
+        lab.rows.map((r) => [r.name, r.type, r.outputShape, r.params]),
+      );
     } finally {
       model.dispose();
     }

@@ -80,7 +80,9 @@ describe('validateModelConfig', () => {
     expect(error.message).toContain('stemWidths[0] (32 channels) to 0 channels');
     const minimum = Number(/at least ([\d.]+)/.exec(error.message)?.[1]);
     expect(validateModelConfig({ widthMultiplier: minimum }).widthMultiplier).toBe(minimum);
-    expect(failure({ widthMultiplier: 0 }).message).toContain('widthMultiplier is 0; it must be a number greater than 0');
+    expect(failure({ widthMultiplier: 0 }).message).toContain(
+      'widthMultiplier is 0; it must be a number greater than 0',
+    );
   });
 
   it('requires the middle width to match the last entry width (identity shortcuts)', () => {
@@ -99,7 +101,9 @@ describe('validateModelConfig', () => {
   });
 
   it('rejects a bad style, dropout and pooling', () => {
-    expect(failure({ blockStyle: 'resnet' }).message).toContain('blockStyle is "resnet"; it must be one of "keras", "seed"');
+    expect(failure({ blockStyle: 'resnet' }).message).toContain(
+      'blockStyle is "resnet"; it must be one of "keras", "seed"',
+    );
     expect(failure({ dropout: 1 }).field).toBe('dropout');
     expect(failure({ pooling: 'max' }).field).toBe('pooling');
   });

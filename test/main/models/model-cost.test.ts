@@ -11,7 +11,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const flopsOf = (estimate: ReturnType<typeof estimateCost>, name: string) => estimate.layers.find((l) => l.name === name)?.flops;
+const flopsOf = (estimate: ReturnType<typeof estimateCost>, name: string) =>
+  estimate.layers.find((l) => l.name === name)?.flops;
 
 describe('estimateCost', () => {
   it('counts 2 × multiply-adds of conv, separable conv and dense layers (Keras Xception at 299 px)', () => {

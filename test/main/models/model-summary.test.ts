@@ -27,12 +27,27 @@ describe('summarizeModel', () => {
   it('gives Keras-style rows read from the model', () => {
     expect(summary.name).toBe('xception');
     expect(summary.rows).toHaveLength(keras.layers.length);
-    expect(summary.rows[0]).toEqual({ name: 'input_layer', type: 'InputLayer', outputShape: [null, 24, 24, 3], params: 0, connectedTo: [] });
+    expect(summary.rows[0]).toEqual({
+      name: 'input_layer',
+      type: 'InputLayer',
+      outputShape: [null, 24, 24, 3],
+      params: 0,
+      connectedTo: [],
+    });
     // 3×3×3 kernel to 4 channels (α 0.125 × 32), no bias.
-    expect(row(summary, 'block1_conv1')).toEqual({ name: 'block1_conv1', type: 'Conv2D', outputShape: [null, 11, 11, 4], params: 108, connectedTo: ['input_layer'] });
+    expect(row(summary, 'block1_conv1')).toEqual({
+      name: 'block1_conv1',
+      type: 'Conv2D',
+      outputShape: [null, 11, 11, 4],
+      params: 108,
+      connectedTo: ['input_layer'],
+    });
     expect(row(summary, 'block1_conv1_bn')).toMatchObject({ type: 'BatchNormalization', params: 16 });
     expect(row(summary, 'block2_sepconv1')).toMatchObject({ type: 'SeparableConv2D', params: 9 * 8 + 8 * 16 });
-    expect(row(summary, 'block2_add')).toMatchObject({ type: 'Add', connectedTo: ['block2_pool', 'block2_shortcut_bn'] });
+    expect(row(summary, 'block2_add')).toMatchObject({
+      type: 'Add',
+      connectedTo: ['block2_pool', 'block2_shortcut_bn'],
+    });
     expect(row(summary, 'avg_pool')).toMatchObject({ type: 'GlobalAveragePooling2D', outputShape: [null, 256] });
     expect(row(summary, 'predictions')).toMatchObject({ type: 'Dense', outputShape: [null, 5], params: 256 * 5 + 5 });
   });

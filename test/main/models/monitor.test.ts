@@ -22,7 +22,9 @@ describe('monitor', () => {
   it('is a training setting (val_loss by default, as Keras); runs stored before it read as val_loss', () => {
     expect(validateTrainingSettings({}).monitor).toBe('val_loss');
     expect(validateTrainingSettings({ monitor: 'val_accuracy' }).monitor).toBe('val_accuracy');
-    expect(() => validateTrainingSettings({ monitor: 'acc' })).toThrow('monitor is "acc"; monitor must be one of "val_loss", "val_accuracy".');
+    expect(() => validateTrainingSettings({ monitor: 'acc' })).toThrow(
+      'monitor is "acc"; monitor must be one of "val_loss", "val_accuracy".',
+    );
     expect(monitorOf({ epochs: 5 })).toBe('val_loss');
     expect(monitorOf({ monitor: 'val_accuracy' })).toBe('val_accuracy');
   });
@@ -30,7 +32,9 @@ describe('monitor', () => {
   it('says what "best" means, per run when runs differ', () => {
     expect(bestMeaning('val_loss')).toBe('lowest val_loss');
     expect(basisDescription('final', [])).toBe("each run's final epoch");
-    expect(basisDescription('best', [{ model: 'A', monitor: 'val_accuracy' }])).toBe("each run's best epoch (highest val_accuracy)");
+    expect(basisDescription('best', [{ model: 'A', monitor: 'val_accuracy' }])).toBe(
+      "each run's best epoch (highest val_accuracy)",
+    );
     expect(
       basisDescription('best', [
         { model: 'A', monitor: 'val_loss' },

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configFileName, configsDir, deleteNamedConfig, listNamedConfigs, loadNamedConfig, saveNamedConfig } from '../../../main/models/named-configs';
+import {
+  configFileName,
+  configsDir,
+  deleteNamedConfig,
+  listNamedConfigs,
+  loadNamedConfig,
+  saveNamedConfig,
+} from '../../../main/models/named-configs';
 import { describeChange, diffConfigs } from '../../../main/models/config-diff';
 
 describe('named configs', () => {
@@ -21,8 +28,12 @@ describe('named configs', () => {
 
   it('refuses invalid configs with the field named, and reports unreadable files without dropping the rest', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'xlab-configs-'));
-    await expect(saveNamedConfig(dataDir, { name: 'bad', model: { preset: 'mini', classes: 1 }, training: {} })).rejects.toThrow('classes');
-    await expect(saveNamedConfig(dataDir, { name: 'bad', model: { preset: 'mini' }, training: { epochs: 0 } })).rejects.toThrow('epochs');
+    await expect(
+      saveNamedConfig(dataDir, { name: 'bad', model: { preset: 'mini', classes: 1 }, training: {} }),
+    ).rejects.toThrow('classes');
+    await expect(
+      saveNamedConfig(dataDir, { name: 'bad', model: { preset: 'mini' }, training: { epochs: 0 } }),
+    ).rejects.toThrow('epochs');
     await saveNamedConfig(dataDir, { name: 'good', model: { preset: 'mini' }, training: {} });
     await mkdir(configsDir(dataDir), { recursive: true });
     await writeFile(join(configsDir(dataDir), 'broken.json'), '{');
@@ -33,7 +44,10 @@ describe('named configs', () => {
   });
 
   it('diffs two configs showing only what differs', () => {
-    const changes = diffConfigs({ blockStyle: 'seed', middleRepeats: 8, classes: 10 }, { blockStyle: 'keras', middleRepeats: 4, classes: 10 });
+    const changes = diffConfigs(
+      { blockStyle: 'seed', middleRepeats: 8, classes: 10 },
+      { blockStyle: 'keras', middleRepeats: 4, classes: 10 },
+    );
     expect(changes.map(describeChange)).toEqual(['block style: seed → keras', 'middle repeats: 8 → 4']);
   });
 });

@@ -9,9 +9,23 @@ describe('model presets', () => {
   });
 
   it('resolves each preset to a valid config', () => {
-    expect(resolveModelConfig({ preset: 'xception' })).toMatchObject({ blockStyle: 'keras', inputSize: 299, classes: 1000, middleRepeats: 8 });
-    expect(resolveModelConfig({ preset: 'seed' })).toMatchObject({ blockStyle: 'seed', inputSize: 299, classes: 100, middleRepeats: 8 });
-    expect(resolveModelConfig({ preset: 'mini' })).toMatchObject({ widthMultiplier: 0.25, middleRepeats: 2, inputSize: 32 });
+    expect(resolveModelConfig({ preset: 'xception' })).toMatchObject({
+      blockStyle: 'keras',
+      inputSize: 299,
+      classes: 1000,
+      middleRepeats: 8,
+    });
+    expect(resolveModelConfig({ preset: 'seed' })).toMatchObject({
+      blockStyle: 'seed',
+      inputSize: 299,
+      classes: 100,
+      middleRepeats: 8,
+    });
+    expect(resolveModelConfig({ preset: 'mini' })).toMatchObject({
+      widthMultiplier: 0.25,
+      middleRepeats: 2,
+      inputSize: 32,
+    });
     const micro = resolveModelConfig({ preset: 'micro' });
     expect(micro.inputSize).toBeLessThanOrEqual(32);
     expect(micro).toMatchObject({ widthMultiplier: 0.125, middleRepeats: 1 });

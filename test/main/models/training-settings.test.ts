@@ -8,7 +8,13 @@ import {
 
 describe('training settings', () => {
   it('fills defaults', () => {
-    expect(validateTrainingSettings({})).toMatchObject({ optimizer: 'adam', learningRate: 0.001, batchSize: 32, seed: 42, valFraction: 0.2 });
+    expect(validateTrainingSettings({})).toMatchObject({
+      optimizer: 'adam',
+      learningRate: 0.001,
+      batchSize: 32,
+      seed: 42,
+      valFraction: 0.2,
+    });
   });
 
   it('names the field, quotes the value and says what is allowed', () => {
@@ -27,7 +33,10 @@ describe('training settings', () => {
       { field: 'batchSize', message: 'batchSize is "big"; batchSize must be a whole number from 1 to 4,096.' },
       { field: 'epochs', message: 'epochs is 0; epochs must be a whole number from 1 to 10,000.' },
     ]);
-    expect(trainingSettingsIssues({ valFraction: 0.6, testFraction: 0.4 }).map((i) => i.field)).toEqual(['valFraction', 'testFraction']);
+    expect(trainingSettingsIssues({ valFraction: 0.6, testFraction: 0.4 }).map((i) => i.field)).toEqual([
+      'valFraction',
+      'testFraction',
+    ]);
     expect(trainingSettingsIssues({})).toEqual([]);
   });
 

@@ -22,13 +22,36 @@ describe('planXception', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const name of [
       'input_layer',
-      'block1_conv1', 'block1_conv1_bn', 'block1_conv1_act', 'block1_conv2', 'block1_conv2_bn', 'block1_conv2_act',
-      'block2_sepconv1', 'block2_sepconv1_bn', 'block2_sepconv2_act', 'block2_sepconv2', 'block2_sepconv2_bn', 'block2_pool',
-      'block2_shortcut', 'block2_shortcut_bn', 'block2_add',
-      'block4_pool', 'block5_sepconv1_act', 'block12_sepconv3_bn', 'block12_add',
-      'block13_sepconv1', 'block13_sepconv2', 'block13_pool', 'block13_shortcut', 'block13_shortcut_bn',
-      'block14_sepconv1', 'block14_sepconv1_bn', 'block14_sepconv1_act', 'block14_sepconv2_act',
-      'avg_pool', 'predictions',
+      'block1_conv1',
+      'block1_conv1_bn',
+      'block1_conv1_act',
+      'block1_conv2',
+      'block1_conv2_bn',
+      'block1_conv2_act',
+      'block2_sepconv1',
+      'block2_sepconv1_bn',
+      'block2_sepconv2_act',
+      'block2_sepconv2',
+      'block2_sepconv2_bn',
+      'block2_pool',
+      'block2_shortcut',
+      'block2_shortcut_bn',
+      'block2_add',
+      'block4_pool',
+      'block5_sepconv1_act',
+      'block12_sepconv3_bn',
+      'block12_add',
+      'block13_sepconv1',
+      'block13_sepconv2',
+      'block13_pool',
+      'block13_shortcut',
+      'block13_shortcut_bn',
+      'block14_sepconv1',
+      'block14_sepconv1_bn',
+      'block14_sepconv1_act',
+      'block14_sepconv2_act',
+      'avg_pool',
+      'predictions',
     ]) {
       expect(names).toContain(name);
     }
@@ -42,7 +65,11 @@ describe('planXception', () => {
 
   it('keras style: ReLU → SeparableConv → BN, shortcut from the block input, add after the pool', () => {
     const { layers } = plan();
-    expect(chainBack(layers, 'block3_sepconv1_bn', 2)).toEqual(['block3_sepconv1_act', 'block3_sepconv1', 'block3_sepconv1_bn']);
+    expect(chainBack(layers, 'block3_sepconv1_bn', 2)).toEqual([
+      'block3_sepconv1_act',
+      'block3_sepconv1',
+      'block3_sepconv1_bn',
+    ]);
     expect(byName(layers, 'block3_sepconv1_act').inputs).toEqual(['block2_add']);
     expect(byName(layers, 'block3_shortcut').inputs).toEqual(['block2_add']);
     expect(byName(layers, 'block3_add').inputs).toEqual(['block3_pool', 'block3_shortcut_bn']);
@@ -50,11 +77,28 @@ describe('planXception', () => {
     expect(byName(layers, 'block6_add').inputs).toEqual(['block6_sepconv3_bn', 'block5_add']);
     // block14 is post-activation in Keras too, and starts right after the exit block's add.
     expect(chainBack(layers, 'block14_sepconv2_act', 6)).toEqual([
-      'block13_add', 'block14_sepconv1', 'block14_sepconv1_bn', 'block14_sepconv1_act',
-      'block14_sepconv2', 'block14_sepconv2_bn', 'block14_sepconv2_act',
+      'block13_add',
+      'block14_sepconv1',
+      'block14_sepconv1_bn',
+      'block14_sepconv1_act',
+      'block14_sepconv2',
+      'block14_sepconv2_bn',
+      'block14_sepconv2_act',
     ]);
-    expect(byName(layers, 'block1_conv1')).toMatchObject({ kind: 'conv', strides: 2, padding: 'valid', filters: 32, kernel: 3 });
-    expect(byName(layers, 'block2_shortcut')).toMatchObject({ kind: 'conv', strides: 2, padding: 'same', kernel: 1, filters: 128 });
+    expect(byName(layers, 'block1_conv1')).toMatchObject({
+      kind: 'conv',
+      strides: 2,
+      padding: 'valid',
+      filters: 32,
+      kernel: 3,
+    });
+    expect(byName(layers, 'block2_shortcut')).toMatchObject({
+      kind: 'conv',
+      strides: 2,
+      padding: 'same',
+      kernel: 1,
+      filters: 128,
+    });
     expect(byName(layers, 'block2_pool')).toMatchObject({ kind: 'maxpool', pool: 3, strides: 2, padding: 'same' });
     expect(byName(layers, 'block13_shortcut')).toMatchObject({ filters: 1024 });
   });
@@ -62,7 +106,12 @@ describe('planXception', () => {
   it("seed style: the lecture's block() = SeparableConv → BN → ReLU and 'same' stem convs", () => {
     const { layers } = plan({ blockStyle: 'seed' });
     expect(chainBack(layers, 'block2_sepconv2_act', 5)).toEqual([
-      'block2_sepconv1', 'block2_sepconv1_bn', 'block2_sepconv1_act', 'block2_sepconv2', 'block2_sepconv2_bn', 'block2_sepconv2_act',
+      'block2_sepconv1',
+      'block2_sepconv1_bn',
+      'block2_sepconv1_act',
+      'block2_sepconv2',
+      'block2_sepconv2_bn',
+      'block2_sepconv2_act',
     ]);
     expect(byName(layers, 'block2_pool').inputs).toEqual(['block2_sepconv2_act']);
     expect(byName(layers, 'block5_sepconv1').inputs).toEqual(['block4_add']);

@@ -24,11 +24,15 @@ function withModel<T>(config: Parameters<typeof buildXception>[0], use: (model: 
 
 describe('buildXception: exact parameter counts (full-size builds)', () => {
   it('xception at 1000 classes has Keras’ 22,910,480 parameters', () => {
-    expect(withModel(resolveModelConfig({ preset: 'xception', classes: 1000 }), (m) => m.countParams())).toBe(22_910_480);
+    expect(withModel(resolveModelConfig({ preset: 'xception', classes: 1000 }), (m) => m.countParams())).toBe(
+      22_910_480,
+    );
   });
 
   it('xception and seed at 100 classes both have 21,066,380 parameters', () => {
-    expect(withModel(resolveModelConfig({ preset: 'xception', classes: 100 }), (m) => m.countParams())).toBe(21_066_380);
+    expect(withModel(resolveModelConfig({ preset: 'xception', classes: 100 }), (m) => m.countParams())).toBe(
+      21_066_380,
+    );
     expect(withModel(resolveModelConfig({ preset: 'seed', classes: 100 }), (m) => m.countParams())).toBe(21_066_380);
   });
 
@@ -49,7 +53,19 @@ describe('buildXception: structure of every preset at tiny inputs', () => {
         const names = model.layers.map((l) => l.name);
         expect(model.inputs[0]!.shape).toEqual([null, 32, 32, 3]);
         expect(model.outputs[0]!.shape).toEqual([null, 3]);
-        for (const name of ['block1_conv1', 'block1_conv1_bn', 'block1_conv1_act', 'block2_sepconv1', 'block2_sepconv1_bn', 'block2_pool', 'block2_shortcut', 'block2_shortcut_bn', 'block5_add', 'avg_pool', 'predictions']) {
+        for (const name of [
+          'block1_conv1',
+          'block1_conv1_bn',
+          'block1_conv1_act',
+          'block2_sepconv1',
+          'block2_sepconv1_bn',
+          'block2_pool',
+          'block2_shortcut',
+          'block2_shortcut_bn',
+          'block5_add',
+          'avg_pool',
+          'predictions',
+        ]) {
           expect(names).toContain(name);
         }
         // Entry block2…4, middle block5…(4 + repeats), exit block with a shortcut, then block14's convs.
@@ -71,7 +87,13 @@ describe('buildXception: structure of every preset at tiny inputs', () => {
   it('middle flow block5…block12 for 8 repeats', () => {
     withModel(resolveModelConfig({ preset: 'xception', inputSize: 23, classes: 2 }), (model) => {
       const adds = model.layers.map((l) => l.name).filter((n) => /^block\d+_add$/.test(n));
-      expect(adds).toEqual(['block2_add', 'block3_add', 'block4_add', ...[5, 6, 7, 8, 9, 10, 11, 12].map((n) => `block${n}_add`), 'block13_add']);
+      expect(adds).toEqual([
+        'block2_add',
+        'block3_add',
+        'block4_add',
+        ...[5, 6, 7, 8, 9, 10, 11, 12].map((n) => `block${n}_add`),
+        'block13_add',
+      ]);
     });
   });
 

@@ -1,8 +1,22 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildNative, type BuildNativeOptions, type NativeTools, type RunResult } from '../../../main/native/build-native';
+import {
+  buildNative,
+  type BuildNativeOptions,
+  type NativeTools,
+  type RunResult,
+} from '../../../main/native/build-native';
 import { writeZip } from './zip-fixture';
 
 const cpuWheel = 'tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl';
@@ -93,7 +107,13 @@ describe('buildNative', () => {
     writeZip(wheel, capi);
     const first = await buildNative({ ...m.options, wheel }, m.tools);
     const shared = join(m.options.libRoot, 'tensorflow-cpu-2.21.0-manylinux_2_27_x86_64');
-    expect(first).toMatchObject({ tensorflow: '2.21.0', libraries: shared, unpacked: true, compiled: true, installedPackage: false });
+    expect(first).toMatchObject({
+      tensorflow: '2.21.0',
+      libraries: shared,
+      unpacked: true,
+      compiled: true,
+      installedPackage: false,
+    });
     expect(readlinkSync(join(m.packageDir, 'deps'))).toBe(shared);
     expect(readlinkSync(join(shared, 'lib', 'libtensorflow.so'))).toBe('libtensorflow_cc.so.2');
     expect(readlinkSync(join(shared, 'lib', 'libtensorflow_framework.so'))).toBe('libtensorflow_framework.so.2');
@@ -101,7 +121,12 @@ describe('buildNative', () => {
     expect(readFileSync(join(shared, 'include', 'tensorflow', 'c', 'c_api.h'), 'utf8')).toBe('// c api');
     expect(existsSync(join(shared, 'include', 'tensorflow', 'core', 'framework'))).toBe(false);
     const build = m.calls.find((c) => c[1]!.endsWith('node-pre-gyp'))!;
-    expect(build.slice(2)).toEqual(['rebuild', '--build-from-source', '--build-latest-napi-version-only', `--nodedir=${m.options.nodePrefix}`]);
+    expect(build.slice(2)).toEqual([
+      'rebuild',
+      '--build-from-source',
+      '--build-latest-napi-version-only',
+      `--nodedir=${m.options.nodePrefix}`,
+    ]);
 
     m.calls.length = 0;
     const second = await buildNative({ ...m.options, wheel }, m.tools);
@@ -129,7 +154,14 @@ describe('buildNative', () => {
     const result = await buildNative({ ...m.options, wheel }, m.tools);
     expect(result.installedPackage).toBe(true);
     const npm = m.calls.find((c) => c[1]!.endsWith('npm-cli.js'))!;
-    expect(npm.slice(2)).toEqual(['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '@tensorflow/tfjs-node@4.22.0']);
+    expect(npm.slice(2)).toEqual([
+      'install',
+      '--no-save',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '@tensorflow/tfjs-node@4.22.0',
+    ]);
     expect(existsSync(join(m.options.projectRoot, 'node_modules', '@tensorflow', 'tfjs-node-gpu'))).toBe(false);
   });
 
@@ -157,7 +189,17 @@ describe('buildNative', () => {
     const result = await buildNative(m.options, m.tools);
     expect(result.wheel).toBe(join(m.options.libRoot, 'wheels', cpuWheel));
     const pip = m.calls.find((c) => c.includes('download'))!;
-    expect(pip).toEqual(['python3', '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', 'tensorflow-cpu', '-d', join(m.options.libRoot, 'wheels')]);
+    expect(pip).toEqual([
+      'python3',
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      'tensorflow-cpu',
+      '-d',
+      join(m.options.libRoot, 'wheels'),
+    ]);
   });
 
   it('GPU: unpacks the CUDA 12 / cuDNN 9 wheels the TensorFlow wheel names into cuda/lib', async () => {
@@ -172,7 +214,10 @@ describe('buildNative', () => {
         'Requires-Dist: nvidia-cudnn-cu12<10.0,>=9.3.0.75; extra == "and-cuda"',
       ].join('\n'),
     });
-    writeZip(join(wheels, 'nvidia_cuda_runtime_cu12-12.5.82-py3-none-manylinux2014_x86_64.whl'), { 'nvidia/cuda_runtime/lib/libcudart.so.12': 'rt', 'nvidia/cuda_runtime/include/cuda.h': '' });
+    writeZip(join(wheels, 'nvidia_cuda_runtime_cu12-12.5.82-py3-none-manylinux2014_x86_64.whl'), {
+      'nvidia/cuda_runtime/lib/libcudart.so.12': 'rt',
+      'nvidia/cuda_runtime/include/cuda.h': '',
+    });
     writeZip(join(wheels, 'nvidia_cudnn_cu12-9.3.0.75-py3-none-manylinux2014_x86_64.whl'), {
       'nvidia/cudnn/lib/libcudnn.so.9': 'dnn',
       'nvidia/cudnn/lib/libcudnn_graph.so.9': 'graph',
@@ -183,7 +228,10 @@ describe('buildNative', () => {
     expect(readFileSync(join(cuda, 'libcudnn_graph.so.9'), 'utf8')).toBe('graph');
     expect(readFileSync(join(cuda, 'libcudart.so.12'), 'utf8')).toBe('rt');
     const manifest = JSON.parse(readFileSync(join(result.libraries, 'xlab-native.json'), 'utf8'));
-    expect(manifest.cuda.map((c: { project: string; version: string }) => `${c.project} ${c.version}`)).toEqual(['nvidia-cuda-runtime-cu12 12.5.82', 'nvidia-cudnn-cu12 9.3.0.75']);
+    expect(manifest.cuda.map((c: { project: string; version: string }) => `${c.project} ${c.version}`)).toEqual([
+      'nvidia-cuda-runtime-cu12 12.5.82',
+      'nvidia-cudnn-cu12 9.3.0.75',
+    ]);
     expect(m.calls.some((c) => c.includes('download'))).toBe(false);
   });
 
@@ -199,9 +247,13 @@ describe('buildNative', () => {
     };
 
     it('no compiler, no make, no Python, no Node headers', async () => {
-      expect(await attempt(fakeMachine({ missing: ['c++'] }))).toMatch(/^NATIVE_NO_COMPILER: No C\+\+ compiler .*apt-get install g\+\+ make/);
+      expect(await attempt(fakeMachine({ missing: ['c++'] }))).toMatch(
+        /^NATIVE_NO_COMPILER: No C\+\+ compiler .*apt-get install g\+\+ make/,
+      );
       expect(await attempt(fakeMachine({ missing: ['make'] }))).toMatch(/^NATIVE_NO_COMPILER: No "make"/);
-      expect(await attempt(fakeMachine({ missing: ['python3'] }))).toMatch(/^NATIVE_NO_PYTHON: node-gyp needs Python 3/);
+      expect(await attempt(fakeMachine({ missing: ['python3'] }))).toMatch(
+        /^NATIVE_NO_PYTHON: node-gyp needs Python 3/,
+      );
       const m = fakeMachine();
       rmSync(join(m.options.nodePrefix, 'include'), { recursive: true });
       expect(await attempt(m)).toMatch(/^NATIVE_NO_NODE_HEADERS: Node's C headers are missing .*node_api\.h/);
@@ -211,18 +263,24 @@ describe('buildNative', () => {
       expect(await attempt(withoutPip(fakeMachine()))).toMatch(
         /^NATIVE_NO_PIP: No --wheel given and pip is not installed to fetch tensorflow-cpu: install pip .*or pass --wheel FILE/,
       );
-      expect(await attempt(fakeMachine(), { wheel: '/nowhere/x.whl' })).toMatch(/^NATIVE_NO_WHEEL: No wheel at \/nowhere\/x\.whl: fetch one with "pip download --no-deps tensorflow-cpu/);
+      expect(await attempt(fakeMachine(), { wheel: '/nowhere/x.whl' })).toMatch(
+        /^NATIVE_NO_WHEEL: No wheel at \/nowhere\/x\.whl: fetch one with "pip download --no-deps tensorflow-cpu/,
+      );
       const m = fakeMachine({ flavor: 'gpu' });
       const wheel = join(root, cpuWheel);
       writeZip(wheel, capi);
-      expect(await attempt(m, { wheel })).toMatch(/^NATIVE_WRONG_WHEEL: .* the GPU engine needs the "tensorflow" wheel/);
+      expect(await attempt(m, { wheel })).toMatch(
+        /^NATIVE_WRONG_WHEEL: .* the GPU engine needs the "tensorflow" wheel/,
+      );
     });
 
     it('a wheel without the C API', async () => {
       const m = fakeMachine();
       const wheel = join(root, cpuWheel);
       writeZip(wheel, { 'tensorflow/python/x.py': '' });
-      expect(await attempt(m, { wheel })).toMatch(/^NATIVE_NO_C_API: .* has no TensorFlow C API \(no lib\/libtensorflow_cc\.so\.2/);
+      expect(await attempt(m, { wheel })).toMatch(
+        /^NATIVE_NO_C_API: .* has no TensorFlow C API \(no lib\/libtensorflow_cc\.so\.2/,
+      );
       expect(existsSync(join(m.options.libRoot, 'tensorflow-cpu-2.21.0-manylinux_2_27_x86_64'))).toBe(false);
     });
 
@@ -230,8 +288,13 @@ describe('buildNative', () => {
       const m = fakeMachine({ packageInstalled: false, missing: [] });
       const wheel = join(root, cpuWheel);
       writeZip(wheel, capi);
-      m.tools.run = async (command, args) => (args[0]?.endsWith('npm-cli.js') ? { code: 1, output: 'npm error code ENOTFOUND\nnpm error network request failed' } : { code: 0, output: '' });
-      expect(await attempt(m, { wheel })).toMatch(/^NATIVE_NO_PACKAGE: @tensorflow\/tfjs-node is not installed and npm could not install it \(npm error network request failed\)/);
+      m.tools.run = async (command, args) =>
+        args[0]?.endsWith('npm-cli.js')
+          ? { code: 1, output: 'npm error code ENOTFOUND\nnpm error network request failed' }
+          : { code: 0, output: '' };
+      expect(await attempt(m, { wheel })).toMatch(
+        /^NATIVE_NO_PACKAGE: @tensorflow\/tfjs-node is not installed and npm could not install it \(npm error network request failed\)/,
+      );
     });
 
     it('the compile fails: the log is kept', async () => {
@@ -240,14 +303,20 @@ describe('buildNative', () => {
       writeZip(wheel, capi);
       const run = m.tools.run;
       m.tools.run = async (command, args, opts) =>
-        args[0]?.endsWith('node-pre-gyp') ? { code: 1, output: 'tfjs_backend.cc:1: error: tensorflow/c/c_api.h: No such file\ngyp ERR! not ok' } : run(command, args, opts);
+        args[0]?.endsWith('node-pre-gyp')
+          ? { code: 1, output: 'tfjs_backend.cc:1: error: tensorflow/c/c_api.h: No such file\ngyp ERR! not ok' }
+          : run(command, args, opts);
       const message = await attempt(m, { wheel });
-      expect(message).toMatch(/^NATIVE_BUILD_FAILED: Compiling the binding failed \(gyp ERR! not ok\); the full log is in .*build-native\.log/);
+      expect(message).toMatch(
+        /^NATIVE_BUILD_FAILED: Compiling the binding failed \(gyp ERR! not ok\); the full log is in .*build-native\.log/,
+      );
       expect(readFileSync(join(m.options.libRoot, 'build-native.log'), 'utf8')).toContain('No such file');
     });
 
     it('not Linux x86-64', async () => {
-      expect(await attempt(fakeMachine(), { platform: 'darwin', arch: 'arm64' })).toMatch(/^NATIVE_UNSUPPORTED: .*on darwin-arm64 install @tensorflow\/tfjs-node with "npm install/);
+      expect(await attempt(fakeMachine(), { platform: 'darwin', arch: 'arm64' })).toMatch(
+        /^NATIVE_UNSUPPORTED: .*on darwin-arm64 install @tensorflow\/tfjs-node with "npm install/,
+      );
     });
   });
 });
@@ -256,9 +325,9 @@ describe('buildNative', () => {
 function withoutPip(m: Fake): Fake {
   const run = m.tools.run;
   m.tools.run = async (command, args, opts) => {
-    if ((command === 'python3' && args[0] === '-m') || command === 'pip3' || command === 'pip') return { code: 1, output: 'No module named pip' };
+    if ((command === 'python3' && args[0] === '-m') || command === 'pip3' || command === 'pip')
+      return { code: 1, output: 'No module named pip' };
     return run(command, args, opts);
   };
   return m;
 }
-

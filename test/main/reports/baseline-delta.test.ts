@@ -30,9 +30,17 @@ describe('standing against the baseline', () => {
   ];
 
   it('compares the latest epoch both have validated, in percentage points', () => {
-    const s = baselineStanding([{ epoch: 0, val_acc: 0.35 }, { epoch: 1, val_acc: 0.532 }], baseline);
+    const s = baselineStanding(
+      [
+        { epoch: 0, val_acc: 0.35 },
+        { epoch: 1, val_acc: 0.532 },
+      ],
+      baseline,
+    );
     expect(s).toEqual({ epoch: 2, points: 3.2, relation: 'ahead' });
-    expect(standingText(s!, 'best result')).toBe('ahead of "best result" by 3.2 points at epoch 2 (validation accuracy)');
+    expect(standingText(s!, 'best result')).toBe(
+      'ahead of "best result" by 3.2 points at epoch 2 (validation accuracy)',
+    );
     const behind = baselineStanding([{ epoch: 2, val_acc: 0.59 }], baseline)!;
     expect(standingText(behind, 'last week')).toBe('behind "last week" by 1.0 point at epoch 3 (validation accuracy)');
     expect(baselineStanding([{ epoch: 0, val_acc: 0.3 }], baseline)?.relation).toBe('level');

@@ -4,7 +4,13 @@ import { confusionMatrixSvg, curveCharts, niceTicks, palette } from '../../../ma
 import { svgToPng } from '../../../main/reports/report-markdown';
 
 const xss = '<img src=x onerror=alert(1)>';
-const epoch = (e: number, loss: number | null, val_loss: number | null) => ({ epoch: e, loss, acc: 0.5, val_loss, val_acc: 0.6 });
+const epoch = (e: number, loss: number | null, val_loss: number | null) => ({
+  epoch: e,
+  loss,
+  acc: 0.5,
+  val_loss,
+  val_acc: 0.6,
+});
 
 describe('niceTicks', () => {
   it('gives round steps covering the range', () => {
@@ -23,7 +29,9 @@ describe('curve charts', () => {
 
   it('draws training dashed and validation solid, one colour per run, with an escaped legend', () => {
     const { loss, accuracy } = curveCharts(curves);
-    const paths = [...loss.matchAll(/<path d="([^"]+)" fill="none" stroke="([^"]+)" stroke-width="2"( stroke-dasharray="6 4")?>/g)];
+    const paths = [
+      ...loss.matchAll(/<path d="([^"]+)" fill="none" stroke="([^"]+)" stroke-width="2"( stroke-dasharray="6 4")?>/g),
+    ];
     expect(paths.map((p) => [p[2], Boolean(p[3])])).toEqual([
       [palette[0], true],
       [palette[0], false],
@@ -50,12 +58,23 @@ describe('curve charts', () => {
 
 describe('confusion matrix', () => {
   it('shows counts, escaped class names, and scales to many classes', async () => {
-    const svg = confusionMatrixSvg([xss, 'rose'], [[3, 1], [0, 4]], 'Confusion matrix');
+    const svg = confusionMatrixSvg(
+      [xss, 'rose'],
+      [
+        [3, 1],
+        [0, 4],
+      ],
+      'Confusion matrix',
+    );
     expect(svg).toContain('>3</text>');
     expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(svg).not.toContain('<img');
     const names = Array.from({ length: 120 }, (_, i) => `c${i}`);
-    const big = confusionMatrixSvg(names, names.map((_, r) => names.map((_, c) => (r === c ? 5 : 0))), 'Confusion matrix');
+    const big = confusionMatrixSvg(
+      names,
+      names.map((_, r) => names.map((_, c) => (r === c ? 5 : 0))),
+      'Confusion matrix',
+    );
     expect((big.match(/<rect /g) ?? []).length).toBe(120 * 120 + 2); // too small for the diagonal's squares
     expect(big).not.toContain('<title>'); // too many cells for tooltips
     expect((await sharp(await svgToPng(big)).metadata()).format).toBe('png');
@@ -63,15 +82,27 @@ describe('confusion matrix', () => {
 
   it('outlines the diagonal with separate squares drawn over every cell, not with cell strokes', () => {
     const names = ['a', 'b', 'c'];
-    const svg = confusionMatrixSvg(names, [[3, 1, 0], [0, 4, 1], [1, 0, 5]], 'Confusion matrix');
+    const svg = confusionMatrixSvg(
+      names,
+      [
+        [3, 1, 0],
+        [0, 4, 1],
+        [1, 0, 5],
+      ],
+      'Confusion matrix',
+    );
     const cells = svg.match(/<rect [^>]*fill="#[0-9a-f]{6}"[^>]*>/g) ?? [];
     expect(cells.filter((rect) => /stroke=/.test(rect))).toEqual([]);
-    const diagonal = /<g class="diagonal" fill="none" stroke="#111111" stroke-width="1">((?:<rect [^>]*\/>)+)<\/g>/.exec(svg);
+    const diagonal =
+      /<g class="diagonal" fill="none" stroke="#111111" stroke-width="1">((?:<rect [^>]*\/>)+)<\/g>/.exec(svg);
     expect(diagonal).not.toBeNull();
-    const squares = [...diagonal![1]!.matchAll(/x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+    const squares = [...diagonal![1]!.matchAll(/x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"/g)].map((m) =>
+      m.slice(1).map(Number),
+    );
     expect(squares).toHaveLength(3);
     // Each inside its own cell: no two touch, so they cannot join into a staircase.
-    for (let i = 1; i < squares.length; i++) expect(squares[i]![0]!).toBeGreaterThan(squares[i - 1]![0]! + squares[i - 1]![2]!);
+    for (let i = 1; i < squares.length; i++)
+      expect(squares[i]![0]!).toBeGreaterThan(squares[i - 1]![0]! + squares[i - 1]![2]!);
     expect(svg.lastIndexOf(cells[cells.length - 1]!)).toBeLessThan(svg.indexOf('class="diagonal"'));
   });
 });

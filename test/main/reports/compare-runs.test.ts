@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochMetricsLine, RunInfo } from '../../../main/contract';
-import { bestEpoch, compareRunData, configDifferences, readRunsForComparison } from '../../../main/reports/compare-runs';
+import {
+  bestEpoch,
+  compareRunData,
+  configDifferences,
+  readRunsForComparison,
+} from '../../../main/reports/compare-runs';
 import { createRunStore, tempDataDir, writeRun, type EpochValues } from './report-fixtures';
 
 const classes = Array.from({ length: 100 }, (_, i) => `class ${i}`);
@@ -18,7 +23,14 @@ async function twoRuns(b: Partial<Parameters<typeof writeRun>[2]> = {}) {
   const dataDir = await tempDataDir();
   const store = createRunStore(dataDir);
   const a = await writeRun(store, dataDir, { name: 'Custom V3', preset: 'seed', classes, epochs: curveA });
-  const other = await writeRun(store, dataDir, { name: 'Mini', preset: 'mini', classes, epochs: curveB, model: { inputSize: 64 }, ...b });
+  const other = await writeRun(store, dataDir, {
+    name: 'Mini',
+    preset: 'mini',
+    classes,
+    epochs: curveB,
+    model: { inputSize: 64 },
+    ...b,
+  });
   return { store, ids: [a, other] };
 }
 
@@ -28,7 +40,17 @@ describe('compareRunData', () => {
     const { runs, problems } = await readRunsForComparison(store, ids);
     const comparison = compareRunData(runs, 'final', problems);
     expect(comparison.rows.map((r) => r.model)).toEqual(['Custom V3', 'Mini']);
-    expect(comparison.rows[0]).toMatchObject({ params: 21_066_380, epoch: 2, loss: 0.8, val_loss: 1.3, acc: 0.75, val_acc: 0.6, preset: 'seed', epochsDone: 3, epochs: 3 });
+    expect(comparison.rows[0]).toMatchObject({
+      params: 21_066_380,
+      epoch: 2,
+      loss: 0.8,
+      val_loss: 1.3,
+      acc: 0.75,
+      val_acc: 0.6,
+      preset: 'seed',
+      epochsDone: 3,
+      epochs: 3,
+    });
     expect(comparison.rows[0]!.imagesPerSec).toBeCloseTo(110);
     expect(comparison.rows[0]!.engine).toBe('tfjs-node 4.22.0 (cpu)');
     expect(comparison.curves[0]!.epochs.map((e) => e.val_loss)).toEqual([1.9, 1.1, 1.3]);
@@ -54,7 +76,13 @@ describe('compareRunData', () => {
   });
 
   it('breaks val_loss ties by the higher val_acc, then the earlier epoch', () => {
-    const e = (epoch: number, val_loss: number | null, val_acc: number | null) => ({ epoch, loss: 1, acc: 0.5, val_loss, val_acc });
+    const e = (epoch: number, val_loss: number | null, val_acc: number | null) => ({
+      epoch,
+      loss: 1,
+      acc: 0.5,
+      val_loss,
+      val_acc,
+    });
     expect(bestEpoch([e(0, 1, 0.5), e(1, 0.8, 0.6), e(2, 0.8, 0.7), e(3, 0.8, 0.7)])?.epoch).toBe(2);
     expect(bestEpoch([e(0, null, null)])).toBeUndefined();
   });
@@ -64,7 +92,11 @@ describe('compareRunData', () => {
     const { runs } = await readRunsForComparison(store, ids);
     const diff = configDifferences(runs.map((r) => r.run));
     const byField = Object.fromEntries(diff.map((d) => [d.field, d]));
-    expect(byField['model.blockStyle']).toEqual({ field: 'model.blockStyle', label: 'block style', values: ['seed', 'keras'] });
+    expect(byField['model.blockStyle']).toEqual({
+      field: 'model.blockStyle',
+      label: 'block style',
+      values: ['seed', 'keras'],
+    });
     expect(byField['model.middleRepeats']).toMatchObject({ label: 'middle repeats', values: ['8', '2'] });
     expect(byField['model.inputSize']).toMatchObject({ label: 'input size', values: ['299', '64'] });
     expect(byField['training.learningRate']).toMatchObject({ label: 'learning rate', values: ['0.001', '0.01'] });
@@ -76,26 +108,41 @@ describe('compareRunData', () => {
   });
 
   it('shows augmentation differences', async () => {
-    const { store, ids } = await twoRuns({ augment: { flip: true, rotation: 10, zoom: 0, brightness: 0, contrast: 0, noise: 0 } });
+    const { store, ids } = await twoRuns({
+      augment: { flip: true, rotation: 10, zoom: 0, brightness: 0, contrast: 0, noise: 0 },
+    });
     const { runs } = await readRunsForComparison(store, ids);
     const diff = configDifferences(runs.map((r) => r.run));
     expect(diff.find((d) => d.field === 'augment')).toMatchObject({ label: 'augmentation', values: ['off', 'on'] });
-    expect(diff.find((d) => d.field === 'augment.flip')).toMatchObject({ label: 'augmentation: flip', values: ['—', 'yes'] });
+    expect(diff.find((d) => d.field === 'augment.flip')).toMatchObject({
+      label: 'augmentation: flip',
+      values: ['—', 'yes'],
+    });
   });
 
   it('warns when runs used different datasets', async () => {
     const { store, ids } = await twoRuns({ fingerprint: 'b'.repeat(64) });
     const { runs } = await readRunsForComparison(store, ids);
     const { warnings } = compareRunData(runs, 'final');
-    expect(warnings.some((w) => w.startsWith('The runs used different datasets') && w.includes('"Mini"') && w.includes('bbbbbbbbbbbb'))).toBe(true);
+    expect(
+      warnings.some(
+        (w) => w.startsWith('The runs used different datasets') && w.includes('"Mini"') && w.includes('bbbbbbbbbbbb'),
+      ),
+    ).toBe(true);
   });
 
   it('warns when runs used different splits of the same dataset, and when engines differ', async () => {
     const { store, ids } = await twoRuns({ splitSeed: 7, engine: { name: 'tfjs', device: 'cpu', version: '4.22.0' } });
     const { runs } = await readRunsForComparison(store, ids);
     const { warnings } = compareRunData(runs, 'best');
-    expect(warnings.some((w) => w.includes('different train/validation splits') && w.includes('seed 7') && w.includes('seed 42'))).toBe(true);
-    expect(warnings.some((w) => w.includes('different engines or devices') && w.includes('tfjs 4.22.0 (cpu)'))).toBe(true);
+    expect(
+      warnings.some(
+        (w) => w.includes('different train/validation splits') && w.includes('seed 7') && w.includes('seed 42'),
+      ),
+    ).toBe(true);
+    expect(warnings.some((w) => w.includes('different engines or devices') && w.includes('tfjs 4.22.0 (cpu)'))).toBe(
+      true,
+    );
     expect(warnings.some((w) => w.includes('different datasets'))).toBe(false);
   });
 
@@ -109,19 +156,42 @@ describe('compareRunData', () => {
   it('warns about unfinished runs', async () => {
     const { store, ids } = await twoRuns({ status: 'stopped', totalEpochs: 10 });
     const { runs } = await readRunsForComparison(store, ids);
-    expect(compareRunData(runs, 'best').warnings).toContain('"Mini" is stopped after 2 of 10 epochs: its numbers may change or are not final.');
+    expect(compareRunData(runs, 'best').warnings).toContain(
+      '"Mini" is stopped after 2 of 10 epochs: its numbers may change or are not final.',
+    );
   });
 
   it('reports unreadable runs as problems and still compares the others', async () => {
     const { store, ids } = await twoRuns();
     const { runs, problems } = await readRunsForComparison(store, [ids[0]!, '20260101-000000-gone-0000', ids[0]!]);
     expect(runs).toHaveLength(1);
-    expect(problems).toEqual([expect.stringMatching(/^Run 20260101-000000-gone-0000 could not be read: There is no run/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^Run 20260101-000000-gone-0000 could not be read: There is no run/),
+    ]);
   });
 
   it('keeps the later line of an epoch written twice (a resumed run)', () => {
-    const run = { id: 'r', name: 'R', status: 'completed', model: {}, training: {}, epochs: 2, epochsDone: 2, durationMs: 0, dataset: { path: '/d', fingerprint: 'f', classNames: [], split: { seed: 1, key: 'k' } }, versions: {} } as unknown as RunInfo;
-    const line = (epoch: number, loss: number): EpochMetricsLine => ({ type: 'epoch', epoch, time: '', loss, acc: 0.5, val_loss: loss, val_acc: 0.5 });
+    const run = {
+      id: 'r',
+      name: 'R',
+      status: 'completed',
+      model: {},
+      training: {},
+      epochs: 2,
+      epochsDone: 2,
+      durationMs: 0,
+      dataset: { path: '/d', fingerprint: 'f', classNames: [], split: { seed: 1, key: 'k' } },
+      versions: {},
+    } as unknown as RunInfo;
+    const line = (epoch: number, loss: number): EpochMetricsLine => ({
+      type: 'epoch',
+      epoch,
+      time: '',
+      loss,
+      acc: 0.5,
+      val_loss: loss,
+      val_acc: 0.5,
+    });
     const comparison = compareRunData([{ run, epochs: [line(0, 1), line(1, 0.9), line(1, 0.7)] }], 'final');
     expect(comparison.curves[0]!.epochs.map((e) => e.loss)).toEqual([1, 0.7]);
     expect(comparison.rows[0]!.loss).toBe(0.7);

@@ -13,9 +13,24 @@ beforeAll(async () => {
   const dataDir = await tempDataDir();
   const store = createRunStore(dataDir);
   const classes = ['a', 'b'];
-  const old = await writeRun(store, dataDir, { name: 'Old best', preset: 'micro', classes, epochs: [{ loss: 1.0, acc: 0.5, val_loss: 1.2, val_acc: 0.4 }] });
-  const better = await writeRun(store, dataDir, { name: 'Better', preset: 'micro', classes, epochs: [{ loss: 0.75, acc: 0.625, val_loss: 1.0, val_acc: 0.5 }] });
-  const worse = await writeRun(store, dataDir, { name: 'Worse', preset: 'micro', classes, epochs: [{ loss: 1.25, acc: 0.375, val_loss: 1.5, val_acc: 0.25 }] });
+  const old = await writeRun(store, dataDir, {
+    name: 'Old best',
+    preset: 'micro',
+    classes,
+    epochs: [{ loss: 1.0, acc: 0.5, val_loss: 1.2, val_acc: 0.4 }],
+  });
+  const better = await writeRun(store, dataDir, {
+    name: 'Better',
+    preset: 'micro',
+    classes,
+    epochs: [{ loss: 0.75, acc: 0.625, val_loss: 1.0, val_acc: 0.5 }],
+  });
+  const worse = await writeRun(store, dataDir, {
+    name: 'Worse',
+    preset: 'micro',
+    classes,
+    epochs: [{ loss: 1.25, acc: 0.375, val_loss: 1.5, val_acc: 0.25 }],
+  });
   ids = [old, better, worse];
   pinned = { baselines: [{ runId: old, label: xssName, pinnedAt: '2026-12-01T00:00:00.000Z' }], notices: [] };
   service = createReportService({
@@ -36,8 +51,12 @@ describe('report: Against the baseline', () => {
     expect(section).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(section).not.toContain('<img');
     expect(section).toContain('val_acc 0.4000 at epoch 1');
-    expect(section).toMatch(/Better<\/td><td class="num better">▼ −0\.2500 \(better\)<\/td><td class="num better">▼ −0\.2000 \(better\)<\/td><td class="num better">▲ \+0\.1250 \(better\)<\/td><td class="num better">▲ \+0\.1000 \(better\)<\/td>/);
-    expect(section).toMatch(/Worse<\/td><td class="num worse">▲ \+0\.2500 \(worse\)<\/td>.*▼ −0\.1500 \(worse\)<\/td><\/tr>/);
+    expect(section).toMatch(
+      /Better<\/td><td class="num better">▼ −0\.2500 \(better\)<\/td><td class="num better">▼ −0\.2000 \(better\)<\/td><td class="num better">▲ \+0\.1250 \(better\)<\/td><td class="num better">▲ \+0\.1000 \(better\)<\/td>/,
+    );
+    expect(section).toMatch(
+      /Worse<\/td><td class="num worse">▲ \+0\.2500 \(worse\)<\/td>.*▼ −0\.1500 \(worse\)<\/td><\/tr>/,
+    );
   });
 
   it('the baseline run among the reported runs is marked as the baseline', async () => {
@@ -49,7 +68,9 @@ describe('report: Against the baseline', () => {
     const md = await service.download({ runIds: [ids[1]!], baseline: ids[0]! }, 'md');
     const markdown = Buffer.from(md.files[0]!.base64, 'base64').toString('utf8');
     expect(markdown).toContain('## Against the baseline');
-    expect(markdown).toContain('| Better | ▼ −0.2500 (better) | ▼ −0.2000 (better) | ▲ +0.1250 (better) | ▲ +0.1000 (better) |');
+    expect(markdown).toContain(
+      '| Better | ▼ −0.2500 (better) | ▼ −0.2000 (better) | ▲ +0.1250 (better) | ▲ +0.1000 (better) |',
+    );
     const csv = await service.download({ runIds: [ids[1]!, ids[2]!], baseline: ids[0]! }, 'csv');
     const summary = parseCsv(Buffer.from(csv.files[1]!.base64, 'base64').toString('utf8'));
     expect(summary[0]).toEqual([...summaryCsvHeader, ...baselineCsvHeader]);

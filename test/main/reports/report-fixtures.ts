@@ -52,7 +52,10 @@ export async function tempDataDir(): Promise<string> {
 
 /** Creates a run as training would leave it; returns its id. */
 export async function writeRun(store: RunStore, dataDir: string, spec: FixtureRun): Promise<string> {
-  const model = { preset: spec.preset, ...resolveModelConfig({ preset: spec.preset, classes: spec.classes.length, ...spec.model }) };
+  const model = {
+    preset: spec.preset,
+    ...resolveModelConfig({ preset: spec.preset, classes: spec.classes.length, ...spec.model }),
+  };
   const training = validateTrainingSettings({ epochs: spec.totalEpochs ?? spec.epochs.length, ...spec.training });
   const seed = spec.splitSeed ?? 42;
   const record = await store.create({
@@ -78,7 +81,14 @@ export async function writeRun(store: RunStore, dataDir: string, spec: FixtureRu
   });
   await store.appendMetrics(
     record.id,
-    spec.epochs.map((e, epoch) => ({ type: 'epoch' as const, epoch, time: `2026-01-01T00:0${epoch}:00.000Z`, ...e, imagesPerSec: 100 + epoch * 10, epochTimeMs: 1000 })),
+    spec.epochs.map((e, epoch) => ({
+      type: 'epoch' as const,
+      epoch,
+      time: `2026-01-01T00:0${epoch}:00.000Z`,
+      ...e,
+      imagesPerSec: 100 + epoch * 10,
+      epochTimeMs: 1000,
+    })),
   );
   const last = spec.epochs.length - 1;
   await store.update(record.id, () => ({
@@ -106,7 +116,13 @@ export function fakeEvaluation(runId: string, classNames: string[], confusion: n
     top1: 0.75,
     top5: 1,
     confusion,
-    perClass: classNames.map((name, i) => ({ name, precision: 0.75, recall: 0.5 + i * 0.1, f1: 0.6, support: confusion[i]!.reduce((a, b) => a + b, 0) })),
+    perClass: classNames.map((name, i) => ({
+      name,
+      precision: 0.75,
+      recall: 0.5 + i * 0.1,
+      f1: 0.6,
+      support: confusion[i]!.reduce((a, b) => a + b, 0),
+    })),
     macro: { precision: 0.75, recall: 0.55, f1: 0.6 },
     weighted: { precision: 0.75, recall: 0.55, f1: 0.6 },
     predictions: [],

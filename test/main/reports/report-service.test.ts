@@ -7,7 +7,15 @@ import { LabError } from '../../../main/errors';
 import { createReportService, type ReportService } from '../../../main/reports/report-service';
 import { epochsCsvHeader, summaryCsvHeader } from '../../../main/reports/report-csv';
 import { parseCsv } from './csv-parse';
-import { app, createRunStore, fakeEvaluation, tempDataDir, writeRun, xssName, type EpochValues } from './report-fixtures';
+import {
+  app,
+  createRunStore,
+  fakeEvaluation,
+  tempDataDir,
+  writeRun,
+  xssName,
+  type EpochValues,
+} from './report-fixtures';
 
 const classes = [xssName, ...Array.from({ length: 99 }, (_, i) => `class ${i + 1}`)];
 const curveV3: EpochValues[] = [
@@ -24,7 +32,9 @@ function tableCells(html: string, id: string): string[][] {
   const table = new RegExp(`<table id="${id}"[^>]*>([\\s\\S]*?)</table>`).exec(html)?.[1];
   if (!table) throw new Error(`no table #${id}`);
   const body = /<tbody>([\s\S]*)<\/tbody>/.exec(table)![1]!;
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '').trim()));
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '').trim()),
+  );
 }
 
 let dataDir: string;
@@ -36,7 +46,14 @@ beforeAll(async () => {
   dataDir = await tempDataDir();
   const store = createRunStore(dataDir);
   const v3 = await writeRun(store, dataDir, { name: 'Custom V3', preset: 'seed', classes, epochs: curveV3 });
-  const mini = await writeRun(store, dataDir, { name: xssName, preset: 'mini', classes, epochs: curveMini, params: 123_456, model: { inputSize: 64 } });
+  const mini = await writeRun(store, dataDir, {
+    name: xssName,
+    preset: 'mini',
+    classes,
+    epochs: curveMini,
+    params: 123_456,
+    model: { inputSize: 64 },
+  });
   ids = [v3, mini];
   const small = [xssName, 'tulip', 'rose'];
   evaluated = fakeEvaluation(v3, small, [
@@ -59,7 +76,12 @@ beforeAll(async () => {
   });
 });
 
-const request = () => ({ runIds: ids, title: `Flowers ${xssName}`, author: `Ada ${xssName}`, notes: `First line\n${xssName} & more` });
+const request = () => ({
+  runIds: ids,
+  title: `Flowers ${xssName}`,
+  author: `Ada ${xssName}`,
+  notes: `First line\n${xssName} & more`,
+});
 
 describe('HTML report', () => {
   it('has the comparison table with the lecture columns and formatted values', async () => {
@@ -68,9 +90,13 @@ describe('HTML report', () => {
       ['Custom V3', '21,066,380', '1.2345', '1.1111', '0.6123', '0.6222'],
       [`&lt;img src=x onerror=alert(1)&gt;`, '123,456', '0.9876', '0.9543', '0.7012', '0.7098'],
     ]);
-    expect(html).toMatch(/<th[^>]*>Model<\/th><th[^>]*>Params<\/th><th[^>]*>Loss<\/th><th[^>]*>Val_Loss<\/th><th[^>]*>ACC<\/th><th[^>]*>Val_ACC<\/th>/);
+    expect(html).toMatch(
+      /<th[^>]*>Model<\/th><th[^>]*>Params<\/th><th[^>]*>Loss<\/th><th[^>]*>Val_Loss<\/th><th[^>]*>ACC<\/th><th[^>]*>Val_ACC<\/th>/,
+    );
     const details = tableCells(html, 'run-details');
-    expect(details[0]).toEqual(expect.arrayContaining(['completed', '2', '2 / 2', '1 min 05 s', '105', 'tfjs-node 4.22.0 (cpu)']));
+    expect(details[0]).toEqual(
+      expect.arrayContaining(['completed', '2', '2 / 2', '1 min 05 s', '105', 'tfjs-node 4.22.0 (cpu)']),
+    );
     const differences = tableCells(html, 'differences');
     expect(differences).toContainEqual(['block style', 'seed', 'keras']);
     expect(differences).toContainEqual(['input size', '299', '64']);
@@ -78,13 +104,22 @@ describe('HTML report', () => {
 
   it('uses the best epoch when asked', async () => {
     const { html } = await service.render({ ...request(), basis: 'best' });
-    expect(tableCells(html, 'comparison-table')[0]).toEqual(['Custom V3', '21,066,380', '1.2345', '1.1111', '0.6123', '0.6222']);
+    expect(tableCells(html, 'comparison-table')[0]).toEqual([
+      'Custom V3',
+      '21,066,380',
+      '1.2345',
+      '1.1111',
+      '0.6123',
+      '0.6222',
+    ]);
     expect(html).toContain('each run&#39;s best epoch (lowest val_loss)');
   });
 
   it('is self-contained: a CSP, no scripts, no URL of any kind', async () => {
     const { html } = await service.render(request());
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
+    );
     expect(html).not.toMatch(/https?:/i);
     expect(html).not.toMatch(/<script|<link|@import|url\(/i);
     expect(html).not.toMatch(/src="(?!data:)/);
@@ -114,7 +149,9 @@ describe('HTML report', () => {
     expect(html).toContain('<dt>middle flow</dt><dd>2 × 728 (× 0.25 → 182)</dd>');
     expect(html).toContain('<dt>parameters</dt><dd>21,066,380</dd>');
     expect(html).toContain('<dt>engine</dt><dd>tfjs-node 4.22.0 (cpu)</dd>');
-    expect(html).toContain('The evaluations of &quot;&lt;img src=x onerror=alert(1)&gt;&quot; could not be read (Evaluation is not built yet.)');
+    expect(html).toContain(
+      'The evaluations of &quot;&lt;img src=x onerror=alert(1)&gt;&quot; could not be read (Evaluation is not built yet.)',
+    );
   });
 
   it('reports unreadable runs and refuses a report with no readable run', async () => {
@@ -133,7 +170,9 @@ describe('exporting', () => {
     expect(first.files).toEqual([join(folder, 'Week 3.html')]);
     expect(second.files).toEqual([join(folder, 'Week 3 (2).html')]);
     expect(await readFile(first.files[0]!, 'utf8')).toContain('21,066,380');
-    await expect(service.export({ runIds: ids }, 'html', 'relative/folder')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(service.export({ runIds: ids }, 'html', 'relative/folder')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 
   it('writes Markdown with PNG charts beside it in a new folder, everything escaped', async () => {
@@ -170,7 +209,17 @@ describe('exporting', () => {
     const summary = parseCsv(await readFile(files[1]!, 'utf8'));
     expect(summary[0]).toEqual([...summaryCsvHeader]);
     const record = Object.fromEntries(summaryCsvHeader.map((h, i) => [h, summary[1]![i]]));
-    expect(record).toMatchObject({ model: 'Custom V3', params: '21066380', basis: 'best', epoch: '2', loss: '1.2345', val_loss: '1.1111', acc: '0.6123', val_acc: '0.6222', preset: 'seed' });
+    expect(record).toMatchObject({
+      model: 'Custom V3',
+      params: '21066380',
+      basis: 'best',
+      epoch: '2',
+      loss: '1.2345',
+      val_loss: '1.1111',
+      acc: '0.6123',
+      val_acc: '0.6222',
+      preset: 'seed',
+    });
     expect(summary[2]![1]).toBe(xssName);
   });
 
@@ -195,12 +244,19 @@ describe('exporting', () => {
     const folder = await tempDataDir();
     const target = join(folder, 'my report.md');
     const { files } = await service.exportTo({ runIds: ids }, 'md', target);
-    expect(files.map((f) => basename(f))).toEqual(['my report.md', 'my report-loss.png', 'my report-accuracy.png', 'my report-confusion-1.png']);
+    expect(files.map((f) => basename(f))).toEqual([
+      'my report.md',
+      'my report-loss.png',
+      'my report-accuracy.png',
+      'my report-confusion-1.png',
+    ]);
     expect(await readFile(target, 'utf8')).toContain('![Loss curves](my%20report-loss.png)');
 
     const csv = join(folder, 'numbers.csv');
     await writeFile(join(folder, 'numbers-summary.csv'), 'mine');
-    await expect(service.exportTo({ runIds: ids }, 'csv', csv)).rejects.toThrow(`${join(folder, 'numbers-summary.csv')} already exists; reports never overwrite a file: choose another name.`);
+    await expect(service.exportTo({ runIds: ids }, 'csv', csv)).rejects.toThrow(
+      `${join(folder, 'numbers-summary.csv')} already exists; reports never overwrite a file: choose another name.`,
+    );
     expect(await readFile(join(folder, 'numbers-summary.csv'), 'utf8')).toBe('mine');
     expect(await readdir(folder)).not.toContain('numbers.csv');
   });

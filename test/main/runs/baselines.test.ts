@@ -8,7 +8,11 @@ async function store(existing: string[]) {
   const dataDir = await mkdtemp(join(tmpdir(), 'xlab-baselines-'));
   const runs = new Set(existing);
   const warnings: string[] = [];
-  const baselines = createBaselineStore({ dataDir, runExists: async (id) => runs.has(id), warn: (m) => warnings.push(m) });
+  const baselines = createBaselineStore({
+    dataDir,
+    runExists: async (id) => runs.has(id),
+    warn: (m) => warnings.push(m),
+  });
   return { dataDir, runs, baselines, warnings };
 }
 

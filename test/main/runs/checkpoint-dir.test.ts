@@ -20,7 +20,10 @@ describe('writeDirAtomic', () => {
   it('a process killed (SIGKILL) while replacing leaves a complete checkpoint after recovery', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xlab-ckpt-'));
     const target = join(dir, 'last');
-    await writeDirAtomic(target, { 'model.json': JSON.stringify({ n: 0 }), 'weights.bin': new Uint8Array(1 << 20).fill(0) });
+    await writeDirAtomic(target, {
+      'model.json': JSON.stringify({ n: 0 }),
+      'weights.bin': new Uint8Array(1 << 20).fill(0),
+    });
     // A child rewrites the checkpoint in a loop; each version's weights are filled with its number.
     // Node 20 cannot run TypeScript: bundle the module under test for the child, as the app is bundled.
     const bundle = join(dir, 'checkpoint-dir.mjs');
@@ -39,7 +42,9 @@ describe('writeDirAtomic', () => {
         await writeDirAtomic(${JSON.stringify(target)}, { 'model.json': JSON.stringify({ n }), 'weights.bin': new Uint8Array(1 << 20).fill(n % 256) });
         if (n === 3) process.stdout.write('going\\n');
       }`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));

@@ -31,11 +31,16 @@ describe('checkpoint on a full disk', () => {
     const target = join(dir, 'last');
     await writeDirAtomic(target, { 'model.json': '{"epoch":1}', 'weights.bin': new Uint8Array([1, 2, 3]) });
     fillDisk = true;
-    const error = await writeDirAtomic(target, { 'model.json': '{"epoch":2}', 'weights.bin': new Uint8Array([4, 5, 6]) }).catch((e: unknown) => e);
+    const error = await writeDirAtomic(target, {
+      'model.json': '{"epoch":2}',
+      'weights.bin': new Uint8Array([4, 5, 6]),
+    }).catch((e: unknown) => e);
     fillDisk = false;
     expect(error).toMatchObject({ code: 'DISK_FULL' });
     expect((error as Error).message).toMatch(
-      new RegExp(`^The disk holding ${dir} is full \\([\\d.]+ [KMGT]?B(ytes)? free\\): could not save the checkpoint "last"\\. The checkpoint saved there before is intact; free some space, then resume the run\\.$`),
+      new RegExp(
+        `^The disk holding ${dir} is full \\([\\d.]+ [KMGT]?B(ytes)? free\\): could not save the checkpoint "last"\\. The checkpoint saved there before is intact; free some space, then resume the run\\.$`,
+      ),
     );
     expect(await readFile(join(target, 'model.json'), 'utf8')).toBe('{"epoch":1}');
     expect(await readdir(dir)).toEqual(['last']);
@@ -44,7 +49,10 @@ describe('checkpoint on a full disk', () => {
   it('does not claim an earlier checkpoint when there was none', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xlab-full-'));
     fillDisk = true;
-    const error = await writeDirAtomic(join(dir, 'last'), { 'model.json': '{}', 'weights.bin': new Uint8Array([1]) }).catch((e: unknown) => e);
+    const error = await writeDirAtomic(join(dir, 'last'), {
+      'model.json': '{}',
+      'weights.bin': new Uint8Array([1]),
+    }).catch((e: unknown) => e);
     fillDisk = false;
     expect(error).toMatchObject({ code: 'DISK_FULL' });
     expect((error as Error).message).toContain('No checkpoint was saved there before');

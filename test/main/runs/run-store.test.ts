@@ -12,7 +12,12 @@ const newRun = (name = 'Custom V3'): NewRun => ({
   epochs: 5,
   model: { preset: 'micro', classes: 3 },
   training: { optimizer: 'adam', learningRate: 0.001 },
-  dataset: { path: '/data/flowers', fingerprint: 'abc', classNames: ['a', 'b', 'c'], split: { seed: 42, key: 'abc-42-0.2' } },
+  dataset: {
+    path: '/data/flowers',
+    fingerprint: 'abc',
+    classNames: ['a', 'b', 'c'],
+    split: { seed: 42, key: 'abc-42-0.2' },
+  },
 });
 
 async function store(isAlive: (pid: number) => boolean = () => false) {
@@ -39,7 +44,10 @@ describe('run store', () => {
   it('updates atomically and renames', async () => {
     const { runs } = await store();
     const run = await runs.create(newRun());
-    await runs.update(run.id, () => ({ epochsDone: 2, last: { epoch: 1, loss: 0.5, acc: 0.8, val_loss: 0.6, val_acc: 0.7 } }));
+    await runs.update(run.id, () => ({
+      epochsDone: 2,
+      last: { epoch: 1, loss: 0.5, acc: 0.8, val_loss: 0.6, val_acc: 0.7 },
+    }));
     const renamed = await runs.rename(run.id, '  best so far ');
     expect(renamed).toMatchObject({ name: 'best so far', epochsDone: 2 });
     await expect(runs.rename(run.id, '  ')).rejects.toThrow('cannot be empty');
@@ -94,7 +102,10 @@ describe('run store', () => {
     await writeFile(join(runs.paths(done.id).dir, '.eval.json.999999-abcdefabcdef.tmp'), '{"half');
     const halfMade = '20260101-000000-half-0000';
     await mkdir(join(runs.runsDir, halfMade));
-    await writeFile(join(runs.runsDir, halfMade, 'owner.json'), JSON.stringify({ pid: 999_999, host: (await import('node:os')).hostname(), startedAt: 't' }));
+    await writeFile(
+      join(runs.runsDir, halfMade, 'owner.json'),
+      JSON.stringify({ pid: 999_999, host: (await import('node:os')).hostname(), startedAt: 't' }),
+    );
     await runs.recoverInterrupted();
     expect(await readdir(runs.paths(done.id).dir)).not.toContain('.eval.json.999999-abcdefabcdef.tmp');
     expect((await runs.list()).map((r) => r.id)).toEqual([done.id]);
@@ -132,14 +143,22 @@ describe('run store', () => {
     const alive = new Set<number>([process.pid]);
     const { runs } = await store((pid) => alive.has(pid));
     const run = await runs.create(newRun()); // created locked by this process
-    await expect(runs.lock(run.id)).rejects.toMatchObject({ code: 'RUN_BUSY', message: `Run ${run.id} is already training in this app.` });
+    await expect(runs.lock(run.id)).rejects.toMatchObject({
+      code: 'RUN_BUSY',
+      message: `Run ${run.id} is already training in this app.`,
+    });
     const { hostname } = await import('node:os');
     await runs.unlock(run.id);
-    await writeFile(runs.paths(run.id).owner, JSON.stringify({ pid: 4242, host: hostname(), startedAt: '2026-12-03T10:00:00.000Z' }));
+    await writeFile(
+      runs.paths(run.id).owner,
+      JSON.stringify({ pid: 4242, host: hostname(), startedAt: '2026-12-03T10:00:00.000Z' }),
+    );
     alive.add(4242);
     await expect(runs.lock(run.id)).rejects.toMatchObject({
       code: 'RUN_BUSY',
-      message: expect.stringContaining(`is being trained by process 4242 on host ${hostname()} (since 2026-12-03T10:00:00.000Z)`),
+      message: expect.stringContaining(
+        `is being trained by process 4242 on host ${hostname()} (since 2026-12-03T10:00:00.000Z)`,
+      ),
     });
     await expect(runs.remove(run.id)).rejects.toMatchObject({ code: 'RUN_BUSY' });
     alive.delete(4242); // that process died
@@ -149,7 +168,15 @@ describe('run store', () => {
   });
 
   describe('reconcile: run.json and metrics.jsonl follow the last committed checkpoint', () => {
-    const line = (epoch: number, loss: number): EpochLine => ({ type: 'epoch', epoch, time: `t${epoch}`, loss, acc: 0.5, val_loss: loss + 0.1, val_acc: 0.5 });
+    const line = (epoch: number, loss: number): EpochLine => ({
+      type: 'epoch',
+      epoch,
+      time: `t${epoch}`,
+      loss,
+      acc: 0.5,
+      val_loss: loss + 0.1,
+      val_acc: 0.5,
+    });
     const state = (runId: string, history: EpochLine[], best?: number): CommittedEpochs => ({
       formatVersion: 1,
       runId,
@@ -165,13 +192,22 @@ describe('run store', () => {
       const run = await runs.create(newRun());
       const p = runs.paths(run.id);
       const history = [line(0, 1.0), line(1, 0.8)];
-      await runs.appendMetrics(run.id, [{ type: 'batch', epoch: 0, batch: 0, time: 't', loss: 1.1 }, history[0]!, { type: 'batch', epoch: 1, batch: 0, time: 't', loss: 0.9 }]);
+      await runs.appendMetrics(run.id, [
+        { type: 'batch', epoch: 0, batch: 0, time: 't', loss: 1.1 },
+        history[0]!,
+        { type: 'batch', epoch: 1, batch: 0, time: 't', loss: 0.9 },
+      ]);
       await runs.update(run.id, () => ({ epochsDone: 1 }));
       await commitEpoch(p.checkpoints.last, { 'weights.bin': new Uint8Array([2]) }, state(run.id, history, 1));
       await writeFile(join(p.dir, '.run.json.0123456789ab.tmp'), '{"half');
       const { record, reconciled } = await runs.reconcile(run.id);
       expect(record).toMatchObject({ epochsDone: 2, last: { epoch: 1, loss: 0.8 }, best: { epoch: 1, loss: 0.8 } });
-      expect((await runs.readMetrics(run.id)).lines.map((l) => `${l.type}${l.epoch}`)).toEqual(['batch0', 'epoch0', 'batch1', 'epoch1']);
+      expect((await runs.readMetrics(run.id)).lines.map((l) => `${l.type}${l.epoch}`)).toEqual([
+        'batch0',
+        'epoch0',
+        'batch1',
+        'epoch1',
+      ]);
       // The best checkpoint the kill did not get to write is rebuilt from last.
       expect(await readFile(join(p.checkpoints.best, 'weights.bin'))).toEqual(Buffer.from([2]));
       expect(await readdir(p.dir)).not.toContain('.run.json.0123456789ab.tmp');
@@ -185,9 +221,17 @@ describe('run store', () => {
       const history = [line(0, 1.0)];
       await commitEpoch(p.checkpoints.last, { 'weights.bin': new Uint8Array([1]) }, state(run.id, history, 0));
       await commitEpoch(p.checkpoints.best, { 'weights.bin': new Uint8Array([1]) }, state(run.id, history, 0));
-      await runs.appendMetrics(run.id, [history[0]!, line(1, 0.9), line(1, 0.7), { type: 'batch', epoch: 2, batch: 0, time: 't', loss: 0.6 }]);
+      await runs.appendMetrics(run.id, [
+        history[0]!,
+        line(1, 0.9),
+        line(1, 0.7),
+        { type: 'batch', epoch: 2, batch: 0, time: 't', loss: 0.6 },
+      ]);
       await writeFile(p.metrics, '{"type":"epo', { flag: 'a' });
-      await runs.update(run.id, () => ({ epochsDone: 2, last: { epoch: 1, loss: 0.7, acc: 0.5, val_loss: 0.8, val_acc: 0.5 } }));
+      await runs.update(run.id, () => ({
+        epochsDone: 2,
+        last: { epoch: 1, loss: 0.7, acc: 0.5, val_loss: 0.8, val_acc: 0.5 },
+      }));
       const { record } = await runs.reconcile(run.id);
       expect(record).toMatchObject({ epochsDone: 1, last: { epoch: 0, loss: 1.0 }, best: { epoch: 0 } });
       expect(await readFile(p.metrics, 'utf8')).toBe(`${JSON.stringify(history[0])}\n`);
@@ -210,7 +254,10 @@ describe('run store', () => {
       const run = await runs.create({ ...newRun(), engine: { name: 'keras', device: 'cpu', version: '2.21.0' } });
       const history = [line(0, 1.0), line(1, 0.9)];
       await runs.appendMetrics(run.id, history);
-      await runs.update(run.id, () => ({ epochsDone: 2, last: { epoch: 1, loss: 0.9, acc: 0.5, val_loss: 0.8, val_acc: 0.5 } }));
+      await runs.update(run.id, () => ({
+        epochsDone: 2,
+        last: { epoch: 1, loss: 0.9, acc: 0.5, val_loss: 0.8, val_acc: 0.5 },
+      }));
       const before = await readFile(runs.paths(run.id).metrics, 'utf8');
       const { record } = await runs.reconcile(run.id, () => ({ status: 'interrupted' }));
       expect(record).toMatchObject({ status: 'interrupted', epochsDone: 2, last: { epoch: 1 } });

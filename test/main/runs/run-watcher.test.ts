@@ -37,7 +37,9 @@ describe('run watcher', () => {
     const { runs, events, watcher } = await setup();
     const run = await runs.create(newRun);
     await watcher.poll();
-    expect(events).toEqual([{ event: 'runUpdated', payload: { runId: run.id, run: expect.objectContaining({ status: 'running' }) } }]);
+    expect(events).toEqual([
+      { event: 'runUpdated', payload: { runId: run.id, run: expect.objectContaining({ status: 'running' }) } },
+    ]);
     events.length = 0;
     await runs.appendMetrics(run.id, [
       { type: 'batch', epoch: 0, batch: 0, batches: 2, time: 't', loss: 1.5, acc: 0.25, imagesPerSec: 12, etaMs: 3000 },
@@ -46,15 +48,33 @@ describe('run watcher', () => {
     await writeFile(runs.paths(run.id).metrics, '{"type":"batch","epoch":1,', { flag: 'a' }); // being written
     await watcher.poll();
     expect(events).toEqual([
-      { event: 'trainProgress', payload: { runId: run.id, epoch: 0, batch: 0, batchesPerEpoch: 2, epochs: 3, loss: 1.5, acc: 0.25, imagesPerSec: 12, etaMs: 3000 } },
-      { event: 'trainEpoch', payload: { runId: run.id, metrics: expect.objectContaining({ epoch: 0, val_loss: 1.3 }) } },
+      {
+        event: 'trainProgress',
+        payload: {
+          runId: run.id,
+          epoch: 0,
+          batch: 0,
+          batchesPerEpoch: 2,
+          epochs: 3,
+          loss: 1.5,
+          acc: 0.25,
+          imagesPerSec: 12,
+          etaMs: 3000,
+        },
+      },
+      {
+        event: 'trainEpoch',
+        payload: { runId: run.id, metrics: expect.objectContaining({ epoch: 0, val_loss: 1.3 }) },
+      },
     ]);
     events.length = 0;
     await writeFile(runs.paths(run.id).metrics, '"batch":1,"time":"t","loss":0.9,"batches":2}\n', { flag: 'a' });
     await new Promise((r) => setTimeout(r, 20)); // a different mtime
     await runs.update(run.id, () => ({ status: 'stopped', epochsDone: 1 }));
     await watcher.poll();
-    expect(events.map((e) => [e.event, e.payload.batch ?? (e.payload.run as { status?: string } | undefined)?.status])).toEqual([
+    expect(
+      events.map((e) => [e.event, e.payload.batch ?? (e.payload.run as { status?: string } | undefined)?.status]),
+    ).toEqual([
       ['trainProgress', 1],
       ['runUpdated', 'stopped'],
     ]);
@@ -70,7 +90,12 @@ describe('run watcher', () => {
     const before = await runs0.create(newRun);
     await runs0.appendMetrics(before.id, [{ type: 'batch', epoch: 0, batch: 0, time: 't', loss: 1 }]);
     const events: unknown[] = [];
-    const watcher = watchRuns({ runs: runs0, emit: (event, payload) => events.push({ event, payload }), isLocal: (id) => id === before.id, intervalMs: 60_000 });
+    const watcher = watchRuns({
+      runs: runs0,
+      emit: (event, payload) => events.push({ event, payload }),
+      isLocal: (id) => id === before.id,
+      intervalMs: 60_000,
+    });
     watchers.push(watcher);
     await watcher.poll();
     await runs0.appendMetrics(before.id, [{ type: 'batch', epoch: 0, batch: 1, time: 't', loss: 1 }]);

@@ -12,13 +12,22 @@ import {
 } from '../../../main/server/auth';
 
 const req = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage;
-const credentials = (url: string, headers: Record<string, string> = {}) => requestCredentials(req(url, headers), parseRequestUrl(url)!, 5170);
+const credentials = (url: string, headers: Record<string, string> = {}) =>
+  requestCredentials(req(url, headers), parseRequestUrl(url)!, 5170);
 
 describe('browser-mode auth', () => {
   it('finds the token in the query or an Authorization header, and this port’s session cookie', () => {
     expect(credentials('/?token=abc')).toEqual({ token: 'abc', fromQuery: true, session: undefined });
-    expect(credentials('/', { authorization: 'token abc' })).toEqual({ token: 'abc', fromQuery: false, session: undefined });
-    expect(credentials('/', { cookie: 'x=1; xlab_session_5170=s1' })).toEqual({ token: undefined, fromQuery: false, session: 's1' });
+    expect(credentials('/', { authorization: 'token abc' })).toEqual({
+      token: 'abc',
+      fromQuery: false,
+      session: undefined,
+    });
+    expect(credentials('/', { cookie: 'x=1; xlab_session_5170=s1' })).toEqual({
+      token: undefined,
+      fromQuery: false,
+      session: 's1',
+    });
     expect(credentials('/', { cookie: 'xlab_session_5171=s1' }).session).toBeUndefined();
   });
 
@@ -57,10 +66,14 @@ describe('browser-mode auth', () => {
   });
 
   it('rejects foreign origins and, on loopback, foreign Host names (DNS rebinding)', () => {
-    expect(checkOrigin(req('/', { host: '127.0.0.1:5170', origin: 'http://127.0.0.1:5170' }), true)).toEqual({ ok: true });
+    expect(checkOrigin(req('/', { host: '127.0.0.1:5170', origin: 'http://127.0.0.1:5170' }), true)).toEqual({
+      ok: true,
+    });
     expect(checkOrigin(req('/', { host: '127.0.0.1:5170' }), true)).toEqual({ ok: true });
     expect(checkOrigin(req('/', { host: '127.0.0.1:5170', origin: 'http://evil.example' }), true).ok).toBe(false);
-    expect(checkOrigin(req('/', { host: 'evil.example:5170', origin: 'http://evil.example:5170' }), true).ok).toBe(false);
+    expect(checkOrigin(req('/', { host: 'evil.example:5170', origin: 'http://evil.example:5170' }), true).ok).toBe(
+      false,
+    );
     expect(checkOrigin(req('/', { host: 'gpu-box:5170', origin: 'http://gpu-box:5170' }), false)).toEqual({ ok: true });
   });
 

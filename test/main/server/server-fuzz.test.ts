@@ -41,7 +41,9 @@ async function startChildServer(): Promise<void> {
     platform: 'node',
     format: 'esm',
     external: ['bufferutil', 'utf-8-validate'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     logLevel: 'silent',
   });
   const script = `
@@ -116,7 +118,8 @@ function upgraded(): Promise<{ socket: Socket; closed: Promise<Buffer> }> {
       if (open) {
         chunks.push(chunk);
         // Answer the server's close frame as a client should, so it hangs up at once.
-        if (closeCode(Buffer.concat(chunks)) !== undefined) socket.write(frame({ opcode: 0x8, payload: Buffer.alloc(0) }));
+        if (closeCode(Buffer.concat(chunks)) !== undefined)
+          socket.write(frame({ opcode: 0x8, payload: Buffer.alloc(0) }));
         return;
       }
       const text = chunk.toString('latin1');
@@ -131,7 +134,14 @@ function upgraded(): Promise<{ socket: Socket; closed: Promise<Buffer> }> {
 }
 
 /** One WebSocket frame, built by hand so it can break the rules. */
-function frame(options: { opcode: number; payload: Buffer; fin?: boolean; rsv?: number; masked?: boolean; declaredLength?: number }): Buffer {
+function frame(options: {
+  opcode: number;
+  payload: Buffer;
+  fin?: boolean;
+  rsv?: number;
+  masked?: boolean;
+  declaredLength?: number;
+}): Buffer {
   const { opcode, payload, fin = true, rsv = 0, masked = true } = options;
   const length = options.declaredLength ?? payload.length;
   const head: number[] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
@@ -167,10 +177,16 @@ async function openSocket(): Promise<WebSocket> {
 
 /** The server process is still running, and a well-behaved client still gets answers. */
 async function expectServerAnswers(): Promise<void> {
-  expect({ exitCode: child.exitCode, signal: child.signalCode, stderr: childOutput }).toEqual({ exitCode: null, signal: null, stderr: '' });
+  expect({ exitCode: child.exitCode, signal: child.signalCode, stderr: childOutput }).toEqual({
+    exitCode: null,
+    signal: null,
+    stderr: '',
+  });
   const ws = await openSocket();
   try {
-    const reply = new Promise<ServerMessage>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerMessage)));
+    const reply = new Promise<ServerMessage>((resolve) =>
+      ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerMessage)),
+    );
     ws.send(JSON.stringify({ type: 'call', id: 1, method: 'getAppInfo', args: [] }));
     expect(await reply).toEqual({ type: 'result', id: 1, result: { ok: true, value: appInfo } });
   } finally {
@@ -191,10 +207,18 @@ describe('browser-mode server under hostile input', () => {
     ['the path http://[', () => handshake('http://['), 400],
     ['the path /%', () => handshake('/%'), 401],
     ['the path /%zz with the token', () => handshake(`/%zz?token=${server.token}`), 404],
-    ['a malformed old-style token cookie', () => handshake('/ws', { Cookie: `xlab_token_${server.port}=%E0%A4%A` }), 401],
+    [
+      'a malformed old-style token cookie',
+      () => handshake('/ws', { Cookie: `xlab_token_${server.port}=%E0%A4%A` }),
+      401,
+    ],
     ['a malformed session cookie', () => handshake('/ws', { Cookie: `xlab_session_${server.port}=%` }), 401],
     ['a cookie header of separators', () => handshake('/ws', { Cookie: ';;==;%;=' }), 401],
-    ['the raw token as a cookie', () => handshake('/ws', { Cookie: `xlab_session_${server.port}=${server.token}` }), 401],
+    [
+      'the raw token as a cookie',
+      () => handshake('/ws', { Cookie: `xlab_session_${server.port}=${server.token}` }),
+      401,
+    ],
     ['no Host header', () => handshake(`/ws?token=${server.token}`, { Host: null }), 403],
     ['a foreign Host (DNS rebinding)', () => handshake(`/ws?token=${server.token}`, { Host: 'evil.example' }), 403],
     ['a foreign Origin', () => handshake(`/ws?token=${server.token}`, { Origin: 'http://evil.example' }), 403],
@@ -205,7 +229,11 @@ describe('browser-mode server under hostile input', () => {
       () => handshake(`/ws?token=${server.token}`, {}, ['Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==']),
       400,
     ],
-    ['an unknown WebSocket version', () => handshake(`/ws?token=${server.token}`, { 'Sec-WebSocket-Version': '99' }), 400],
+    [
+      'an unknown WebSocket version',
+      () => handshake(`/ws?token=${server.token}`, { 'Sec-WebSocket-Version': '99' }),
+      400,
+    ],
     ['an upgrade to something else', () => handshake(`/ws?token=${server.token}`, { Upgrade: 'h2c' }), 400],
     ['a header without a colon', () => handshake(`/ws?token=${server.token}`, {}, ['this is not a header']), 400],
     ['a wrong token', () => handshake('/ws?token=nope'), 401],
@@ -235,7 +263,11 @@ describe('browser-mode server under hostile input', () => {
     ['reserved bit 2 set', () => frame({ opcode: 0x1, payload: text('{}'), rsv: 0b010 }), 1002],
     ['reserved bit 3 set', () => frame({ opcode: 0x1, payload: text('{}'), rsv: 0b001 }), 1002],
     ['a reserved opcode', () => frame({ opcode: 0x3, payload: text('{}') }), 1002],
-    ['invalid UTF-8 in a text frame', () => frame({ opcode: 0x1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }), 1007],
+    [
+      'invalid UTF-8 in a text frame',
+      () => frame({ opcode: 0x1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }),
+      1007,
+    ],
     ['a fragmented ping', () => frame({ opcode: 0x9, payload: text('x'), fin: false }), 1002],
     ['a continuation with nothing to continue', () => frame({ opcode: 0x0, payload: text('x') }), 1002],
     [
@@ -278,7 +310,9 @@ describe('browser-mode server under hostile input', () => {
       { type: 'call', id: 13, method: 'getRun', args: [{ length: 1e9 }] },
     ];
     for (const message of garbage) {
-      const reply = new Promise<ServerMessage>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerMessage)));
+      const reply = new Promise<ServerMessage>((resolve) =>
+        ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerMessage)),
+      );
       ws.send(JSON.stringify(message));
       expect(await reply).toMatchObject({ type: 'result', id: message.id, result: { ok: false } });
     }

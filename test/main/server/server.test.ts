@@ -72,9 +72,15 @@ describe('browser-mode server', () => {
     expect(ws).toBeInstanceOf(WebSocket);
     (ws as WebSocket).close();
     // Another port's cookie name, or the token itself in a cookie, logs nobody in.
-    expect((await fetch(`${base}/`, { headers: { cookie: `xlab_session_${server.port + 1}=${value}` } })).status).toBe(401);
-    expect((await fetch(`${base}/`, { headers: { cookie: `xlab_token_${server.port}=${server.token}` } })).status).toBe(401);
-    expect((await fetch(`${base}/`, { headers: { cookie: `xlab_session_${server.port}=${server.token}` } })).status).toBe(401);
+    expect((await fetch(`${base}/`, { headers: { cookie: `xlab_session_${server.port + 1}=${value}` } })).status).toBe(
+      401,
+    );
+    expect((await fetch(`${base}/`, { headers: { cookie: `xlab_token_${server.port}=${server.token}` } })).status).toBe(
+      401,
+    );
+    expect(
+      (await fetch(`${base}/`, { headers: { cookie: `xlab_session_${server.port}=${server.token}` } })).status,
+    ).toBe(401);
   });
 
   it('tells a user without the token where the link was printed, however browser mode was started', async () => {
@@ -86,7 +92,9 @@ describe('browser-mode server', () => {
   it('answers 400 to a request target it cannot parse, and keeps serving', async () => {
     const answer = await new Promise<string>((resolve) => {
       let data = '';
-      const socket = netConnect(server.port, '127.0.0.1', () => socket.write(`GET // HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`));
+      const socket = netConnect(server.port, '127.0.0.1', () =>
+        socket.write(`GET // HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`),
+      );
       socket.on('data', (chunk) => (data += chunk.toString()));
       socket.on('close', () => resolve(data));
       socket.on('end', () => socket.end());
@@ -99,7 +107,9 @@ describe('browser-mode server', () => {
   it('rejects a foreign Origin even with the token', async () => {
     const res = await fetch(server.url, { headers: { origin: 'http://evil.example' } });
     expect(res.status).toBe(403);
-    expect(await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: 'http://evil.example' })).toBe(403);
+    expect(
+      await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: 'http://evil.example' }),
+    ).toBe(403);
   });
 
   it('refuses a WebSocket without the token', async () => {
@@ -124,7 +134,11 @@ describe('browser-mode server', () => {
 
     const event = nextMessage(ws);
     lab.events.emit('log', { level: 'warn', message: 'careful', time: 't' });
-    expect(await event).toEqual({ type: 'event', event: 'log', payload: { level: 'warn', message: 'careful', time: 't' } });
+    expect(await event).toEqual({
+      type: 'event',
+      event: 'log',
+      payload: { level: 'warn', message: 'careful', time: 't' },
+    });
     ws.close();
   });
 

@@ -9,7 +9,8 @@ describe('batch-norm momentum warm-up', () => {
     expect(warmMomentum(0.9, 81)).toBe(0.9);
     expect(warmMomentum(0.99, 980)).toBe(0.99);
     expect(warmMomentum(0.99, 500)).toBeLessThan(0.99);
-    for (let step = 1; step < 2000; step++) expect(warmMomentum(0.99, step)).toBeGreaterThanOrEqual(warmMomentum(0.99, step - 1));
+    for (let step = 1; step < 2000; step++)
+      expect(warmMomentum(0.99, step)).toBeGreaterThanOrEqual(warmMomentum(0.99, step - 1));
   });
 
   it('sets every layer for a step and restores each layer its own configured value', () => {

@@ -22,7 +22,9 @@ describe('checkpoints', () => {
     for (let i = 0; i < 3; i++) await saveCheckpoint(tf, model, dir);
     expect(tf.memory().numTensors).toBe(before);
     const loaded = await loadCheckpoint(tf, dir);
-    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
     expect((await loaded.optimizer.getWeights()).length).toBe((await model.optimizer.getWeights()).length);
   });
 });

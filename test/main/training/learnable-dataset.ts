@@ -14,7 +14,9 @@ const colours: [number, number, number][] = [
   [230, 220, 40],
 ];
 
-export async function learnableDataset(options: { classes?: number; perClass?: number; size?: number; seed?: number } = {}) {
+export async function learnableDataset(
+  options: { classes?: number; perClass?: number; size?: number; seed?: number } = {},
+) {
   const { classes = 3, perClass = 12, size = 16, seed = 1 } = options;
   const root = await mkdtemp(join(tmpdir(), 'xlab-learnable-'));
   const random = mulberry32(seed);
@@ -29,7 +31,9 @@ export async function learnableDataset(options: { classes?: number; perClass?: n
         pixels[p * 3 + 1] = Math.max(0, Math.min(255, g + (random() - 0.5) * 80));
         pixels[p * 3 + 2] = Math.max(0, Math.min(255, b + (random() - 0.5) * 80));
       }
-      const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+      const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toBuffer();
       const path = await put(join(root, classNames[label]!, `${i}.png`), png);
       images.push({ path, label, className: classNames[label]! });
     }

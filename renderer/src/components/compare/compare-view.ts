@@ -6,7 +6,8 @@ import type { CompareRow, Comparison } from '../../../../main/contract';
 import type { ChartSeries } from '../train/chart-series';
 import { folderName } from '../train/format';
 
-export type CompareSortKey = 'model' | 'params' | 'loss' | 'val_loss' | 'acc' | 'val_acc' | 'epochs' | 'training' | 'speed' | 'engine' | 'dataset';
+export type CompareSortKey =
+  'model' | 'params' | 'loss' | 'val_loss' | 'acc' | 'val_acc' | 'epochs' | 'training' | 'speed' | 'engine' | 'dataset';
 export type CompareDirection = 'ascending' | 'descending';
 /** `null`: the order the runs were selected in. */
 export type CompareSort = { key: CompareSortKey; direction: CompareDirection } | null;
@@ -93,7 +94,8 @@ function sortValue(row: CompareRow, key: CompareSortKey): string | number | null
   }
 }
 
-const missing = (value: string | number | null): boolean => value === null || (typeof value === 'number' && !Number.isFinite(value));
+const missing = (value: string | number | null): boolean =>
+  value === null || (typeof value === 'number' && !Number.isFinite(value));
 
 /** Rows in `sort` order (missing values last either way; ties keep the selection order). */
 export function sortCompareRows(rows: readonly CompareRow[], sort: CompareSort): CompareRow[] {
@@ -126,7 +128,9 @@ export function nextCompareSort(current: CompareSort, key: CompareSortKey): NonN
 }
 
 /** The best value of each metric column among the rows (lowest loss, highest accuracy), to highlight. */
-export function bestValues(rows: readonly CompareRow[]): Partial<Record<'loss' | 'val_loss' | 'acc' | 'val_acc', number>> {
+export function bestValues(
+  rows: readonly CompareRow[],
+): Partial<Record<'loss' | 'val_loss' | 'acc' | 'val_acc', number>> {
   const best: Partial<Record<'loss' | 'val_loss' | 'acc' | 'val_acc', number>> = {};
   if (rows.length < 2) return best;
   for (const key of ['loss', 'val_loss', 'acc', 'val_acc'] as const) {
@@ -152,7 +156,11 @@ export const runColour = (index: number, theme: 'light' | 'dark'): string => {
  * Chart series of every compared run for one metric: per run a dashed training curve and a
  * solid validation curve in the run's colour; x is the 1-based epoch.
  */
-export function curveSeries(curves: Comparison['curves'], metric: 'loss' | 'acc', theme: 'light' | 'dark'): ChartSeries[] {
+export function curveSeries(
+  curves: Comparison['curves'],
+  metric: 'loss' | 'acc',
+  theme: 'light' | 'dark',
+): ChartSeries[] {
   const valKey = metric === 'loss' ? 'val_loss' : 'val_acc';
   const points = (epochs: Comparison['curves'][number]['epochs'], key: 'loss' | 'acc' | 'val_loss' | 'val_acc') =>
     epochs

@@ -26,18 +26,74 @@ export const previewSizeRange = { min: 8, max: 1024 } as const;
 export const collapsedPaths = 5;
 
 /** The engine's mild default (main/dataset/augment.ts `defaultAugmentation`). */
-export const defaultAugmentation: AugmentSettings = { flip: true, rotation: 10, zoom: 0.1, brightness: 0.1, contrast: 0.1, noise: 0 };
-export const noAugmentation: AugmentSettings = { flip: false, rotation: 0, zoom: 0, brightness: 0, contrast: 0, noise: 0 };
+export const defaultAugmentation: AugmentSettings = {
+  flip: true,
+  rotation: 10,
+  zoom: 0.1,
+  brightness: 0.1,
+  contrast: 0.1,
+  noise: 0,
+};
+export const noAugmentation: AugmentSettings = {
+  flip: false,
+  rotation: 0,
+  zoom: 0,
+  brightness: 0,
+  contrast: 0,
+  noise: 0,
+};
 
 export type AugmentRangeField = Exclude<keyof AugmentSettings, 'flip'>;
 
 /** The numeric augmentation settings, their ranges (as the engine checks them) and how to show them. */
-export const augmentRanges: readonly { field: AugmentRangeField; label: string; min: number; max: number; step: number; help: string }[] = [
-  { field: 'rotation', label: 'Rotation ± degrees', min: 0, max: 180, step: 1, help: 'Each image turns by up to this angle either way.' },
-  { field: 'zoom', label: 'Zoom', min: 0, max: 0.5, step: 0.05, help: 'A random crop keeps at least 1 − zoom of the image, scaled back up.' },
-  { field: 'brightness', label: 'Brightness', min: 0, max: 1, step: 0.05, help: 'Adds up to ± this fraction of full scale.' },
-  { field: 'contrast', label: 'Contrast', min: 0, max: 1, step: 0.05, help: 'Scales each channel about its mean by 1 ± this.' },
-  { field: 'noise', label: 'Noise', min: 0, max: 0.5, step: 0.01, help: 'Gaussian noise; σ as a fraction of full scale (0 = off).' },
+export const augmentRanges: readonly {
+  field: AugmentRangeField;
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  help: string;
+}[] = [
+  {
+    field: 'rotation',
+    label: 'Rotation ± degrees',
+    min: 0,
+    max: 180,
+    step: 1,
+    help: 'Each image turns by up to this angle either way.',
+  },
+  {
+    field: 'zoom',
+    label: 'Zoom',
+    min: 0,
+    max: 0.5,
+    step: 0.05,
+    help: 'A random crop keeps at least 1 − zoom of the image, scaled back up.',
+  },
+  {
+    field: 'brightness',
+    label: 'Brightness',
+    min: 0,
+    max: 1,
+    step: 0.05,
+    help: 'Adds up to ± this fraction of full scale.',
+  },
+  {
+    field: 'contrast',
+    label: 'Contrast',
+    min: 0,
+    max: 1,
+    step: 0.05,
+    help: 'Scales each channel about its mean by 1 ± this.',
+  },
+  {
+    field: 'noise',
+    label: 'Noise',
+    min: 0,
+    max: 0.5,
+    step: 0.01,
+    help: 'Gaussian noise; σ as a fraction of full scale (0 = off).',
+  },
 ];
 
 export { formatCount };
@@ -114,7 +170,11 @@ export function groupProblems(problems: readonly DatasetProblem[]): ProblemGroup
 }
 
 /** The paths of a group to show: all of them, or the first few while collapsed. */
-export function visiblePaths<T>(paths: readonly T[], expanded: boolean, limit = collapsedPaths): { shown: readonly T[]; hidden: number } {
+export function visiblePaths<T>(
+  paths: readonly T[],
+  expanded: boolean,
+  limit = collapsedPaths,
+): { shown: readonly T[]; hidden: number } {
   // Hiding a single path saves nothing: collapse only when at least two would be hidden.
   if (expanded || paths.length <= limit + 1) return { shown: paths, hidden: 0 };
   return { shown: paths.slice(0, limit), hidden: paths.length - limit };
@@ -127,11 +187,16 @@ export type WarningKind = 'empty class' | 'small class' | 'imbalance' | 'duplica
  * sentence shapes, so a class name inside a warning ("imbalanced", "copies") cannot mislead it.
  */
 export function warningKind(warning: string): WarningKind {
-  if (/^Split ".*" has no folder for class "/.test(warning) || /^Class ".*" has no usable images in "[^"]*"\.$/.test(warning)) return 'split mismatch';
+  if (
+    /^Split ".*" has no folder for class "/.test(warning) ||
+    /^Class ".*" has no usable images in "[^"]*"\.$/.test(warning)
+  )
+    return 'split mismatch';
   if (/^Class ".*" has no usable images\.$/.test(warning)) return 'empty class';
   if (/^Class ".*" has only 1 usable image:/.test(warning)) return 'small class';
   if (/^Classes are imbalanced:/.test(warning)) return 'imbalance';
-  if (/^[\d,]+ (file is an exact copy|files are exact copies|images? ha(s|ve) exact copies)/.test(warning)) return 'duplicates';
+  if (/^[\d,]+ (file is an exact copy|files are exact copies|images? ha(s|ve) exact copies)/.test(warning))
+    return 'duplicates';
   return 'note';
 }
 
@@ -144,7 +209,8 @@ export function scanFraction(progress: ScanProgress | null): number | null {
 /** "Listing folders: 3 of 5 found so far" / "Reading files: 120 of 3,000". */
 export function scanPhaseText(progress: ScanProgress | null): string {
   if (!progress) return 'Starting the scan…';
-  if (progress.phase === 'listing') return `Listing folders: ${formatCount(progress.done)} of ${formatCount(progress.total)} found so far`;
+  if (progress.phase === 'listing')
+    return `Listing folders: ${formatCount(progress.done)} of ${formatCount(progress.total)} found so far`;
   return `Reading files: ${formatCount(progress.done)} of ${formatCount(progress.total)}`;
 }
 

@@ -8,7 +8,8 @@ import type { CheckpointKind, EvalPrediction, EvalResult, EvalSplit } from '../.
 /** `val/best`: one stored evaluation per split and checkpoint. */
 export type EvalKey = `${EvalSplit}/${CheckpointKind}`;
 
-export const evalKey = (result: { split: EvalSplit; checkpoint: CheckpointKind }): EvalKey => `${result.split}/${result.checkpoint}`;
+export const evalKey = (result: { split: EvalSplit; checkpoint: CheckpointKind }): EvalKey =>
+  `${result.split}/${result.checkpoint}`;
 
 /** `val · best checkpoint` */
 export const evalLabel = (result: { split: EvalSplit; checkpoint: CheckpointKind }): string =>
@@ -43,7 +44,8 @@ export function nameParts(name: string): string[] {
   return name.match(/[^_\-./\s]*(?:[_\-./\s]+|$)/g)?.filter((part) => part !== '') ?? [name];
 }
 
-export const plural = (count: number, word: string): string => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+export const plural = (count: number, word: string): string =>
+  `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
 
 /** `true cat, predicted dog` */
 export function cellTitle(classNames: readonly string[], label: number, predicted: number): string {
@@ -51,7 +53,13 @@ export function cellTitle(classNames: readonly string[], label: number, predicte
 }
 
 /** The accessible name of a matrix cell: `true cat, predicted dog: 3 images` (and its share of the row when shown). */
-export function cellName(classNames: readonly string[], label: number, predicted: number, count: number, fraction?: number): string {
+export function cellName(
+  classNames: readonly string[],
+  label: number,
+  predicted: number,
+  count: number,
+  fraction?: number,
+): string {
   const share = fraction === undefined ? '' : `, ${formatShare(fraction)} of true ${classNames[label] ?? label}`;
   return `${cellTitle(classNames, label, predicted)}: ${plural(count, 'image')}${share}`;
 }
@@ -67,10 +75,15 @@ export function formatRatio(value: number | null | undefined, digits = 3): strin
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '—';
 }
 
-const byConfidence = (a: EvalPrediction, b: EvalPrediction): number => b.confidence - a.confidence || a.path.localeCompare(b.path);
+const byConfidence = (a: EvalPrediction, b: EvalPrediction): number =>
+  b.confidence - a.confidence || a.path.localeCompare(b.path);
 
 /** The images of true class `label` predicted as `predicted`, most confident first. */
-export function cellPredictions(result: Pick<EvalResult, 'predictions'>, label: number, predicted: number): EvalPrediction[] {
+export function cellPredictions(
+  result: Pick<EvalResult, 'predictions'>,
+  label: number,
+  predicted: number,
+): EvalPrediction[] {
   return result.predictions.filter((p) => p.label === label && p.predicted === predicted).sort(byConfidence);
 }
 
@@ -98,7 +111,12 @@ export function pageOf<T>(items: readonly T[], page: number, size: number): Page
 }
 
 /** Where focus moves in the matrix on an arrow, Home or End key; `null` for other keys. */
-export function moveInMatrix(key: string, at: { row: number; col: number }, size: number, ctrl = false): { row: number; col: number } | null {
+export function moveInMatrix(
+  key: string,
+  at: { row: number; col: number },
+  size: number,
+  ctrl = false,
+): { row: number; col: number } | null {
   const last = size - 1;
   const clamp = (n: number): number => Math.min(Math.max(0, n), last);
   switch (key) {

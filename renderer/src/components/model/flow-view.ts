@@ -78,7 +78,9 @@ export function flowBands(model: ModelDescription): BandView[] {
   const flops = new Map(model.cost.layers.map((layer) => [layer.name, layer.flops]));
   return model.flows.map((flow): BandView => {
     const all = flow.blocks.map((block): BlockView => {
-      const layers = block.layers.map((name) => rows.get(name)).filter((row): row is ModelSummaryRow => row !== undefined);
+      const layers = block.layers
+        .map((name) => rows.get(name))
+        .filter((row): row is ModelSummaryRow => row !== undefined);
       return {
         block: block.block,
         title: block.block === 'top' ? 'Head' : block.block,

@@ -48,8 +48,20 @@ export const modelGroups: readonly FieldGroup[] = [
     id: 'input',
     title: 'Input & classes',
     fields: [
-      { name: 'inputSize', label: 'Input size (px)', kind: 'number', integer: true, hint: 'Square images; at most 1024.' },
-      { name: 'classes', label: 'Classes', kind: 'number', integer: true, hint: 'One per class folder of your dataset; at least 2.' },
+      {
+        name: 'inputSize',
+        label: 'Input size (px)',
+        kind: 'number',
+        integer: true,
+        hint: 'Square images; at most 1024.',
+      },
+      {
+        name: 'classes',
+        label: 'Classes',
+        kind: 'number',
+        integer: true,
+        hint: 'One per class folder of your dataset; at least 2.',
+      },
     ],
   },
   {
@@ -66,19 +78,54 @@ export const modelGroups: readonly FieldGroup[] = [
         ],
         wide: true,
       },
-      { name: 'widthMultiplier', label: 'Width multiplier α', kind: 'number', hint: 'Every width × α, rounded; above 0, at most 4.' },
+      {
+        name: 'widthMultiplier',
+        label: 'Width multiplier α',
+        kind: 'number',
+        hint: 'Every width × α, rounded; above 0, at most 4.',
+      },
       { name: 'dropout', label: 'Dropout', kind: 'number', hint: 'Before the classifier; 0 = none, below 1.' },
-      { name: 'stemWidths', label: 'Stem widths', kind: 'pair', integer: true, parts: ['block1_conv1', 'block1_conv2'] },
+      {
+        name: 'stemWidths',
+        label: 'Stem widths',
+        kind: 'pair',
+        integer: true,
+        parts: ['block1_conv1', 'block1_conv2'],
+      },
       {
         name: 'entryWidths',
         label: 'Entry widths',
         kind: 'list',
         hint: '1 to 8 widths separated by commas, one downsampling block each.',
       },
-      { name: 'middleRepeats', label: 'Middle repeats', kind: 'number', integer: true, hint: 'Identity blocks, 0 to 64.' },
-      { name: 'middleWidth', label: 'Middle width', kind: 'number', integer: true, hint: 'Equal to the last entry width.' },
-      { name: 'exitBlockWidths', label: 'Exit block widths', kind: 'pair', integer: true, parts: ['sepconv1', 'sepconv2'] },
-      { name: 'exitConvWidths', label: 'Exit conv widths', kind: 'pair', integer: true, parts: ['sepconv1', 'sepconv2'] },
+      {
+        name: 'middleRepeats',
+        label: 'Middle repeats',
+        kind: 'number',
+        integer: true,
+        hint: 'Identity blocks, 0 to 64.',
+      },
+      {
+        name: 'middleWidth',
+        label: 'Middle width',
+        kind: 'number',
+        integer: true,
+        hint: 'Equal to the last entry width.',
+      },
+      {
+        name: 'exitBlockWidths',
+        label: 'Exit block widths',
+        kind: 'pair',
+        integer: true,
+        parts: ['sepconv1', 'sepconv2'],
+      },
+      {
+        name: 'exitConvWidths',
+        label: 'Exit conv widths',
+        kind: 'pair',
+        integer: true,
+        parts: ['sepconv1', 'sepconv2'],
+      },
     ],
   },
 ];
@@ -118,16 +165,40 @@ export const trainingGroup: FieldGroup = {
       ],
     },
     { name: 'stepEvery', label: 'Step every (epochs)', kind: 'number', integer: true, when: scheduleIs('step') },
-    { name: 'stepFactor', label: 'Step factor', kind: 'number', hint: 'Rate × factor at each step.', when: scheduleIs('step') },
-    { name: 'plateauPatience', label: 'Plateau patience (epochs)', kind: 'number', integer: true, when: scheduleIs('plateau') },
-    { name: 'plateauFactor', label: 'Plateau factor', kind: 'number', hint: 'Rate × factor on a plateau.', when: scheduleIs('plateau') },
+    {
+      name: 'stepFactor',
+      label: 'Step factor',
+      kind: 'number',
+      hint: 'Rate × factor at each step.',
+      when: scheduleIs('step'),
+    },
+    {
+      name: 'plateauPatience',
+      label: 'Plateau patience (epochs)',
+      kind: 'number',
+      integer: true,
+      when: scheduleIs('plateau'),
+    },
+    {
+      name: 'plateauFactor',
+      label: 'Plateau factor',
+      kind: 'number',
+      hint: 'Rate × factor on a plateau.',
+      when: scheduleIs('plateau'),
+    },
     {
       name: 'minLearningRate',
       label: 'Minimum learning rate',
       kind: 'number',
       when: scheduleIs('step', 'cosine', 'plateau'),
     },
-    { name: 'batchSize', label: 'Batch size', kind: 'number', integer: true, hint: 'Also sizes the activation memory.' },
+    {
+      name: 'batchSize',
+      label: 'Batch size',
+      kind: 'number',
+      integer: true,
+      hint: 'Also sizes the activation memory.',
+    },
     { name: 'epochs', label: 'Epochs', kind: 'number', integer: true },
     { name: 'weightDecay', label: 'Weight decay (L2)', kind: 'number', hint: '0 = none.' },
     { name: 'labelSmoothing', label: 'Label smoothing', kind: 'number', hint: '0 = hard labels.' },
@@ -150,7 +221,13 @@ export const trainingGroup: FieldGroup = {
         { value: 'val_accuracy', label: 'Highest val_accuracy' },
       ],
     },
-    { name: 'earlyStoppingPatience', label: 'Early-stopping patience', kind: 'number', integer: true, hint: 'Epochs; 0 = never stop early.' },
+    {
+      name: 'earlyStoppingPatience',
+      label: 'Early-stopping patience',
+      kind: 'number',
+      integer: true,
+      hint: 'Epochs; 0 = never stop early.',
+    },
     { name: 'restoreBestWeights', label: 'Restore best weights', kind: 'boolean' },
     { name: 'valFraction', label: 'Validation fraction', kind: 'number', hint: 'Held out per class.' },
     { name: 'testFraction', label: 'Test fraction', kind: 'number', hint: 'Held out per class; 0 = none.' },
@@ -270,13 +347,19 @@ export function modelRequest(
 
 /** Training settings to check and save: every field that applies (hidden ones take the defaults). */
 export function trainingRequest(values: FormValues): Record<string, unknown> {
-  return Object.fromEntries(trainingFields.filter((spec) => isShown(spec, values)).map((spec) => [spec.name, parseField(spec, values[spec.name])]));
+  return Object.fromEntries(
+    trainingFields
+      .filter((spec) => isShown(spec, values))
+      .map((spec) => [spec.name, parseField(spec, values[spec.name])]),
+  );
 }
 
 /** Fields of a saved model request that the form does not show (kept so a load → save round-trips). */
 export function extraModelFields(request: ModelRequest): Record<string, unknown> {
   const shown = new Set(['preset', ...modelFields.map((spec) => spec.name)]);
-  return Object.fromEntries(Object.entries(request).filter(([field, value]) => !shown.has(field) && value !== undefined));
+  return Object.fromEntries(
+    Object.entries(request).filter(([field, value]) => !shown.has(field) && value !== undefined),
+  );
 }
 
 /**
@@ -301,7 +384,9 @@ export function configDifferences(
   presets: readonly Pick<ModelPresetInfo, 'id' | 'config'>[],
   trainingDefaults: Readonly<Record<string, unknown>>,
 ): string[] {
-  return diffConfigs(mergedConfig(a, presets, trainingDefaults), mergedConfig(b, presets, trainingDefaults)).map(describeChange);
+  return diffConfigs(mergedConfig(a, presets, trainingDefaults), mergedConfig(b, presets, trainingDefaults)).map(
+    describeChange,
+  );
 }
 
 /** α × width rounded to whole channels, as the builder does (`scaleWidth`). */

@@ -26,12 +26,18 @@ async function readFile(file: File, name: string, collected: Collected): Promise
   }
 }
 
-const entryFile = (entry: FileSystemFileEntry): Promise<File> => new Promise((resolve, reject) => entry.file(resolve, reject));
+const entryFile = (entry: FileSystemFileEntry): Promise<File> =>
+  new Promise((resolve, reject) => entry.file(resolve, reject));
 
 /** Every image under a dropped folder, by relative name, sorted (up to `maxBrowserFiles`). */
-async function walk(entry: FileSystemEntry, prefix: string, found: { entry: FileSystemFileEntry; name: string }[]): Promise<void> {
+async function walk(
+  entry: FileSystemEntry,
+  prefix: string,
+  found: { entry: FileSystemFileEntry; name: string }[],
+): Promise<void> {
   if (entry.isFile) {
-    if (isImageName(entry.name) && !entry.name.startsWith('.')) found.push({ entry: entry as FileSystemFileEntry, name: `${prefix}${entry.name}` });
+    if (isImageName(entry.name) && !entry.name.startsWith('.'))
+      found.push({ entry: entry as FileSystemFileEntry, name: `${prefix}${entry.name}` });
     return;
   }
   if (!entry.isDirectory || entry.name.startsWith('.')) return;
@@ -51,7 +57,10 @@ async function walk(entry: FileSystemEntry, prefix: string, found: { entry: File
  * What a drop carries. Must be called in the drop handler itself: the browser empties the
  * `DataTransfer` once the event is over, so everything is taken from it before the first await.
  */
-export function collectDrop(transfer: DataTransfer, pathForFile: (file: File) => string | undefined): Promise<Collected> {
+export function collectDrop(
+  transfer: DataTransfer,
+  pathForFile: (file: File) => string | undefined,
+): Promise<Collected> {
   const files = Array.from(transfer.files);
   const paths = files.map((file) => pathForFile(file));
   if (files.length > 0 && paths.every((path): path is string => typeof path === 'string' && path.length > 0)) {
@@ -91,7 +100,10 @@ export function collectDrop(transfer: DataTransfer, pathForFile: (file: File) =>
 }
 
 /** Files chosen with a file input: their paths under Electron, else their bytes. */
-export async function collectFiles(files: readonly File[], pathForFile: (file: File) => string | undefined): Promise<Collected> {
+export async function collectFiles(
+  files: readonly File[],
+  pathForFile: (file: File) => string | undefined,
+): Promise<Collected> {
   const collected: Collected = { inputs: [], failed: [], leftOut: 0 };
   for (const file of files) {
     const path = pathForFile(file);

@@ -35,13 +35,17 @@ export interface RequestLimits {
 export const browserLimits: RequestLimits = { bytes: 3_000_000, inputs: 100 };
 export const desktopLimits: RequestLimits = { bytes: 30_000_000, inputs: 500 };
 
-const sizeOf = (input: PredictInput): number => ('base64' in input ? input.base64.length + input.name.length : input.path.length) + 32;
+const sizeOf = (input: PredictInput): number =>
+  ('base64' in input ? input.base64.length + input.name.length : input.path.length) + 32;
 
 /**
  * Splits the inputs into requests within `limits`, in order. An input too big to send at all is
  * not sent: it comes back in `tooBig` with the reason, for the page to show beside that file.
  */
-export function batchInputs(inputs: readonly PredictInput[], limits: RequestLimits): { batches: PredictInput[][]; tooBig: PredictionResult[] } {
+export function batchInputs(
+  inputs: readonly PredictInput[],
+  limits: RequestLimits,
+): { batches: PredictInput[][]; tooBig: PredictionResult[] } {
   const batches: PredictInput[][] = [];
   const tooBig: PredictionResult[] = [];
   let current: PredictInput[] = [];

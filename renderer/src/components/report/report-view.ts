@@ -30,10 +30,14 @@ export function reportRequest(form: ReportForm): ReportRequest {
 /** Why the form cannot be sent, or `null`. */
 export function reportProblem(form: ReportForm): string | null {
   if (form.runIds.length === 0) return 'Choose at least one run for the report.';
-  if (form.runIds.length > reportLimits.runs) return `A report can hold at most ${reportLimits.runs} runs (${form.runIds.length} are chosen).`;
-  if (form.title.trim().length > reportLimits.title) return `The title can be at most ${reportLimits.title} characters.`;
-  if (form.author.trim().length > reportLimits.author) return `The author can be at most ${reportLimits.author} characters.`;
-  if (form.notes.length > reportLimits.notes) return `The notes can be at most ${reportLimits.notes.toLocaleString('en-US')} characters.`;
+  if (form.runIds.length > reportLimits.runs)
+    return `A report can hold at most ${reportLimits.runs} runs (${form.runIds.length} are chosen).`;
+  if (form.title.trim().length > reportLimits.title)
+    return `The title can be at most ${reportLimits.title} characters.`;
+  if (form.author.trim().length > reportLimits.author)
+    return `The author can be at most ${reportLimits.author} characters.`;
+  if (form.notes.length > reportLimits.notes)
+    return `The notes can be at most ${reportLimits.notes.toLocaleString('en-US')} characters.`;
   return null;
 }
 

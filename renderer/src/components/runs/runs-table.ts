@@ -6,7 +6,8 @@ import type { LabEvents, RunInfo, RunListEntry, RunStatus } from '../../../../ma
 import { bestMeaning, monitorOf } from '../../../../main/models/monitor';
 import { folderName } from '../train/format';
 
-export type SortKey = 'name' | 'status' | 'dataset' | 'model' | 'params' | 'best' | 'epochs' | 'duration' | 'engine' | 'created';
+export type SortKey =
+  'name' | 'status' | 'dataset' | 'model' | 'params' | 'best' | 'epochs' | 'duration' | 'engine' | 'created';
 export type SortDirection = 'ascending' | 'descending';
 
 export interface RunRow {
@@ -118,7 +119,10 @@ export function sortRows(rows: readonly Row[], key: SortKey, direction: SortDire
     if (va === null || vb === null) {
       if (va !== vb) return va === null ? 1 : -1;
     } else {
-      const cmp = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb), 'en', { numeric: true, sensitivity: 'base' });
+      const cmp =
+        typeof va === 'number' && typeof vb === 'number'
+          ? va - vb
+          : String(va).localeCompare(String(vb), 'en', { numeric: true, sensitivity: 'base' });
       if (cmp !== 0) return cmp * sign;
     }
     return b.created.localeCompare(a.created) || a.id.localeCompare(b.id);
@@ -127,7 +131,10 @@ export function sortRows(rows: readonly Row[], key: SortKey, direction: SortDire
 }
 
 /** The direction a click on `key` gives: the other one if already sorted by it, else a natural first. */
-export function nextSort(current: { key: SortKey; direction: SortDirection }, key: SortKey): { key: SortKey; direction: SortDirection } {
+export function nextSort(
+  current: { key: SortKey; direction: SortDirection },
+  key: SortKey,
+): { key: SortKey; direction: SortDirection } {
   if (current.key === key) return { key, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
   const numeric = columns.find((c) => c.key === key)?.numeric ?? false;
   return { key, direction: numeric ? 'descending' : 'ascending' };
@@ -147,4 +154,5 @@ export function applyRunUpdate(entries: readonly RunListEntry[], event: LabEvent
 }
 
 /** Runs that can continue from their last checkpoint. */
-export const canResume = (run: RunInfo): boolean => (run.status === 'stopped' || run.status === 'interrupted') && run.epochsDone < run.epochs;
+export const canResume = (run: RunInfo): boolean =>
+  (run.status === 'stopped' || run.status === 'interrupted') && run.epochsDone < run.epochs;

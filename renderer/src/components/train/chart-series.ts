@@ -32,7 +32,9 @@ export function chartSummary(title: string, series: readonly ChartSeries[], form
     .filter((s) => s.role !== 'raw')
     .map((s) => {
       const last = s.points[s.points.length - 1];
-      return last ? `${s.label} ${format(last.y)} at epoch ${Number.isInteger(last.x) ? last.x : last.x.toFixed(2)}` : `${s.label}: no data yet`;
+      return last
+        ? `${s.label} ${format(last.y)} at epoch ${Number.isInteger(last.x) ? last.x : last.x.toFixed(2)}`
+        : `${s.label}: no data yet`;
     });
   return `${title}. ${parts.join('; ')}.`;
 }

@@ -46,7 +46,10 @@ export function formatEstimate(
   estimate: { secondsPerEpoch: number; totalSeconds: number },
   engine: { name: string; device: string } | null | undefined,
 ): string {
-  const total = estimate.totalSeconds > estimate.secondsPerEpoch * 1.5 ? `, about ${formatApprox(estimate.totalSeconds)} in all` : '';
+  const total =
+    estimate.totalSeconds > estimate.secondsPerEpoch * 1.5
+      ? `, about ${formatApprox(estimate.totalSeconds)} in all`
+      : '';
   return `≈ ${formatApprox(estimate.secondsPerEpoch)} per epoch on ${formatEngine(engine)}${total}`;
 }
 
@@ -61,11 +64,19 @@ export function formatDateTime(iso: string | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return date.toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 /** A local time of day on a 24-hour clock, as every log in the app shows it: `21:39:05`; `fallback` when unreadable. */
 export function formatClock(iso: string, fallback = iso): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? fallback : date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return Number.isNaN(date.getTime())
+    ? fallback
+    : date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }

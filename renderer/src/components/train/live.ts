@@ -72,8 +72,16 @@ export function emptySnapshot(runId: string, run: RunInfo | null = null): LiveSn
   return { runId, run, epochs: [], batches: [], progress: null, estimate: null, log: [] };
 }
 
-export function epochPoint(line: Pick<EpochMetricsLine, 'epoch' | 'loss' | 'acc' | 'val_loss' | 'val_acc'>): EpochPoint {
-  return { epoch: line.epoch, loss: finite(line.loss), acc: finite(line.acc), val_loss: finite(line.val_loss), val_acc: finite(line.val_acc) };
+export function epochPoint(
+  line: Pick<EpochMetricsLine, 'epoch' | 'loss' | 'acc' | 'val_loss' | 'val_acc'>,
+): EpochPoint {
+  return {
+    epoch: line.epoch,
+    loss: finite(line.loss),
+    acc: finite(line.acc),
+    val_loss: finite(line.val_loss),
+    val_acc: finite(line.val_acc),
+  };
 }
 
 /**
@@ -102,7 +110,11 @@ export const batchX = (epoch: number, batch: number, batchesPerEpoch: number): n
   epoch + (batch + 1) / Math.max(1, batchesPerEpoch, batch + 1);
 
 /** Applies events in order; events of other runs are ignored. Returns the same snapshot when nothing changed. */
-export function applyLiveEvents(snapshot: LiveSnapshot, events: readonly LiveEvent[], nextSeq: () => number = nextLogSeq): LiveSnapshot {
+export function applyLiveEvents(
+  snapshot: LiveSnapshot,
+  events: readonly LiveEvent[],
+  nextSeq: () => number = nextLogSeq,
+): LiveSnapshot {
   let { run, epochs, progress, estimate } = snapshot;
   const { log } = snapshot;
   const newBatches: BatchPoint[] = [];
@@ -121,7 +133,12 @@ export function applyLiveEvents(snapshot: LiveSnapshot, events: readonly LiveEve
       case 'epoch': {
         const metrics = event.payload.metrics;
         epochs = withEpoch(epochs, epochPoint(metrics));
-        newLog.push({ seq: nextSeq(), level: 'info', message: epochLogLine(metrics, progress?.epochs || run?.epochs), time: metrics.time });
+        newLog.push({
+          seq: nextSeq(),
+          level: 'info',
+          message: epochLogLine(metrics, progress?.epochs || run?.epochs),
+          time: metrics.time,
+        });
         break;
       }
       case 'estimate': {
@@ -165,10 +182,14 @@ export function epochLogLine(metrics: EpochMetricsLine, epochs?: number): string
  * started from another tab or the Runs page, or the page was opened mid-run. The engine trains
  * one run at a time, so that is the run to show. Its record, when an event carries it.
  */
-export function trainingElsewhere(current: string | undefined, events: readonly LiveEvent[]): { runId: string; run: RunInfo | null } | null {
+export function trainingElsewhere(
+  current: string | undefined,
+  events: readonly LiveEvent[],
+): { runId: string; run: RunInfo | null } | null {
   for (const e of events) {
     if (e.payload.runId === current) continue;
-    if (e.type === 'progress' || e.type === 'epoch' || e.type === 'estimate') return { runId: e.payload.runId, run: null };
+    if (e.type === 'progress' || e.type === 'epoch' || e.type === 'estimate')
+      return { runId: e.payload.runId, run: null };
     if (e.type === 'run' && e.payload.run?.status === 'running') return { runId: e.payload.runId, run: e.payload.run };
   }
   return null;
@@ -227,7 +248,11 @@ export function smooth(values: readonly number[], weight: number): number[] {
  * At most about `maxPoints` points: the x range is cut into `maxPoints / 2` buckets and each
  * keeps its lowest and highest point (in x order), so spikes survive. First and last are kept.
  */
-export function decimateMinMax<T extends { x: number }>(points: readonly T[], maxPoints: number, y: (p: T) => number = (p) => (p as unknown as { loss: number }).loss): T[] {
+export function decimateMinMax<T extends { x: number }>(
+  points: readonly T[],
+  maxPoints: number,
+  y: (p: T) => number = (p) => (p as unknown as { loss: number }).loss,
+): T[] {
   if (points.length <= maxPoints || points.length < 3) return points.slice();
   const buckets = Math.max(1, Math.floor(maxPoints / 2) - 1);
   const first = points[0]!;
@@ -266,7 +291,10 @@ export function decimateMinMax<T extends { x: number }>(points: readonly T[], ma
 export const smoothingWeight = (n: number): number => (n < 20 ? 0.6 : n < 200 ? 0.8 : n < 2000 ? 0.9 : 0.97);
 
 /** The per-batch curve as drawn: raw (faint) and smoothed, both cut to at most `maxPoints`. */
-export function batchCurves(batches: readonly BatchPoint[], maxPoints = 600): { raw: { x: number; y: number }[]; smoothed: { x: number; y: number }[] } {
+export function batchCurves(
+  batches: readonly BatchPoint[],
+  maxPoints = 600,
+): { raw: { x: number; y: number }[]; smoothed: { x: number; y: number }[] } {
   const smoothed = smooth(
     batches.map((p) => p.loss),
     smoothingWeight(batches.length),
@@ -276,7 +304,10 @@ export function batchCurves(batches: readonly BatchPoint[], maxPoints = 600): { 
 }
 
 /** `{x: epoch number (1-based), y}` for one metric, skipping missing values. */
-export function epochSeries(epochs: readonly EpochPoint[], metric: 'loss' | 'acc' | 'val_loss' | 'val_acc'): { x: number; y: number }[] {
+export function epochSeries(
+  epochs: readonly EpochPoint[],
+  metric: 'loss' | 'acc' | 'val_loss' | 'val_acc',
+): { x: number; y: number }[] {
   const out: { x: number; y: number }[] = [];
   for (const point of epochs) {
     const value = point[metric];
@@ -288,7 +319,10 @@ export function epochSeries(epochs: readonly EpochPoint[], metric: 'loss' | 'acc
 /** The fraction of the whole run done at a progress event (0…1). */
 export function progressFraction(progress: TrainProgressEvent | null, run: RunInfo | null): number {
   if (progress && progress.epochs > 0) {
-    return Math.min(1, (progress.epoch + (progress.batch + 1) / Math.max(1, progress.batchesPerEpoch)) / progress.epochs);
+    return Math.min(
+      1,
+      (progress.epoch + (progress.batch + 1) / Math.max(1, progress.batchesPerEpoch)) / progress.epochs,
+    );
   }
   if (run && run.epochs > 0) return Math.min(1, run.epochsDone / run.epochs);
   return 0;

@@ -115,7 +115,8 @@ export function parseKnob(spec: KnobSpec, raw: string): { ok: true; value: numbe
   if (spec.exclusiveMin ? value <= spec.min : value < spec.min) {
     return { ok: false, message: `${spec.label} must be ${spec.exclusiveMin ? 'above' : 'at least'} ${spec.min}.` };
   }
-  if (value > spec.max) return { ok: false, message: `${spec.label} must be at most ${spec.max.toLocaleString('en-US')}.` };
+  if (value > spec.max)
+    return { ok: false, message: `${spec.label} must be at most ${spec.max.toLocaleString('en-US')}.` };
   return { ok: true, value };
 }
 
@@ -125,7 +126,10 @@ export interface FormContext {
 }
 
 /** The request for `startTraining`, or the problems field by field. `classes` is left to the dataset. */
-export function buildTrainRequest(values: TrainFormValues, context: FormContext): { ok: true; request: TrainRequest } | { ok: false; errors: FieldErrors } {
+export function buildTrainRequest(
+  values: TrainFormValues,
+  context: FormContext,
+): { ok: true; request: TrainRequest } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   let dataset = '';
   if (values.datasetSource === 'sample') {
@@ -196,9 +200,12 @@ export function fieldOfServerError(code: string, message: string): TrainField | 
  */
 export function healthNotices(report: Pick<ScanReport, 'classes' | 'problems' | 'warnings'>): string[] {
   const notices: string[] = [];
-  const count = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  const count = (n: number, one: string, many: string): string =>
+    `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
   if (report.problems.length > 0) {
-    notices.push(`${count(report.problems.length, 'file has a problem', 'files have problems')} (damaged, unsupported, …) and ${report.problems.length === 1 ? 'is' : 'are'} left out.`);
+    notices.push(
+      `${count(report.problems.length, 'file has a problem', 'files have problems')} (damaged, unsupported, …) and ${report.problems.length === 1 ? 'is' : 'are'} left out.`,
+    );
   }
   const empty = report.classes.filter((c) => c.images === 0).map((c) => c.name);
   const used = report.classes.length - empty.length;

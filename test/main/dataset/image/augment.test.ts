@@ -35,7 +35,9 @@ describe('parseAugmentSettings', () => {
       }
       throw new Error('accepted');
     };
-    expect(message({ rotation: 200 })).toBe('Augmentation setting "rotation" must be a number from 0 to 180 degrees; got 200.');
+    expect(message({ rotation: 200 })).toBe(
+      'Augmentation setting "rotation" must be a number from 0 to 180 degrees; got 200.',
+    );
     expect(message({ zoom: -0.1 })).toBe('Augmentation setting "zoom" must be a number from 0 to 0.5; got -0.1.');
     expect(message({ noise: Number.NaN })).toMatch(/"noise" must be a number from 0 to 0.5; got NaN/);
     expect(message({ flip: 'yes' })).toBe('Augmentation setting "flip" must be true or false; got "yes".');
@@ -61,7 +63,8 @@ describe('renderAugmented', () => {
 
   it('flips left to right exactly', () => {
     const flipped = renderAugmented(src, 12, { ...noAugmentation, flip: true }, () => 0.25); // 0.25 < ½: flip
-    for (let y = 0; y < 12; y++) for (let x = 0; x < 12; x++) expect(pixel(flipped, 12, x, y)).toEqual(pixel(src.data, 12, 11 - x, y));
+    for (let y = 0; y < 12; y++)
+      for (let x = 0; x < 12; x++) expect(pixel(flipped, 12, x, y)).toEqual(pixel(src.data, 12, 11 - x, y));
     const kept = renderAugmented(src, 12, { ...noAugmentation, flip: true }, () => 0.75);
     expect(kept).toEqual(src.data);
   });
@@ -70,7 +73,10 @@ describe('renderAugmented', () => {
     const draw = { flipped: false, angle: 90, scale: 1, offsetX: 0, offsetY: 0, brightness: 0, contrastFactor: 1 };
     const out = new Uint8Array(12 * 12 * 3);
     warpBilinear(src, 12, augmentAffine(src, 12, draw), out);
-    const expected = await sharp(src.data, { raw: { width: 12, height: 12, channels: 3 } }).rotate(270).raw().toBuffer();
+    const expected = await sharp(src.data, { raw: { width: 12, height: 12, channels: 3 } })
+      .rotate(270)
+      .raw()
+      .toBuffer();
     expect(Buffer.from(out).equals(expected)).toBe(true);
   });
 
@@ -107,7 +113,12 @@ describe('renderAugmented', () => {
   it('changes brightness within ±brightness and keeps a flat image flat', () => {
     const flat: RgbImage = { width: 8, height: 8, data: new Uint8Array(8 * 8 * 3).fill(100) };
     for (let seed = 0; seed < 20; seed++) {
-      const out = renderAugmented(flat, 8, { ...noAugmentation, brightness: 0.2, rotation: 45, zoom: 0.2 }, mulberry32(seed));
+      const out = renderAugmented(
+        flat,
+        8,
+        { ...noAugmentation, brightness: 0.2, rotation: 45, zoom: 0.2 },
+        mulberry32(seed),
+      );
       const v = out[0]!;
       expect(out.every((x) => x === v)).toBe(true);
       expect(Math.abs(v - 100)).toBeLessThanOrEqual(51);
@@ -135,6 +146,8 @@ describe('previewAugmentations', () => {
     expect(new Set(a.map((x) => x.toString('base64'))).size).toBe(4);
     const meta = await sharp(a[0]!).metadata();
     expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(['png', 24, 24, 3]);
-    await expect(previewAugmentations(png, { ...all, rotation: 999 }, 24, 4, 9)).rejects.toMatchObject({ code: 'AUGMENT_INVALID' });
+    await expect(previewAugmentations(png, { ...all, rotation: 999 }, 24, 4, 9)).rejects.toMatchObject({
+      code: 'AUGMENT_INVALID',
+    });
   });
 });

@@ -9,14 +9,19 @@ function expectAll(data: Uint8Array, rgb: Rgb, tolerance = 0): void {
   for (let i = 0; i < data.length; i += 3) {
     for (let c = 0; c < 3; c++) {
       if (Math.abs(data[i + c]! - rgb[c]!) > tolerance) {
-        throw new Error(`pixel ${i / 3}: ${[data[i], data[i + 1], data[i + 2]].join(',')} is not ${rgb.join(',')} ± ${tolerance}`);
+        throw new Error(
+          `pixel ${i / 3}: ${[data[i], data[i + 1], data[i + 2]].join(',')} is not ${rgb.join(',')} ± ${tolerance}`,
+        );
       }
     }
   }
 }
 
 const close = (actual: Rgb, expected: Rgb, tolerance: number) =>
-  expect(actual.every((v, i) => Math.abs(v - expected[i]!) <= tolerance), `${actual} ≈ ${expected}`).toBe(true);
+  expect(
+    actual.every((v, i) => Math.abs(v - expected[i]!) <= tolerance),
+    `${actual} ≈ ${expected}`,
+  ).toBe(true);
 
 describe('decodeImage', () => {
   it('returns size×size×3 8-bit RGB from a PNG file', async () => {
@@ -38,13 +43,19 @@ describe('decodeImage', () => {
   });
 
   it('converts grayscale, 16-bit and CMYK to 8-bit RGB', async () => {
-    const gray = await sharp(new Uint8Array(12 * 12).fill(90), { raw: { width: 12, height: 12, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    const gray = await sharp(new Uint8Array(12 * 12).fill(90), { raw: { width: 12, height: 12, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
     expect((await sharp(gray).metadata()).channels).toBe(1);
     expectAll(await decodeImage(gray, 12), [90, 90, 90]);
 
     const deep = new Uint16Array(12 * 12 * 3);
     for (let i = 0; i < deep.length; i += 3) deep.set([65535, 32896, 0], i);
-    const png16 = await sharp(deep, { raw: { width: 12, height: 12, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const png16 = await sharp(deep, { raw: { width: 12, height: 12, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     expect((await sharp(png16).metadata()).depth).toBe('ushort');
     expectAll(await decodeImage(png16, 12), [255, 128, 0]);
 
@@ -62,7 +73,9 @@ describe('decodeImage', () => {
 
   it('takes the first frame of an animated GIF', async () => {
     const frame = (background: Rgb) => solidPng(8, 8, background);
-    const gif = await sharp([await frame([255, 0, 0]), await frame([0, 0, 255])], { join: { animated: true } }).gif().toBuffer();
+    const gif = await sharp([await frame([255, 0, 0]), await frame([0, 0, 255])], { join: { animated: true } })
+      .gif()
+      .toBuffer();
     expect((await sharp(gif).metadata()).pages).toBe(2);
     expectAll(await decodeImage(gif, 8), [255, 0, 0], 8);
   });
@@ -71,7 +84,10 @@ describe('decodeImage', () => {
     // Stored 8×4: left half red, right half blue. Displayed 4×8: red on top, blue below.
     const raw = new Uint8Array(8 * 4 * 3);
     for (let y = 0; y < 4; y++) for (let x = 0; x < 8; x++) raw.set(x < 4 ? [255, 0, 0] : [0, 0, 255], (y * 8 + x) * 3);
-    const png = await sharp(raw, { raw: { width: 8, height: 4, channels: 3 } }).png().withMetadata({ orientation: 6 }).toBuffer();
+    const png = await sharp(raw, { raw: { width: 8, height: 4, channels: 3 } })
+      .png()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     expect((await sharp(png).metadata()).orientation).toBe(6);
     const source = await decodeSource(png, 8);
     expect([source.width, source.height]).toEqual([4, 8]);
@@ -84,7 +100,8 @@ describe('decodeImage', () => {
   it('resize policy: stretch (default), cover crops the centre, contain pads with white', async () => {
     // 12×4: red | green | blue thirds.
     const raw = new Uint8Array(12 * 4 * 3);
-    for (let y = 0; y < 4; y++) for (let x = 0; x < 12; x++) raw.set(x < 4 ? [255, 0, 0] : x < 8 ? [0, 255, 0] : [0, 0, 255], (y * 12 + x) * 3);
+    for (let y = 0; y < 4; y++)
+      for (let x = 0; x < 12; x++) raw.set(x < 4 ? [255, 0, 0] : x < 8 ? [0, 255, 0] : [0, 0, 255], (y * 12 + x) * 3);
     const png = await rawPng(12, 4, raw);
 
     const stretch = await decodeImage(png, 12);
@@ -115,7 +132,10 @@ describe('decodeImage', () => {
   it('names the file in a LabError when it cannot be decoded', async () => {
     const dir = await tempDir('decode');
     const file = await put(join(dir, 'broken.png'), 'not an image at all');
-    await expect(decodeImage(file, 16)).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE', message: expect.stringContaining(file) });
+    await expect(decodeImage(file, 16)).rejects.toMatchObject({
+      code: 'IMAGE_UNREADABLE',
+      message: expect.stringContaining(file),
+    });
     await expect(decodeImage(join(dir, 'missing.png'), 16)).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE' });
     await expect(decodeImage(file, 3)).rejects.toMatchObject({ code: 'SIZE_INVALID' });
   });

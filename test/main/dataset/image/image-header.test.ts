@@ -5,12 +5,17 @@ import { orientedSize, readHeaderSize } from '../../../../main/dataset/image/ima
 import { alphaPng, base, cmykJpeg, gif, jpeg, png, png16, rotatedJpeg, webp } from '../scan-fixtures';
 
 /** The header size from our parser and from sharp's metadata(), both after orientation. */
-async function both(bytes: Buffer): Promise<{ ours: { width: number; height: number } | undefined; sharp: { width: number; height: number } }> {
+async function both(
+  bytes: Buffer,
+): Promise<{ ours: { width: number; height: number } | undefined; sharp: { width: number; height: number } }> {
   const detected = detectFormat(bytes);
   if (detected.kind !== 'image') throw new Error('not an image');
   const header = readHeaderSize(detected.format, bytes);
   const meta = await sharp(bytes).metadata();
-  return { ours: header && orientedSize(header), sharp: { width: meta.autoOrient.width, height: meta.autoOrient.height } };
+  return {
+    ours: header && orientedSize(header),
+    sharp: { width: meta.autoOrient.width, height: meta.autoOrient.height },
+  };
 }
 
 describe('readHeaderSize agrees with sharp metadata()', () => {
@@ -20,7 +25,10 @@ describe('readHeaderSize agrees with sharp metadata()', () => {
     ['CMYK JPEG', cmykJpeg],
     ['JPEG with EXIF orientation 6 (width and height swapped)', rotatedJpeg],
     ['JPEG with EXIF orientation 8', () => base(12, 6).jpeg().withMetadata({ orientation: 8 }).toBuffer()],
-    ['JPEG with EXIF orientation 3 (not swapped)', () => base(12, 6).jpeg().withMetadata({ orientation: 3 }).toBuffer()],
+    [
+      'JPEG with EXIF orientation 3 (not swapped)',
+      () => base(12, 6).jpeg().withMetadata({ orientation: 3 }).toBuffer(),
+    ],
     ['PNG', () => png(13, 7)],
     ['16-bit PNG', png16],
     ['PNG with alpha', alphaPng],

@@ -15,16 +15,27 @@ describe('reasons in words', () => {
 
   it('decoder errors: truncation from the message, otherwise "damaged" with the cleaned message', () => {
     expect(decodeReason('jpeg', new Error('VipsJpeg: premature end of JPEG image'))).toBe('truncated JPEG');
-    expect(decodeReason('gif', new Error('Input buffer has corrupt header: gifload_buffer: Unexpected end of GIF source data'))).toBe('truncated GIF');
+    expect(
+      decodeReason(
+        'gif',
+        new Error('Input buffer has corrupt header: gifload_buffer: Unexpected end of GIF source data'),
+      ),
+    ).toBe('truncated GIF');
     expect(decodeReason('avif', new Error('source: bad seek to 1024'))).toBe('truncated AVIF');
     expect(decodeReason('png', new Error('vipspng: libpng read error'))).toBe('damaged PNG (libpng read error)');
     // The pipeline's LabError wraps sharp's error as its cause.
-    const wrapped = new LabError('IMAGE_UNREADABLE', 'Cannot decode x.tif: …', { cause: new Error('tiff2vips: Quantization table 0x00 was not defined') });
+    const wrapped = new LabError('IMAGE_UNREADABLE', 'Cannot decode x.tif: …', {
+      cause: new Error('tiff2vips: Quantization table 0x00 was not defined'),
+    });
     expect(decodeReason('tiff', wrapped)).toBe('damaged TIFF (Quantization table 0x00 was not defined)');
-    expect(decodeReason('png', new Error('Input image exceeds pixel limit'))).toBe('image too large: it exceeds the 268-megapixel limit');
+    expect(decodeReason('png', new Error('Input image exceeds pixel limit'))).toBe(
+      'image too large: it exceeds the 268-megapixel limit',
+    );
   });
 
   it('too large names the size', () => {
-    expect(tooLargeReason({ width: 30000, height: 30000 })).toBe('image too large: 30000×30000 exceeds the 268-megapixel limit');
+    expect(tooLargeReason({ width: 30000, height: 30000 })).toBe(
+      'image too large: 30000×30000 exceeds the 268-megapixel limit',
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { augmentAffine, drawAugmentation, type AugmentSettings } from '../../../../main/dataset/image/augment';
 import { mulberry32 } from '../../../../main/dataset/random';
-import { fitAffine, warpInto, type Affine, type ChannelTables, type RgbImage } from '../../../../main/dataset/image/warp';
+import {
+  fitAffine,
+  warpInto,
+  type Affine,
+  type ChannelTables,
+  type RgbImage,
+} from '../../../../main/dataset/image/warp';
 
 /** `d c b a | a b c d`: index `i` reflected into [0, n) one period at a time. */
 function reflect(i: number, n: number): number {
@@ -9,7 +15,8 @@ function reflect(i: number, n: number): number {
   return i;
 }
 
-const at = (src: RgbImage, x: number, y: number, c: number): number => src.data[(reflect(y, src.height) * src.width + reflect(x, src.width)) * 3 + c]!;
+const at = (src: RgbImage, x: number, y: number, c: number): number =>
+  src.data[(reflect(y, src.height) * src.width + reflect(x, src.width)) * 3 + c]!;
 
 /**
  * warp.ts's fixed-point bilinear, one output value at a time, straight from its definition:
@@ -77,7 +84,9 @@ const tables: ChannelTables = [
   Float32Array.from({ length: 256 }, (_, v) => 255 - v),
   Float32Array.from({ length: 256 }, (_, v) => v * 0.37 + 3),
 ];
-const bytes: ChannelTables = [0, 1, 2].map(() => Float32Array.from({ length: 256 }, (_, v) => v)) as unknown as ChannelTables;
+const bytes: ChannelTables = [0, 1, 2].map(() =>
+  Float32Array.from({ length: 256 }, (_, v) => v),
+) as unknown as ChannelTables;
 
 const strong: AugmentSettings = { flip: true, rotation: 180, zoom: 0.5, brightness: 0, contrast: 0, noise: 0 };
 
@@ -90,13 +99,21 @@ function warped(src: RgbImage, size: number, m: Affine, t: ChannelTables): Float
 
 function firstDifference(actual: Float32Array, expected: Float32Array): string | undefined {
   const i = actual.findIndex((v, k) => !Object.is(v, expected[k]));
-  return i < 0 ? undefined : `value ${i} (pixel ${Math.floor(i / 3)}, channel ${i % 3}): ${actual[i]} instead of ${expected[i]}`;
+  return i < 0
+    ? undefined
+    : `value ${i} (pixel ${Math.floor(i / 3)}, channel ${i % 3}): ${actual[i]} instead of ${expected[i]}`;
 }
 
 describe('warpInto', () => {
   it('enlarging with rotation, zoom and flip gives exactly the per-pixel fixed-point values', () => {
     // |a| + |d| ≤ ½: the run-by-run kernel. Colour, grey and mixed sources; odd shapes.
-    const sources = [noise(28, 28, 1), noise(28, 28, 2, true), noise(20, 13, 3, true, 7), noise(3, 5, 4), noise(1, 1, 5)];
+    const sources = [
+      noise(28, 28, 1),
+      noise(28, 28, 2, true),
+      noise(20, 13, 3, true, 7),
+      noise(3, 5, 4),
+      noise(1, 1, 5),
+    ];
     let cases = 0;
     for (const [k, src] of sources.entries()) {
       for (const size of [97, 131]) {
@@ -111,11 +128,24 @@ describe('warpInto', () => {
     // Hand-picked: an exact quarter turn (no x step along a row), a horizontal-only stretch
     // (b = d = 0 but not separable), positions several periods outside the source, a flip.
     const src = noise(10, 40, 6, true, 3);
-    const quarter = augmentAffine(src, 120, { flipped: true, angle: 90, scale: 1, offsetX: 0, offsetY: 0, brightness: 0, contrastFactor: 1 });
+    const quarter = augmentAffine(src, 120, {
+      flipped: true,
+      angle: 90,
+      scale: 1,
+      offsetX: 0,
+      offsetY: 0,
+      brightness: 0,
+      contrastFactor: 1,
+    });
     const stretch = fitAffine(src, 40);
     const far: Affine = { a: 0.21, b: -0.07, c: -95.3, d: -0.13, e: 0.33, f: 170.9 };
     const flipped: Affine = { a: -0.3, b: 0.01, c: 12.2, d: 0, e: 0.9, f: -0.4 };
-    for (const [m, size] of [[quarter, 120], [stretch, 40], [far, 50], [flipped, 45]] as const) {
+    for (const [m, size] of [
+      [quarter, 120],
+      [stretch, 40],
+      [far, 50],
+      [flipped, 45],
+    ] as const) {
       expect(Math.abs(m.a) + Math.abs(m.d)).toBeLessThanOrEqual(0.5);
       expect(firstDifference(warped(src, size, m, tables), fixedReference(src, size, m, tables))).toBeUndefined();
       cases++;
@@ -135,7 +165,8 @@ describe('warpInto', () => {
 
   it('stays within a level of exact float bilinear (two with the 8-bit fixed-point weights)', () => {
     const src = noise(28, 28, 9, true, 4); // noise: the steepest gradients, the largest errors
-    const rotated = (size: number, seed: number): Affine => augmentAffine(src, size, drawAugmentation(strong, mulberry32(seed)));
+    const rotated = (size: number, seed: number): Affine =>
+      augmentAffine(src, size, drawAugmentation(strong, mulberry32(seed)));
     const cases: [string, Affine, number, number][] = [
       ['identity', fitAffine(src, 28), 28, 0],
       ['separable resize', fitAffine(src, 299), 299, 1],
@@ -154,6 +185,8 @@ describe('warpInto', () => {
   it('refuses a target or source that is too small', () => {
     const src = noise(4, 4, 10);
     expect(() => warpInto(src, 8, fitAffine(src, 8), bytes, new Float32Array(8 * 8 * 3 - 1))).toThrow(RangeError);
-    expect(() => warpInto({ ...src, width: 5 }, 8, fitAffine(src, 8), bytes, new Float32Array(8 * 8 * 3))).toThrow(/source holds 48 bytes, needs 60/);
+    expect(() => warpInto({ ...src, width: 5 }, 8, fitAffine(src, 8), bytes, new Float32Array(8 * 8 * 3))).toThrow(
+      /source holds 48 bytes, needs 60/,
+    );
   });
 });

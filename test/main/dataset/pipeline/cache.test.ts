@@ -12,13 +12,15 @@ async function setup(count = 3) {
   const dataDir = await tempDir('cache');
   const images = await tempDir('cache-images');
   const files: string[] = [];
-  for (let i = 0; i < count; i++) files.push(await put(join(images, `${i}.png`), await solidPng(6 + i, 6, [i * 40, 100, 200])));
+  for (let i = 0; i < count; i++)
+    files.push(await put(join(images, `${i}.png`), await solidPng(6 + i, 6, [i * 40, 100, 200])));
   const calls: string[] = [];
   const decode = (path: string, size: number, fit: ResizeFit): Promise<RgbImage> => {
     calls.push(path);
     return decodeSource(path, size, fit);
   };
-  const openCache = (extra: Partial<Parameters<typeof ImageCache.open>[0]> = {}) => ImageCache.open({ dataDir, size: 16, decode, ...extra });
+  const openCache = (extra: Partial<Parameters<typeof ImageCache.open>[0]> = {}) =>
+    ImageCache.open({ dataDir, size: 16, decode, ...extra });
   return { dataDir, files, calls, openCache, dir: imageCacheDir(dataDir, 16, 'stretch') };
 }
 
@@ -118,7 +120,11 @@ describe('ImageCache', () => {
     let cache = await openCache({ shardImages: 2 });
     for (const file of files) await cache.get(file);
     await cache.close();
-    expect((await readdir(dir)).filter((f) => f.endsWith('.bin'))).toEqual(['shard-000001.bin', 'shard-000002.bin', 'shard-000003.bin']);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.bin'))).toEqual([
+      'shard-000001.bin',
+      'shard-000002.bin',
+      'shard-000003.bin',
+    ]);
     cache = await openCache({ shardImages: 2 });
     for (const file of files) await cache.get(file);
     expect(cache.stats.hits).toBe(5);

@@ -3,7 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { ImageCache } from '../../../../main/dataset/pipeline/cache';
 import type { LabelledImage } from '../../../../main/dataset/labelled-image';
-import { createBatchSource, createPipeline, type Batch, type BatchSourceOptions } from '../../../../main/dataset/pipeline/pipeline';
+import {
+  createBatchSource,
+  createPipeline,
+  type Batch,
+  type BatchSourceOptions,
+} from '../../../../main/dataset/pipeline/pipeline';
 import { put, solidPng, tempDir, type Rgb } from '../fixtures';
 
 const classNames = ['blue', 'green', 'red'];
@@ -151,7 +156,14 @@ describe('createPipeline', () => {
       });
       expect(tf.memory().numTensors).toBe(before);
     }
-    expect(shapes).toEqual([...Array(2)].flatMap(() => [[4, 16, 16, 3, 4, 3], [4, 16, 16, 3, 4, 3], [4, 16, 16, 3, 4, 3], [3, 16, 16, 3, 3, 3]]));
+    expect(shapes).toEqual(
+      [...Array(2)].flatMap(() => [
+        [4, 16, 16, 3, 4, 3],
+        [4, 16, 16, 3, 4, 3],
+        [4, 16, 16, 3, 4, 3],
+        [3, 16, 16, 3, 3, 3],
+      ]),
+    );
   });
 
   it('recycles batch buffers only after their tensors are disposed', async () => {
@@ -176,9 +188,15 @@ describe('createPipeline', () => {
   });
 
   it('trains a tiny model with fitDataset without leaking tensors', async () => {
-    const pipeline = createPipeline({ ...options({ augment: { flip: true, rotation: 0, zoom: 0, brightness: 0, contrast: 0, noise: 0 } }), tf });
+    const pipeline = createPipeline({
+      ...options({ augment: { flip: true, rotation: 0, zoom: 0, brightness: 0, contrast: 0, noise: 0 } }),
+      tf,
+    });
     const model = tf.sequential({
-      layers: [tf.layers.flatten({ inputShape: [SIZE, SIZE, 3] }), tf.layers.dense({ units: 3, activation: 'softmax' })],
+      layers: [
+        tf.layers.flatten({ inputShape: [SIZE, SIZE, 3] }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
     });
     const optimizer = tf.train.adam(0.05);
     model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });

@@ -18,14 +18,19 @@ import { tempDir } from '../fixtures';
 const root = '/data/pets';
 
 /** `counts[c]` images in class c, named c/NNN.png. */
-function dataset(counts: Record<string, number>, split?: (className: string, i: number) => SplitName): {
+function dataset(
+  counts: Record<string, number>,
+  split?: (className: string, i: number) => SplitName,
+): {
   images: LabelledImage[];
   classNames: string[];
 } {
   const classNames = Object.keys(counts).sort();
   const images = classNames.flatMap((className, label) =>
     Array.from({ length: counts[className]! }, (_, i) => ({
-      path: split ? join(root, split(className, i), className, `${String(i).padStart(3, '0')}.png`) : join(root, className, `${String(i).padStart(3, '0')}.png`),
+      path: split
+        ? join(root, split(className, i), className, `${String(i).padStart(3, '0')}.png`)
+        : join(root, className, `${String(i).padStart(3, '0')}.png`),
       label,
       className,
       ...(split ? { split: split(className, i) } : {}),
@@ -139,8 +144,12 @@ describe('computeSplit', () => {
       ...r,
       images: r.images.map((image, i) => (i === 0 ? { ...image, ...change } : image)),
     });
-    expect(error(withFirst(request({ cat: 2 }), { path: '/elsewhere/a.png' }))).toMatch(/not inside the dataset folder/);
-    expect(error(withFirst(request({ cat: 2 }), { split: 'train' }))).toMatch(/1 of 2 images come from train\/val\/test folders/);
+    expect(error(withFirst(request({ cat: 2 }), { path: '/elsewhere/a.png' }))).toMatch(
+      /not inside the dataset folder/,
+    );
+    expect(error(withFirst(request({ cat: 2 }), { split: 'train' }))).toMatch(
+      /1 of 2 images come from train\/val\/test folders/,
+    );
     const wrongLabel = withFirst(request({ cat: 2, dog: 2 }), { label: 1 });
     expect(error(wrongLabel)).toMatch(/is in class "cat" but its label 1 is class "dog"/);
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classWarnings, datasetFingerprint, duplicateGroups, sizeDistribution, type UsableImage } from '../../../../main/dataset/scan/health';
+import {
+  classWarnings,
+  datasetFingerprint,
+  duplicateGroups,
+  sizeDistribution,
+  type UsableImage,
+} from '../../../../main/dataset/scan/health';
 
 const image = (rel: string, hash: string, extra: Partial<UsableImage> = {}): UsableImage => ({
   rel,
@@ -20,7 +26,11 @@ describe('health', () => {
       { width: 3, height: 3 },
       { width: 1, height: 100 },
     ];
-    expect(sizeDistribution(sizes)).toEqual({ min: { width: 3, height: 3 }, median: { width: 1, height: 100 }, max: { width: 100, height: 1 } });
+    expect(sizeDistribution(sizes)).toEqual({
+      min: { width: 3, height: 3 },
+      median: { width: 1, height: 100 },
+      max: { width: 100, height: 1 },
+    });
     expect(sizeDistribution(sizes.slice(0, 3))!.median).toEqual({ width: 10, height: 10 });
   });
 
@@ -34,12 +44,24 @@ describe('health', () => {
   });
 
   it('a class folder that a split holds empty is named', () => {
-    const warnings = classWarnings([{ name: 'cat', images: 4, train: 4, val: 0 }], 'splits', new Map([['train', new Set(['cat'])], ['val', new Set(['cat'])]]));
+    const warnings = classWarnings(
+      [{ name: 'cat', images: 4, train: 4, val: 0 }],
+      'splits',
+      new Map([
+        ['train', new Set(['cat'])],
+        ['val', new Set(['cat'])],
+      ]),
+    );
     expect(warnings).toEqual(['Class "cat" has no usable images in "val".']);
   });
 
   it('duplicateGroups groups equal hashes with sorted paths and classes', () => {
-    const groups = duplicateGroups([image('b/2.png', 'h1'), image('a/1.png', 'h1'), image('a/3.png', 'h2'), image('c/4.png', 'h1')]);
+    const groups = duplicateGroups([
+      image('b/2.png', 'h1'),
+      image('a/1.png', 'h1'),
+      image('a/3.png', 'h2'),
+      image('c/4.png', 'h1'),
+    ]);
     expect(groups).toEqual([{ paths: ['a/1.png', 'b/2.png', 'c/4.png'], classes: ['a', 'b', 'c'], bytes: 10 }]);
   });
 

@@ -71,7 +71,10 @@ async function buildMessyDataset(dir: string): Promise<void> {
   await put(join(dir, 'dog/scan.tif'), await tiff(30, 40));
   await put(join(dir, 'dog/photo.avif'), await avif(8, 8));
   await put(join(dir, 'dog/same-as-cat-a.jpg'), catA); // duplicate across classes
-  await put(join(dir, 'dog/vector.svg'), '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg>\n');
+  await put(
+    join(dir, 'dog/vector.svg'),
+    '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg>\n',
+  );
 
   await put(join(dir, UNICODE_CLASS, 'ünï côdé 图片.png'), await png(5, 5));
   await put(join(dir, UNICODE_CLASS, 'deux.png'), await png(6, 6));
@@ -101,7 +104,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const reasonOf = (report: ScanReport, path: string): string | undefined => report.problems.find((p) => p.path === path)?.reason;
+const reasonOf = (report: ScanReport, path: string): string | undefined =>
+  report.problems.find((p) => p.path === path)?.reason;
 const classOf = (report: ScanReport, name: string) => report.classes.find((c) => c.name === name);
 
 describe('scanDataset: the folders layout with one of everything', () => {
@@ -174,9 +178,15 @@ describe('scanDataset: the folders layout with one of everything', () => {
 
   it('warns about the empty class, the single-image class, imbalance and duplicates', () => {
     expect(report.warnings).toContain('Class "empty" has no usable images.');
-    expect(report.warnings).toContain(`Class "${HTML_CLASS}" has only 1 usable image: it cannot be split into training and validation.`);
-    expect(report.warnings.find((w) => w.startsWith('Classes are imbalanced'))).toMatch(/"cat" has 7 images, "<img src=x onerror=alert\(1\)>" only 1 \(7\.0×\)/);
-    expect(report.warnings).toContain('1 file is an exact copy of another image in the same class (1 group), e.g. cat/a-again.jpg = cat/a.jpg.');
+    expect(report.warnings).toContain(
+      `Class "${HTML_CLASS}" has only 1 usable image: it cannot be split into training and validation.`,
+    );
+    expect(report.warnings.find((w) => w.startsWith('Classes are imbalanced'))).toMatch(
+      /"cat" has 7 images, "<img src=x onerror=alert\(1\)>" only 1 \(7\.0×\)/,
+    );
+    expect(report.warnings).toContain(
+      '1 file is an exact copy of another image in the same class (1 group), e.g. cat/a-again.jpg = cat/a.jpg.',
+    );
     expect(report.warnings).toContain(
       '2 images have exact copies in more than one class (the same picture with different labels), e.g. cat/a-again.jpg = dog/same-as-cat-a.jpg; dog/alpha.png = linked/inside.png.',
     );
@@ -184,7 +194,11 @@ describe('scanDataset: the folders layout with one of everything', () => {
 
   it('returns the duplicate groups, within and across classes', () => {
     expect(report.duplicates).toEqual([
-      { paths: ['cat/a-again.jpg', 'cat/a.jpg', 'dog/same-as-cat-a.jpg'], classes: ['cat', 'dog'], bytes: expect.any(Number) },
+      {
+        paths: ['cat/a-again.jpg', 'cat/a.jpg', 'dog/same-as-cat-a.jpg'],
+        classes: ['cat', 'dog'],
+        bytes: expect.any(Number),
+      },
       { paths: ['dog/alpha.png', 'linked/inside.png'], classes: ['dog', 'linked'], bytes: expect.any(Number) },
     ]);
   });
@@ -197,14 +211,25 @@ describe('scanDataset: the folders layout with one of everything', () => {
     };
     expect(size('cat/rotated.jpg')).toEqual({ width: 6, height: 12 });
     expect(size('dog/scan.tif')).toEqual({ width: 30, height: 40 });
-    expect(report.sizes).toEqual({ min: { width: 5, height: 5 }, median: { width: 8, height: 8 }, max: { width: 40, height: 30 } });
+    expect(report.sizes).toEqual({
+      min: { width: 5, height: 5 },
+      median: { width: 8, height: 8 },
+      max: { width: 40, height: 30 },
+    });
   });
 
   it('gives every usable image with its absolute path, label and content facts', async () => {
     const { images, classNames } = await scanDatasetImages(root, { validate: 'full' });
     expect(classNames).toEqual(report.classes.map((c) => c.name));
     const rotated = images.find((i) => i.rel === 'cat/rotated.jpg')!;
-    expect(rotated).toMatchObject({ path: join(root, 'cat', 'rotated.jpg'), className: 'cat', label: 2, format: 'jpeg', width: 6, height: 12 });
+    expect(rotated).toMatchObject({
+      path: join(root, 'cat', 'rotated.jpg'),
+      className: 'cat',
+      label: 2,
+      format: 'jpeg',
+      width: 6,
+      height: 12,
+    });
     expect(rotated.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(images.find((i) => i.rel === 'linked/inside.png')!.path).toBe(join(root, 'linked', 'inside.png'));
     expect(images.every((i) => i.split === undefined)).toBe(true);
@@ -276,7 +301,10 @@ describe('scanDataset: the splits layout', () => {
 
 describe('scanDataset: errors, progress and cancellation', () => {
   it('fails with a clear LabError when the root is missing, a file, or has no class folders', async () => {
-    await expect(scanDataset(join(work, 'nope'))).rejects.toMatchObject({ code: 'DATASET_NOT_FOUND', message: `The dataset folder ${join(work, 'nope')} does not exist: check the path.` });
+    await expect(scanDataset(join(work, 'nope'))).rejects.toMatchObject({
+      code: 'DATASET_NOT_FOUND',
+      message: `The dataset folder ${join(work, 'nope')} does not exist: check the path.`,
+    });
     await expect(scanDataset(join(root, 'README.md'))).rejects.toMatchObject({ code: 'DATASET_NOT_A_FOLDER' });
     const flat = join(work, 'flat');
     await put(join(flat, 'a.png'), await png());
@@ -323,20 +351,26 @@ describe('scanDataset: errors, progress and cancellation', () => {
     expect(seen.filter((p) => p.phase === 'reading')).toHaveLength(1);
   });
 
-  it.skipIf(process.platform === 'win32')('never hangs on a FIFO or crashes on a file name that is not UTF-8', async () => {
-    const dir = join(work, 'odd');
-    await put(join(dir, 'cat/ok.png'), await png());
-    execFileSync('mkfifo', [join(dir, 'cat/pipe.jpg')]);
-    await symlink('pipe.jpg', join(dir, 'cat/pipe-link.jpg'));
-    await writeFile(Buffer.concat([Buffer.from(join(dir, 'cat/')), Buffer.from([0xff, 0x41]), Buffer.from('.png')]), await png());
-    const report = await scanDataset(dir);
-    expect(report.problems).toEqual([
-      { path: 'cat/pipe-link.jpg', reason: 'not a regular file' },
-      { path: 'cat/pipe.jpg', reason: 'not a regular file' },
-      { path: 'cat/\uFFFDA.png', reason: 'unreadable: its name is not valid UTF-8 (rename it)' },
-    ]);
-    expect(report.images).toBe(1);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'never hangs on a FIFO or crashes on a file name that is not UTF-8',
+    async () => {
+      const dir = join(work, 'odd');
+      await put(join(dir, 'cat/ok.png'), await png());
+      execFileSync('mkfifo', [join(dir, 'cat/pipe.jpg')]);
+      await symlink('pipe.jpg', join(dir, 'cat/pipe-link.jpg'));
+      await writeFile(
+        Buffer.concat([Buffer.from(join(dir, 'cat/')), Buffer.from([0xff, 0x41]), Buffer.from('.png')]),
+        await png(),
+      );
+      const report = await scanDataset(dir);
+      expect(report.problems).toEqual([
+        { path: 'cat/pipe-link.jpg', reason: 'not a regular file' },
+        { path: 'cat/pipe.jpg', reason: 'not a regular file' },
+        { path: 'cat/\uFFFDA.png', reason: 'unreadable: its name is not valid UTF-8 (rename it)' },
+      ]);
+      expect(report.images).toBe(1);
+    },
+  );
 
   it('a folder linked twice is listed once; a link to the root is a loop', async () => {
     const dir = join(work, 'aliases');
@@ -350,23 +384,26 @@ describe('scanDataset: errors, progress and cancellation', () => {
     expect(report.images).toBe(2);
   });
 
-  it.skipIf(isRoot)('an unreadable file or folder is "unreadable: permission denied" (skipped as root, who can read everything)', async () => {
-    const dir = join(work, 'locked');
-    await put(join(dir, 'cat/ok.png'), await png());
-    const file = await put(join(dir, 'cat/locked.png'), await png());
-    await put(join(dir, 'dog/locked-folder/x.png'), await png());
-    await chmod(file, 0o000);
-    await chmod(join(dir, 'dog/locked-folder'), 0o000);
-    try {
-      const report = await scanDataset(dir);
-      expect(reasonOf(report, 'cat/locked.png')).toBe('unreadable: permission denied');
-      expect(reasonOf(report, 'dog/locked-folder')).toBe('unreadable: permission denied');
-      expect(report.images).toBe(1);
-    } finally {
-      await chmod(file, 0o644);
-      await chmod(join(dir, 'dog/locked-folder'), 0o755);
-    }
-  });
+  it.skipIf(isRoot)(
+    'an unreadable file or folder is "unreadable: permission denied" (skipped as root, who can read everything)',
+    async () => {
+      const dir = join(work, 'locked');
+      await put(join(dir, 'cat/ok.png'), await png());
+      const file = await put(join(dir, 'cat/locked.png'), await png());
+      await put(join(dir, 'dog/locked-folder/x.png'), await png());
+      await chmod(file, 0o000);
+      await chmod(join(dir, 'dog/locked-folder'), 0o000);
+      try {
+        const report = await scanDataset(dir);
+        expect(reasonOf(report, 'cat/locked.png')).toBe('unreadable: permission denied');
+        expect(reasonOf(report, 'dog/locked-folder')).toBe('unreadable: permission denied');
+        expect(report.images).toBe(1);
+      } finally {
+        await chmod(file, 0o644);
+        await chmod(join(dir, 'dog/locked-folder'), 0o755);
+      }
+    },
+  );
 
   it('a copy of the dataset elsewhere has the same fingerprint; changing one byte changes it', async () => {
     const a = join(work, 'fp-a');

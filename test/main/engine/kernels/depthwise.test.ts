@@ -1,5 +1,13 @@
 import { describe, it } from 'vitest';
-import { convOutShape, expectClose, randomTensor, seededRandom, stockAndFast, useCpuBackend, type Paths } from './helpers';
+import {
+  convOutShape,
+  expectClose,
+  randomTensor,
+  seededRandom,
+  stockAndFast,
+  useCpuBackend,
+  type Paths,
+} from './helpers';
 
 useCpuBackend();
 
@@ -31,8 +39,20 @@ function depthwiseCases(seed: number): DepthwiseCase[] {
       }
     }
   }
-  cases.push({ name: 'x 2×16×16×32 3×3×1/1 same (the network’s)', x: [2, 16, 16, 32], filter: [3, 3, 32, 1], strides: 1, pad: 'same' });
-  cases.push({ name: 'x 2×4×4×182 3×3×1/1 same (182 channels)', x: [2, 4, 4, 182], filter: [3, 3, 182, 1], strides: 1, pad: 'same' });
+  cases.push({
+    name: 'x 2×16×16×32 3×3×1/1 same (the network’s)',
+    x: [2, 16, 16, 32],
+    filter: [3, 3, 32, 1],
+    strides: 1,
+    pad: 'same',
+  });
+  cases.push({
+    name: 'x 2×4×4×182 3×3×1/1 same (182 channels)',
+    x: [2, 4, 4, 182],
+    filter: [3, 3, 182, 1],
+    strides: 1,
+    pad: 'same',
+  });
   return cases;
 }
 
@@ -44,21 +64,42 @@ describe.each(paths)('depthwise kernels match tfjs-backend-cpu (%s path)', (path
   it.each(cases)('DepthwiseConv2dNative $name', ({ x, filter, strides, pad }) => {
     const random = seededRandom(21);
     const inputs = { x: randomTensor(random, x), filter: randomTensor(random, filter) };
-    const { stock, fast } = stockAndFast('DepthwiseConv2dNative', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1 }, path);
+    const { stock, fast } = stockAndFast(
+      'DepthwiseConv2dNative',
+      inputs,
+      { strides, pad, dataFormat: 'NHWC', dilations: 1 },
+      path,
+    );
     expectClose(fast, stock);
   });
 
   it.each(cases)('DepthwiseConv2dNativeBackpropFilter $name', ({ x, filter, strides, pad }) => {
     const random = seededRandom(22);
-    const inputs = { x: randomTensor(random, x), dy: randomTensor(random, convOutShape(x, filter, strides, pad, true)) };
-    const { stock, fast } = stockAndFast('DepthwiseConv2dNativeBackpropFilter', inputs, { strides, pad, dilations: 1, filterShape: filter }, path);
+    const inputs = {
+      x: randomTensor(random, x),
+      dy: randomTensor(random, convOutShape(x, filter, strides, pad, true)),
+    };
+    const { stock, fast } = stockAndFast(
+      'DepthwiseConv2dNativeBackpropFilter',
+      inputs,
+      { strides, pad, dilations: 1, filterShape: filter },
+      path,
+    );
     expectClose(fast, stock);
   });
 
   it.each(cases)('DepthwiseConv2dNativeBackpropInput $name', ({ x, filter, strides, pad }) => {
     const random = seededRandom(23);
-    const inputs = { dy: randomTensor(random, convOutShape(x, filter, strides, pad, true)), filter: randomTensor(random, filter) };
-    const { stock, fast } = stockAndFast('DepthwiseConv2dNativeBackpropInput', inputs, { strides, pad, dilations: 1, inputShape: x }, path);
+    const inputs = {
+      dy: randomTensor(random, convOutShape(x, filter, strides, pad, true)),
+      filter: randomTensor(random, filter),
+    };
+    const { stock, fast } = stockAndFast(
+      'DepthwiseConv2dNativeBackpropInput',
+      inputs,
+      { strides, pad, dilations: 1, inputShape: x },
+      path,
+    );
     expectClose(fast, stock);
   });
 });

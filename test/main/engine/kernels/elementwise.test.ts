@@ -32,7 +32,12 @@ describe.each(paths)('binary kernels are bit-identical to tfjs-backend-cpu (%s p
   for (const kernel of ['Add', 'Sub', 'Multiply', 'RealDiv']) {
     it.each(broadcasts)(`${kernel} %s`, (_, aShape, bShape) => {
       const random = seededRandom(41);
-      const { stock, fast } = stockAndFast(kernel, { a: awkward(random, aShape), b: awkward(random, bShape) }, {}, path);
+      const { stock, fast } = stockAndFast(
+        kernel,
+        { a: awkward(random, aShape), b: awkward(random, bShape) },
+        {},
+        path,
+      );
       expectIdentical(fast, stock);
     });
   }
@@ -85,9 +90,18 @@ describe.each(paths)('reductions are bit-identical to tfjs-backend-cpu (%s path)
 
 describe.each(paths)('other kernels are bit-identical to tfjs-backend-cpu (%s path)', (path) => {
   it.each([
-    [[1, 1, 1, 5], [2, 3, 4, 1]],
-    [[2, 3], [3, 2]],
-    [[2, 1, 3], [1, 4, 2]],
+    [
+      [1, 1, 1, 5],
+      [2, 3, 4, 1],
+    ],
+    [
+      [2, 3],
+      [3, 2],
+    ],
+    [
+      [2, 1, 3],
+      [1, 4, 2],
+    ],
   ])('Tile %o by %o', (shape, reps) => {
     const random = seededRandom(44);
     const { stock, fast } = stockAndFast('Tile', { x: randomTensor(random, shape) }, { reps }, path);
@@ -107,7 +121,9 @@ describe.each(paths)('other kernels are bit-identical to tfjs-backend-cpu (%s pa
       x: randomTensor(random, [...shape], 4),
       mean: randomTensor(random, [...paramShape]),
       variance,
-      ...(withScale ? { scale: randomTensor(random, [...paramShape]), offset: randomTensor(random, [...paramShape]) } : {}),
+      ...(withScale
+        ? { scale: randomTensor(random, [...paramShape]), offset: randomTensor(random, [...paramShape]) }
+        : {}),
     };
     const { stock, fast } = stockAndFast('FusedBatchNorm', inputs, { varianceEpsilon: 0.001 }, path);
     expectIdentical(fast, stock);

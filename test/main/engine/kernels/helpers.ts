@@ -31,7 +31,11 @@ export function seededRandom(seed: number): () => number {
 
 export function randomTensor(random: () => number, shape: number[], scale = 1): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => (random() * 2 - 1) * scale), shape, 'float32');
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => (random() * 2 - 1) * scale),
+    shape,
+    'float32',
+  );
 }
 
 export type Paths = 'simd' | 'js';
@@ -40,7 +44,12 @@ export type Paths = 'simd' | 'js';
  * Runs `kernelName` on the same inputs with tfjs-backend-cpu's own kernel and with ours (on the
  * SIMD path or the plain-JS one); returns both outputs' values and shapes.
  */
-export function stockAndFast(kernelName: string, inputs: NamedTensorMap, attrs: object, path: Paths = 'simd'): { stock: Tensor; fast: Tensor } {
+export function stockAndFast(
+  kernelName: string,
+  inputs: NamedTensorMap,
+  attrs: object,
+  path: Paths = 'simd',
+): { stock: Tensor; fast: Tensor } {
   const run = (): Tensor => {
     const out = tf.engine().runKernel(kernelName, inputs, attrs as unknown as NamedAttrMap);
     return Array.isArray(out) ? out[0]! : out;
@@ -91,6 +100,20 @@ export function expectIdentical(fast: Tensor, stock: Tensor): void {
 }
 
 /** The output shape of an NHWC convolution, as tfjs computes it. */
-export function convOutShape(xShape: number[], filterShape: number[], strides: number, pad: 'same' | 'valid', depthwise = false): number[] {
-  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], strides, 1, pad, undefined, depthwise).outShape;
+export function convOutShape(
+  xShape: number[],
+  filterShape: number[],
+  strides: number,
+  pad: 'same' | 'valid',
+  depthwise = false,
+): number[] {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    undefined,
+    depthwise,
+  ).outShape;
 }

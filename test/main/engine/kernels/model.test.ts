@@ -6,7 +6,13 @@ import { seededRandom, randomTensor, tf, useCpuBackend } from './helpers';
 useCpuBackend();
 
 /** The lecture's post-activation ("seed") blocks, micro-sized: 24 px, α 0.125, one middle block. */
-const MICRO_SEED = { blockStyle: 'seed', inputSize: 24, classes: 10, widthMultiplier: 0.125, middleRepeats: 1 } as const;
+const MICRO_SEED = {
+  blockStyle: 'seed',
+  inputSize: 24,
+  classes: 10,
+  widthMultiplier: 0.125,
+  middleRepeats: 1,
+} as const;
 
 function batch(seed: number, size: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const random = seededRandom(seed);
@@ -35,7 +41,8 @@ describe('a seed-style micro Xception with the fast kernels', () => {
     const model = buildXception(MICRO_SEED, tf);
     try {
       const { x, y } = batch(61, 3);
-      const loss = (): tf.Scalar => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+      const loss = (): tf.Scalar =>
+        tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
       const stock = tf.variableGrads(loss);
       registerFastKernels(tf);
       const fast = tf.variableGrads(loss);

@@ -5,7 +5,9 @@ useCpuBackend();
 
 /** Whole numbers from a few values, so windows have ties (the first maximum must win), plus NaN and −∞. */
 function withTies(random: () => number, shape: number[]): tf.Tensor {
-  const values = randomTensor(random, shape).dataSync().map((v) => Math.round(v * 2));
+  const values = randomTensor(random, shape)
+    .dataSync()
+    .map((v) => Math.round(v * 2));
   for (let i = 5; i < values.length; i += 17) values[i] = i % 2 === 0 ? Number.NaN : Number.NEGATIVE_INFINITY;
   return tf.tensor(values, shape);
 }

@@ -9,7 +9,13 @@ useCpuBackend();
 afterAll(() => setThreads(undefined));
 
 /** Seed-style blocks, tiny: 24 px, α 0.125, one middle block; seeded weights. */
-const MICRO_SEED = { blockStyle: 'seed', inputSize: 24, classes: 10, widthMultiplier: 0.125, middleRepeats: 1 } as const;
+const MICRO_SEED = {
+  blockStyle: 'seed',
+  inputSize: 24,
+  classes: 10,
+  widthMultiplier: 0.125,
+  middleRepeats: 1,
+} as const;
 
 /** Losses of four Adam steps from the same seeded weights and batches, on `threads` threads. */
 async function losses(threads: number): Promise<{ losses: number[]; sharedTasks: number }> {
