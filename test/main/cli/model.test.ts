@@ -136,6 +136,8 @@ describe('xlab model', () => {
   it('names an unknown preset and lists the valid ones', async () => {
     const error = await failure('--preset', 'resnet50');
     expect(error.code).toBe('UNKNOWN_PRESET');
-    expect(error.message).toBe('Unknown model preset "resnet50"; the presets are xception, seed, mini, micro.');
+    expect(error.message).toBe(
+      'Unknown model preset "resnet50"; the presets are xception, seed, mini, micro, xception-imagenet.',
+    );
   });
 });

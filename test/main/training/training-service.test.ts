@@ -262,6 +262,7 @@ describe('training service', () => {
       { name: 'a_empty', reason: 'no image files' },
       { name: 'b_broken', reason: 'no usable images (1 file with problems)' },
     ]);
+    const settle = await worker.settle(); // the train request goes out once the run is recorded as started
     const job = (
       worker.host.request as unknown as {
         mock: { calls: [{ job: { classNames: string[]; train: { label: number; className: string }[] } }][] };
@@ -272,7 +273,7 @@ describe('training service', () => {
     expect(await readFile(join(runs.paths(run.id).dir, 'train.log'), 'utf8')).toContain(
       'Left out of training, so not a class of the model: "a_empty" (no image files)',
     );
-    (await worker.settle()).resolve({ status: 'stopped', epochsDone: 0, epochsSinceBest: 0 });
+    settle.resolve({ status: 'stopped', epochsDone: 0, epochsSinceBest: 0 });
     await service.idle();
   });
 
