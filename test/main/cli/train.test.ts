@@ -4,61 +4,17 @@
  * micro preset keep each run to seconds on the pure-JS engine.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, builtWorkerUrl } from '../../helpers/built';
+import { builtWorkerUrl } from '../../helpers/built';
+import { runXlab, startXlab } from '../../helpers/xlab-child';
 import { learnableDataset } from '../training/learnable-dataset';
 
-const xlab = join(repoRoot, 'bin', 'xlab.js');
-const env = { ...process.env, XLAB_BACKEND: 'js' };
 const trainArgs = ['--preset', 'micro', '--size', '24', '--batch', '8', '--seed', '7'];
-
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[]): {
-  child: ChildProcess;
-  done: Promise<Finished>;
-  stderrUntil(pattern: RegExp): Promise<void>;
-} {
-  const child = spawn(process.execPath, [xlab, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    for (const w of [...waiters]) {
-      if (w.pattern.test(stderr)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  });
-  const done = new Promise<Finished>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return {
-    child,
-    done,
-    stderrUntil: (pattern) =>
-      new Promise<void>((resolve, reject) => {
-        if (pattern.test(stderr)) return resolve();
-        waiters.push({ pattern, resolve });
-        void done.then(() => reject(new Error(`xlab exited before printing ${pattern}:\n${stderr}`)));
-      }),
-  };
-}
-
-async function run(args: string[]): Promise<Finished> {
-  return start(args).done;
-}
+// The pure-JS engine (xlab-child's default), so the seeded losses are comparable.
+const start = (args: string[]) => startXlab(args);
+const run = (args: string[]) => runXlab(args);
 
 async function epochLines(dataDir: string, runId: string): Promise<{ epoch: number; loss: number }[]> {
   const text = await readFile(join(dataDir, 'runs', runId, 'metrics.jsonl'), 'utf8');

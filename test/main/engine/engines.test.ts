@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtWorkerUrl, repoRoot } from '../../helpers/built';
-import { startXlab, type XlabProcess } from '../../helpers/xlab-process';
+import { startXlab, type XlabChild } from '../../helpers/xlab-child';
 import {
   announceNativeSkip,
   nativeAvailable,
@@ -22,7 +22,7 @@ import { createLab } from '../../../main/lab';
 
 const trainArgs = ['--preset', 'micro', '--size', '24', '--batch', '8', '--seed', '3'];
 
-const start = (engine: TestEngine, args: string[]): XlabProcess =>
+const start = (engine: TestEngine, args: string[]): XlabChild =>
   startXlab(args, { ...process.env, XLAB_BACKEND: engine.backend });
 
 /** Runs one command and expects exit code 0 (the message shows stderr when not). */
