@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelPresetInfo, NamedConfig, SampleDataset } from '../../main/contract';
+import type { EngineInfo, KerasEngineStatus, ModelPresetInfo, NamedConfig, SampleDataset } from '../../main/contract';
 import {
   buildTrainRequest,
+  engineChoices,
   fieldOfServerError,
+  kerasNote,
   initialValues,
   knobs,
   knobsFromConfig,
@@ -241,5 +243,52 @@ describe('healthNotices', () => {
       'Class "dog" has only 1 usable image: it cannot be split into training and validation.',
     ]);
     expect(healthNotices({ classes: [{ name: 'a', images: 3 }], problems: [], warnings: [] })).toEqual([]);
+  });
+});
+
+describe('the engine choice', () => {
+  const tfjs: EngineInfo = {
+    name: 'tfjs-node',
+    device: 'cpu',
+    reason: 'native',
+    backend: 'tensorflow',
+    version: '4.22.0',
+  };
+  const found: KerasEngineStatus = {
+    found: {
+      python: '/v/bin/python',
+      from: 'XLAB_PYTHON',
+      ok: true,
+      tensorflow: '2.21.0',
+      keras: '3.15.0',
+      devices: ['CPU:0'],
+    },
+    tried: [],
+    fix: 'npx xlab engine setup-keras',
+  };
+  const missing: KerasEngineStatus = {
+    tried: [{ python: 'python3', from: 'PATH', ok: false, problem: 'TensorFlow is not installed: install it.' }],
+    fix: 'npx xlab engine setup-keras',
+  };
+
+  it('sends engine "keras" only when Keras is chosen', () => {
+    const keras = buildTrainRequest(values({ engine: 'keras' }), context);
+    expect(keras.ok && keras.request.engine).toBe('keras');
+    const builtin = buildTrainRequest(values(), context);
+    expect(builtin.ok && 'engine' in builtin.request).toBe(false);
+  });
+
+  it('offers the running engine, and Keras with its TensorFlow version and device when a Python can train', () => {
+    expect(engineChoices(tfjs, found)).toEqual([
+      { value: 'builtin', label: 'Built-in (tfjs-node)', disabled: false },
+      { value: 'keras', label: 'Keras (TensorFlow 2.21.0, CPU:0)', disabled: false },
+    ]);
+    expect(kerasNote(found)).toBeUndefined();
+  });
+
+  it('disables Keras while asking and when no Python can train, saying what is missing', () => {
+    expect(engineChoices(null, null)[1]).toEqual({ value: 'keras', label: 'Keras (checking…)', disabled: true });
+    expect(engineChoices(tfjs, missing)[1]).toEqual({ value: 'keras', label: 'Keras (not available)', disabled: true });
+    expect(kerasNote(missing)).toBe('Keras is not available: TensorFlow is not installed: install it.');
   });
 });
