@@ -4,12 +4,12 @@
  * XLAB_PYTHON, Keras is offered with its TensorFlow version, and a 1-epoch micro run on the
  * bundled sample trains with it from the UI and completes as engine "keras". Without it the
  * server gets a Python that does not exist: Keras is disabled and the note says what to install.
- * Needs `npm run build` first.
+ * Needs `npm run build` first; screenshots go to test-results/e2e/.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunListEntry } from '../../main/contract';
-import { callLab, expectNoSeriousAxeViolations, LabSession } from './harness';
+import { callLab, expectNoSeriousAxeViolations, LabSession, screenshotWholePage } from './harness';
 
 const testPython = process.env.XLAB_TEST_PYTHON;
 /** Importing TensorFlow in the probe takes seconds, more on a loaded machine. */
@@ -51,6 +51,7 @@ describe('Train page: the Keras engine (xlab serve + Chromium)', () => {
         expect(await keras.isDisabled()).toBe(true);
         expect(hint).toMatch(/Keras is not available: .*cannot be run.*npx xlab engine setup-keras/s);
       }
+      await screenshotWholePage(page, testPython ? 'train-keras.png' : 'train-keras-missing.png');
       await expectNoSeriousAxeViolations(page, 'Train page with the Engine select');
     },
     probeTimeout + 10_000,

@@ -14,6 +14,7 @@ import {
   parseKnob,
   type TrainFormValues,
 } from '../../renderer/src/components/train/train-form';
+import { probeProblem } from '../../main/keras/python-env';
 import {
   folderName,
   formatApprox,
@@ -290,5 +291,11 @@ describe('the engine choice', () => {
     expect(engineChoices(null, null)[1]).toEqual({ value: 'keras', label: 'Keras (checking…)', disabled: true });
     expect(engineChoices(tfjs, missing)[1]).toEqual({ value: 'keras', label: 'Keras (not available)', disabled: true });
     expect(kerasNote(missing)).toBe('Keras is not available: TensorFlow is not installed: install it.');
+  });
+
+  it("leaves the probe's install advice to the page's one fix", () => {
+    const problem = probeProblem({ tensorflow: '2.21.0', keras: '2.15.0', pillow: '11.0.0' });
+    const keras2 = { tried: [{ python: 'python3', from: 'PATH', ok: false, problem }], fix: '' };
+    expect(kerasNote(keras2)).toBe('Keras is not available: Keras 2.15.0 is Keras 2; Keras 3 is needed.');
   });
 });

@@ -133,7 +133,8 @@ export function engineChoices(builtin: EngineInfo | null, keras: KerasEngineStat
 export function kerasNote(keras: KerasEngineStatus | null): string | undefined {
   if (!keras || keras.found) return undefined;
   const problem = keras.tried.find((t) => t.problem)?.problem ?? 'No Python was found.';
-  return `Keras is not available: ${problem}`;
+  // The probe's own install advice (": install them with …") gives way to the page's one fix.
+  return `Keras is not available: ${problem.replace(/: install them with .*$/s, '.')}`;
 }
 
 /** The engine's training defaults (from `checkTrainingSettings({})`) for the knobs it has. */
