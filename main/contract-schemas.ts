@@ -33,6 +33,7 @@ const reportRequest = z.object({
 export const argSchemas = {
   getAppInfo: z.tuple([]),
   getEngine: z.tuple([]),
+  getKerasEngine: z.tuple([z.boolean().optional()]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsSchema.partial().strict()]),
   listSamples: z.tuple([]),

@@ -551,10 +551,36 @@ export interface ExportTarget {
   folder: string;
 }
 
+/** One Python the Keras engine asked: its versions and devices, or why it cannot train. */
+export interface KerasPython {
+  python: string;
+  /** Where the candidate came from: "XLAB_PYTHON", "setup-keras", "PATH". */
+  from: string;
+  ok: boolean;
+  pythonVersion?: string;
+  tensorflow?: string;
+  keras?: string;
+  devices?: string[];
+  /** Why this Python cannot run Keras projects, and what to install. */
+  problem?: string;
+}
+
+/** Whether the Train page can offer the Keras engine (see `xlab engine setup-keras`). */
+export interface KerasEngineStatus {
+  /** The Python it would use; absent when none of `tried` can train. */
+  found?: KerasPython;
+  /** Every candidate asked, in order. */
+  tried: KerasPython[];
+  /** The one-line fix when none works. */
+  fix: string;
+}
+
 /** Every call a front end can make. All calls are async; errors arrive as `WireError`. */
 export interface LabApi {
   getAppInfo(): Promise<AppInfo>;
   getEngine(): Promise<EngineInfo>;
+  /** The Keras engine's Python, asked once per session; `refresh` asks again ("Check again"). */
+  getKerasEngine(refresh?: boolean): Promise<KerasEngineStatus>;
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
   listSamples(): Promise<SampleDataset[]>;
@@ -700,6 +726,7 @@ export type LabEvent = keyof LabEvents;
 export const labMethods = [
   'getAppInfo',
   'getEngine',
+  'getKerasEngine',
   'getSettings',
   'updateSettings',
   'listSamples',

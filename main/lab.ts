@@ -34,6 +34,8 @@ import { logEntry } from './log-entry';
 import { checkOpenableFolder } from './fs/open-folder-policy';
 import { loadTfjs } from './keras/keras-export';
 import { createKerasRunner } from './keras/keras-run';
+import { createKerasStatus } from './keras/keras-status';
+import { findKerasPython } from './keras/python-env';
 
 const maxLogEntries = 500;
 /** How long closing waits for an evaluation in progress. */
@@ -181,6 +183,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     loadTf: loadTfjs,
     onFinished: (run) => autoEvaluate(run),
   });
+  const kerasStatus = createKerasStatus(() => findKerasPython(dataDir, options.env ?? process.env));
   const anyActive = (): string | undefined => training.active ?? keras.active;
   // Runs trained by other processes (the CLI, a second app) show live here, and Stop reaches them.
   const watcher = watchRuns({
@@ -245,6 +248,9 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     getAppInfo: appInfo,
     getEngine(): Promise<EngineInfo> {
       return currentWorker().engine;
+    },
+    getKerasEngine(refresh = false) {
+      return kerasStatus(refresh);
     },
     async getSettings(): Promise<Settings> {
       return { ...settings };

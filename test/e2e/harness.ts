@@ -65,12 +65,13 @@ export interface Lab {
  * Starts `xlab serve --port 0 --no-open --data-dir <dataDir>` on the pure-JS engine
  * (XLAB_BACKEND=js: the badge must name it even where tfjs-node is installed) and resolves once
  * it prints its URL. Rejects, with the server's output, if it exits first or prints no URL within
- * 30 s; a server that never printed its URL is stopped before the rejection.
+ * 30 s; a server that never printed its URL is stopped before the rejection. `env` adds to its
+ * environment (e.g. XLAB_PYTHON).
  */
-export function startLab(dataDir: string): Promise<Lab> {
+export function startLab(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Lab> {
   const child = spawn(process.execPath, ['bin/xlab.js', 'serve', '--port', '0', '--no-open', '--data-dir', dataDir], {
     cwd: root,
-    env: { ...process.env, XLAB_BACKEND: 'js' },
+    env: { ...process.env, XLAB_BACKEND: 'js', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -272,18 +273,19 @@ export class LabSession {
   /**
    * Checks the prerequisites, makes the data dir (`<prefix>data-…`) and the Chromium profile
    * (`<prefix>chromium-…`), runs `prepare` with the data dir (fixtures, seeded runs), then starts
-   * the lab on that data dir and Chromium at `viewport`.
+   * the lab on that data dir (with `env` added to its environment) and Chromium at `viewport`.
    */
   async open(
     prefix: string,
     viewport: { width: number; height: number },
     prepare?: (dataDir: string) => Promise<void>,
+    env: NodeJS.ProcessEnv = {},
   ): Promise<Opened> {
     await checkPrerequisites();
     const dataDir = await this.tempDir(`${prefix}data-`);
     const profileDir = await this.tempDir(`${prefix}chromium-`);
     await prepare?.(dataDir);
-    this.lab = await startLab(dataDir);
+    this.lab = await startLab(dataDir, env);
     this.browser = await launchChromium(profileDir, viewport);
     return { url: this.lab.url, page: this.browser.page, pageErrors: this.browser.pageErrors };
   }

@@ -76,6 +76,10 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
     versions: { node: '20' },
   },
   getEngine: { name: 'tfjs', device: 'cpu', reason: 'test', backend: 'cpu', version: '4.22.0' },
+  getKerasEngine: {
+    tried: [{ python: 'python3', from: 'PATH', ok: false, problem: 'TensorFlow is not installed.' }],
+    fix: 'npx xlab engine setup-keras',
+  },
   getSettings: { theme: 'system' },
   updateSettings: { theme: 'dark' },
   listSamples: [],
@@ -150,6 +154,7 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
 export const sampleArgs: { [M in LabMethod]: LabArgs<M> } = {
   getAppInfo: [],
   getEngine: [],
+  getKerasEngine: [],
   getSettings: [],
   updateSettings: [{ theme: 'dark' }],
   listSamples: [],

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelPresetInfo, NamedConfig, SampleDataset } from '../../main/contract';
+import type { EngineInfo, KerasEngineStatus, ModelPresetInfo, NamedConfig, SampleDataset } from '../../main/contract';
 import {
   buildTrainRequest,
+  engineChoices,
   fieldOfServerError,
+  kerasNote,
   initialValues,
   knobs,
   knobsFromConfig,
@@ -12,6 +14,7 @@ import {
   parseKnob,
   type TrainFormValues,
 } from '../../renderer/src/components/train/train-form';
+import { probeProblem } from '../../main/keras/python-env';
 import {
   folderName,
   formatApprox,
@@ -241,5 +244,58 @@ describe('healthNotices', () => {
       'Class "dog" has only 1 usable image: it cannot be split into training and validation.',
     ]);
     expect(healthNotices({ classes: [{ name: 'a', images: 3 }], problems: [], warnings: [] })).toEqual([]);
+  });
+});
+
+describe('the engine choice', () => {
+  const tfjs: EngineInfo = {
+    name: 'tfjs-node',
+    device: 'cpu',
+    reason: 'native',
+    backend: 'tensorflow',
+    version: '4.22.0',
+  };
+  const found: KerasEngineStatus = {
+    found: {
+      python: '/v/bin/python',
+      from: 'XLAB_PYTHON',
+      ok: true,
+      tensorflow: '2.21.0',
+      keras: '3.15.0',
+      devices: ['CPU:0'],
+    },
+    tried: [],
+    fix: 'npx xlab engine setup-keras',
+  };
+  const missing: KerasEngineStatus = {
+    tried: [{ python: 'python3', from: 'PATH', ok: false, problem: 'TensorFlow is not installed: install it.' }],
+    fix: 'npx xlab engine setup-keras',
+  };
+
+  it('sends engine "keras" only when Keras is chosen', () => {
+    const keras = buildTrainRequest(values({ engine: 'keras' }), context);
+    expect(keras.ok && keras.request.engine).toBe('keras');
+    const builtin = buildTrainRequest(values(), context);
+    expect(builtin.ok && 'engine' in builtin.request).toBe(false);
+  });
+
+  it('offers the running engine, and Keras with its TensorFlow version and device when a Python can train', () => {
+    expect(engineChoices(tfjs, found)).toEqual([
+      { value: 'builtin', label: 'Built-in (tfjs-node)', disabled: false },
+      { value: 'keras', label: 'Keras (TensorFlow 2.21.0, CPU:0)', disabled: false },
+    ]);
+    expect(kerasNote(found)).toBeUndefined();
+  });
+
+  it('disables Keras while asking and when no Python can train, saying what is missing', () => {
+    expect(engineChoices(null, null)[1]).toEqual({ value: 'keras', label: 'Keras (checking…)', disabled: true });
+    expect(engineChoices(tfjs, missing)[1]).toEqual({ value: 'keras', label: 'Keras (not available)', disabled: true });
+    expect(kerasNote(missing)).toBe('Keras is not available: TensorFlow is not installed: install it.');
+  });
+
+  it("leaves the probe's install advice to the page's one fix", () => {
+    const problem = probeProblem({ tensorflow: '2.21.0', keras: '2.15.0', pillow: '11.0.0' });
+    const keras2 = { tried: [{ python: 'python3', from: 'PATH', ok: false, problem }], fix: '' };
+    expect(kerasNote(keras2)).toBe('Keras is not available: Keras 2.15.0 is Keras 2; Keras 3 is needed.');
   });
 });

@@ -1,4 +1,6 @@
 import type {
+  EngineInfo,
+  KerasEngineStatus,
   LabEvents,
   ModelPresetInfo,
   NamedConfig,
@@ -89,6 +91,10 @@ export class TrainingState {
   resuming = $state(false);
   /** A stop or resume that failed, said for the user. */
   actionError = $state<string | null>(null);
+  /** The Keras engine's availability (null: still asking the Python, which takes seconds). */
+  keras = $state.raw<KerasEngineStatus | null>(null);
+  kerasError = $state<string | null>(null);
+  checkingKeras = $state(false);
 
   /** Field errors shown: the form's own, else the one the engine named. */
   errors: FieldErrors = $derived(
@@ -112,6 +118,11 @@ export class TrainingState {
     this.#app = app;
     this.lab = app.lab;
     this.#schedule = options.schedule ?? nextFrame;
+  }
+
+  /** The running tfjs engine (the "Built-in" choice), once known. */
+  get builtinEngine(): EngineInfo | null {
+    return this.#app.engine.state === 'ready' ? this.#app.engine.info : null;
   }
 
   /** The dataset folder chosen on the Datasets page ("Train on this dataset"), if any. */
@@ -175,8 +186,24 @@ export class TrainingState {
     this.#started = false;
   }
 
+  /** Asks (once per session, or again with `refresh`) whether the Keras engine can train. */
+  async checkKeras(refresh = false): Promise<void> {
+    if (this.checkingKeras) return;
+    this.checkingKeras = true;
+    this.kerasError = null;
+    try {
+      this.keras = await this.lab.getKerasEngine(refresh);
+      if (!this.keras.found && this.values.engine === 'keras') this.values.engine = 'builtin';
+    } catch (error) {
+      this.kerasError = `Could not check the Keras engine: ${messageOf(error)}`;
+    } finally {
+      this.checkingKeras = false;
+    }
+  }
+
   async #load(): Promise<void> {
     this.loadError = null;
+    if (!this.keras) void this.checkKeras();
     try {
       const [samples, presets, configs, defaults, runs, settings] = await Promise.all([
         this.lab.listSamples(),

@@ -2,7 +2,15 @@
  * The Train page's form: what the user typed (all text, as typed), checked on the spot and
  * turned into the `TrainRequest` the engine takes. Pure, so unit-tested.
  */
-import type { ModelPresetInfo, NamedConfig, SampleDataset, TrainRequest, ScanReport } from '../../../../main/contract';
+import type {
+  EngineInfo,
+  KerasEngineStatus,
+  ModelPresetInfo,
+  NamedConfig,
+  SampleDataset,
+  TrainRequest,
+  ScanReport,
+} from '../../../../main/contract';
 import { startingEpochs, startingPreset } from '../../lib/form-defaults';
 import { defaultMonitor, monitorOf, type Monitor } from '../../../../main/models/monitor';
 
@@ -21,6 +29,8 @@ export interface TrainFormValues {
   /** What picks the best epoch: the best checkpoint, early stopping, "best" in every view. */
   monitor: Monitor;
   name: string;
+  /** "builtin": the running tfjs engine; "keras": Keras/TensorFlow in Python. */
+  engine: 'builtin' | 'keras';
 }
 
 /** The fields an error can be shown next to. */
@@ -62,6 +72,7 @@ export function initialValues(): TrainFormValues {
     seed: '42',
     monitor: defaultMonitor,
     name: '',
+    engine: 'builtin',
   };
 }
 
@@ -93,6 +104,38 @@ export const monitorChoices: readonly { value: Monitor; label: string }[] = [
   { value: 'val_loss', label: 'Lowest val_loss' },
   { value: 'val_accuracy', label: 'Highest val_accuracy' },
 ];
+
+export interface EngineChoice {
+  value: TrainFormValues['engine'];
+  label: string;
+  disabled: boolean;
+}
+
+/** The Engine select's options: the running tfjs engine, and Keras (disabled until a Python can train). */
+export function engineChoices(builtin: EngineInfo | null, keras: KerasEngineStatus | null): EngineChoice[] {
+  const found = keras?.found;
+  const device = found?.devices?.find((d) => /GPU/i.test(d)) ?? found?.devices?.[0] ?? 'CPU';
+  return [
+    { value: 'builtin', label: `Built-in (${builtin?.name ?? 'loading…'})`, disabled: false },
+    {
+      value: 'keras',
+      label: found
+        ? `Keras (TensorFlow ${found.tensorflow ?? '?'}, ${device})`
+        : keras
+          ? 'Keras (not available)'
+          : 'Keras (checking…)',
+      disabled: !found,
+    },
+  ];
+}
+
+/** What to install for the Keras engine, when no Python can train: the first problem and the fix. */
+export function kerasNote(keras: KerasEngineStatus | null): string | undefined {
+  if (!keras || keras.found) return undefined;
+  const problem = keras.tried.find((t) => t.problem)?.problem ?? 'No Python was found.';
+  // The probe's own install advice (": install them with …") gives way to the page's one fix.
+  return `Keras is not available: ${problem.replace(/: install them with .*$/s, '.')}`;
+}
 
 /** The engine's training defaults (from `checkTrainingSettings({})`) for the knobs it has. */
 export function knobsFromDefaults(settings: Record<string, unknown> | null): Partial<TrainFormValues> {
@@ -181,6 +224,7 @@ export function buildTrainRequest(
     },
   };
   if (name) request.name = name;
+  if (values.engine === 'keras') request.engine = 'keras';
   return { ok: true, request };
 }
 
