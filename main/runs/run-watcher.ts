@@ -116,7 +116,11 @@ export function watchRuns(options: RunWatcherOptions): RunWatcher {
       const run = await runs.get(id).catch(() => undefined);
       if (!run) continue;
       const startsNow = run.status === 'running' && known?.status !== 'running';
-      const offset = !known || startsNow ? await size(runs.paths(id).metrics) : known.metricsOffset;
+      // A run that appeared while this lab was open streams from its first line (its first epoch
+      // may be committed before the first poll sees it); one already there at start, or resumed,
+      // from where its file ends now (its earlier history is read with the run).
+      const offset =
+        !known && !first ? 0 : !known || startsNow ? await size(runs.paths(id).metrics) : known.metricsOffset;
       if (!first && !local) emit('runUpdated', { runId: id, run });
       seen.set(id, { recordMtimeMs: mtime, status: run.status, epochs: run.epochs, metricsOffset: offset });
     }

@@ -85,6 +85,19 @@ describe('run watcher', () => {
     expect(events).toEqual([{ event: 'runUpdated', payload: { runId: run.id, deleted: true } }]);
   });
 
+  it('a run that commits its first epoch before the next poll still streams that epoch (it used to start at the end of the file)', async () => {
+    const { runs, events, watcher } = await setup();
+    const run = await runs.create(newRun);
+    await runs.appendMetrics(run.id, [
+      { type: 'epoch', epoch: 0, time: 't', loss: 1.2, acc: 0.5, val_loss: 1.3, val_acc: 0.5 },
+    ]);
+    await watcher.poll(); // sees the run appear
+    await watcher.poll(); // follows its lines
+    expect(
+      events.filter((e) => e.event === 'trainEpoch').map((e) => (e.payload.metrics as { epoch: number }).epoch),
+    ).toEqual([0]);
+  });
+
   it('says nothing about runs this process trains itself, nor about what was there when it started', async () => {
     const runs0 = createRunStore(await mkdtemp(join(tmpdir(), 'xlab-watch-')));
     const before = await runs0.create(newRun);
