@@ -12,6 +12,7 @@ import ts from 'typescript-eslint';
 const rendererMayImport = [
   'contract',
   'contract-schemas',
+  'dataset/image/augment-ranges',
   'events',
   'format',
   'models/config-diff',

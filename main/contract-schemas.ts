@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LabMethod, Settings } from './contract';
+import { previewSizeRange } from './dataset/image/augment-ranges';
 
 /**
  * Argument schemas for every call in the contract, checked before anything reaches the engine
@@ -15,6 +16,8 @@ export const settingsSchema = z.object({
 
 /** Field values are checked by the model's own schema, which names the field; here only the shape. */
 const modelRequestSchema = z.looseObject({ preset: z.string().max(40).optional() });
+/** Likewise: `parseAugmentSettings` fills in missing settings and names a bad one with its range. */
+const augmentRequestSchema = z.record(z.string(), z.unknown());
 
 const path = z.string().min(1).max(4096);
 const scanId = z.string().min(1).max(100);
@@ -56,7 +59,7 @@ export const argSchemas = {
       dataset: z.string().min(1),
       model: modelRequestSchema,
       training: z.record(z.string(), z.unknown()),
-      augment: z.record(z.string(), z.unknown()).optional(),
+      augment: augmentRequestSchema.optional(),
       name: z.string().max(200).optional(),
       engine: z.literal('keras').optional(),
     }),
@@ -75,15 +78,8 @@ export const argSchemas = {
   getThumbnails: z.tuple([path, z.string().min(1).max(1000), z.int().min(0), z.int().min(1).max(200)]),
   previewAugmentation: z.tuple([
     path,
-    z.object({
-      flip: z.boolean(),
-      rotation: z.number(),
-      zoom: z.number(),
-      brightness: z.number(),
-      contrast: z.number(),
-      noise: z.number(),
-    }),
-    z.int().min(8).max(1024),
+    augmentRequestSchema,
+    z.int().min(previewSizeRange.min).max(previewSizeRange.max),
     z.int().min(1).max(64),
     z
       .int()

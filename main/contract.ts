@@ -5,9 +5,11 @@
  * is declared here once. The preload bridge, the Electron IPC handlers, the browser-mode
  * WebSocket transport and the renderer's client are all built from `labMethods` / `labEvents`,
  * and the compile-time checks at the bottom make a call that is declared but not listed (or
- * listed but not declared) a type error. This file has no imports on purpose: it is shared by
- * Node, the preload and the browser.
+ * listed but not declared) a type error. This file imports types only, from zod schemas in
+ * browser-safe modules (each shape is defined once, by its schema): it is shared by Node, the
+ * preload and the browser.
  */
+import type { AugmentSettings } from './dataset/image/augment-settings';
 
 /** Which training library really runs. */
 export type EngineName = 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs';
@@ -351,19 +353,7 @@ export interface Thumbnail {
   dataUrl: string;
 }
 
-export interface AugmentSettings {
-  flip: boolean;
-  /** Degrees either way, 0–180. */
-  rotation: number;
-  /** Crop/zoom, 0–0.5. */
-  zoom: number;
-  /** 0–1. */
-  brightness: number;
-  /** 0–1. */
-  contrast: number;
-  /** Gaussian noise σ as a fraction of full scale, 0–0.5. */
-  noise: number;
-}
+export type { AugmentSettings };
 
 export interface CacheInfo {
   /** DATA_DIR/cache/images. */

@@ -18,65 +18,15 @@
  * image: ~40× cheaper than Box–Muller per pixel, and plenty random for augmentation.
  */
 import sharp from 'sharp';
-import { z } from 'zod';
 import { LabError } from '../../errors';
 import { decodeSource, DEFAULT_FIT, type ResizeFit } from './decode';
 import { gaussian, mulberry32, randomFrom, uniform, type Random } from '../random';
 import { byteTables, fitAffine, warpInto, type Affine, type ChannelTables, type RgbImage } from './warp';
+import { augmentRanges, noAugmentation } from './augment-ranges';
+import { augmentSettingsSchema, type AugmentSettings } from './augment-settings';
 
-export interface AugmentSettings {
-  /** Flip left–right with probability ½. */
-  flip: boolean;
-  /** Largest rotation either way, in degrees (0–180). */
-  rotation: number;
-  /** Largest crop/zoom: the crop's side is at least 1 − zoom of the image (0–0.5). */
-  zoom: number;
-  /** Largest brightness change as a fraction of full scale (0–1). */
-  brightness: number;
-  /** Largest contrast change: factor in 1 ± contrast (0–1). */
-  contrast: number;
-  /** Gaussian noise standard deviation as a fraction of full scale (0–0.5); 0 = off. */
-  noise: number;
-}
-
-/** Nothing changes: `renderAugmented` with these equals a plain resize. */
-export const noAugmentation: AugmentSettings = {
-  flip: false,
-  rotation: 0,
-  zoom: 0,
-  brightness: 0,
-  contrast: 0,
-  noise: 0,
-};
-
-/** A mild default for photos of objects. */
-export const defaultAugmentation: AugmentSettings = {
-  flip: true,
-  rotation: 10,
-  zoom: 0.1,
-  brightness: 0.1,
-  contrast: 0.1,
-  noise: 0,
-};
-
-const ranges = {
-  rotation: { min: 0, max: 180, unit: ' degrees' },
-  zoom: { min: 0, max: 0.5, unit: '' },
-  brightness: { min: 0, max: 1, unit: '' },
-  contrast: { min: 0, max: 1, unit: '' },
-  noise: { min: 0, max: 0.5, unit: '' },
-} as const;
-
-const bounded = (field: keyof typeof ranges) => z.number().min(ranges[field].min).max(ranges[field].max);
-
-export const augmentSettingsSchema = z.strictObject({
-  flip: z.boolean(),
-  rotation: bounded('rotation'),
-  zoom: bounded('zoom'),
-  brightness: bounded('brightness'),
-  contrast: bounded('contrast'),
-  noise: bounded('noise'),
-});
+export { defaultAugmentation, noAugmentation } from './augment-ranges';
+export { augmentSettingsSchema, type AugmentSettings } from './augment-settings';
 
 /**
  * Validates settings from a front end; missing fields take `noAugmentation`'s values.
@@ -96,8 +46,8 @@ export function parseAugmentSettings(input: unknown): AugmentSettings {
     message = `Unknown augmentation setting "${issue.keys.join('", "')}"; the settings are ${Object.keys(noAugmentation).join(', ')}.`;
   } else if (!field) message = 'Augmentation settings must be an object.';
   else if (field === 'flip') message = `Augmentation setting "flip" must be true or false; got ${shown}.`;
-  else if (field in ranges) {
-    const r = ranges[field as keyof typeof ranges];
+  else if (field in augmentRanges) {
+    const r = augmentRanges[field as keyof typeof augmentRanges];
     message = `Augmentation setting "${field}" must be a number from ${r.min} to ${r.max}${r.unit}; got ${shown}.`;
   } else message = `Augmentation setting "${field}": ${issue?.message ?? 'invalid'}.`;
   throw new LabError('AUGMENT_INVALID', message);

@@ -3,6 +3,13 @@
  * groups, warning kinds, scan progress, folder breadcrumbs, augmentation ranges. Pure, no DOM:
  * unit-tested in test/renderer/dataset-view.test.ts.
  */
+import {
+  augmentRanges as engineRanges,
+  defaultAugmentation,
+  noAugmentation,
+  previewSizeRange,
+  type AugmentRangeField,
+} from '../../../../main/dataset/image/augment-ranges';
 import { formatCount } from '../../../../main/format';
 import type {
   AugmentSettings,
@@ -20,30 +27,12 @@ export const thumbnailPageSize = 24;
 export const previewCount = 8;
 /** The preview's default input size, in pixels. */
 export const defaultPreviewSize = 64;
-/** `previewAugmentation` accepts sizes in this range. */
-export const previewSizeRange = { min: 8, max: 1024 } as const;
 /** Paths shown of a problem or duplicate group before "Show all". */
 export const collapsedPaths = 5;
 
-/** The engine's mild default (main/dataset/augment.ts `defaultAugmentation`). */
-export const defaultAugmentation: AugmentSettings = {
-  flip: true,
-  rotation: 10,
-  zoom: 0.1,
-  brightness: 0.1,
-  contrast: 0.1,
-  noise: 0,
-};
-export const noAugmentation: AugmentSettings = {
-  flip: false,
-  rotation: 0,
-  zoom: 0,
-  brightness: 0,
-  contrast: 0,
-  noise: 0,
-};
+export { defaultAugmentation, noAugmentation, previewSizeRange, type AugmentRangeField };
 
-export type AugmentRangeField = Exclude<keyof AugmentSettings, 'flip'>;
+const bounds = (field: AugmentRangeField) => ({ min: engineRanges[field].min, max: engineRanges[field].max });
 
 /** The numeric augmentation settings, their ranges (as the engine checks them) and how to show them. */
 export const augmentRanges: readonly {
@@ -57,40 +46,35 @@ export const augmentRanges: readonly {
   {
     field: 'rotation',
     label: 'Rotation ± degrees',
-    min: 0,
-    max: 180,
+    ...bounds('rotation'),
     step: 1,
     help: 'Each image turns by up to this angle either way.',
   },
   {
     field: 'zoom',
     label: 'Zoom',
-    min: 0,
-    max: 0.5,
+    ...bounds('zoom'),
     step: 0.05,
     help: 'A random crop keeps at least 1 − zoom of the image, scaled back up.',
   },
   {
     field: 'brightness',
     label: 'Brightness',
-    min: 0,
-    max: 1,
+    ...bounds('brightness'),
     step: 0.05,
     help: 'Adds up to ± this fraction of full scale.',
   },
   {
     field: 'contrast',
     label: 'Contrast',
-    min: 0,
-    max: 1,
+    ...bounds('contrast'),
     step: 0.05,
     help: 'Scales each channel about its mean by 1 ± this.',
   },
   {
     field: 'noise',
     label: 'Noise',
-    min: 0,
-    max: 0.5,
+    ...bounds('noise'),
     step: 0.01,
     help: 'Gaussian noise; σ as a fraction of full scale (0 = off).',
   },
