@@ -10,6 +10,7 @@
  * preload and the browser.
  */
 import type { AugmentSettings } from './dataset/image/augment-settings';
+import type { EpochSummary, RunRecord, RunStatus } from './runs/run-record';
 
 /** Which training library really runs. */
 export type EngineName = 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs';
@@ -128,48 +129,10 @@ export interface NamedConfig {
   savedAt: string;
 }
 
-export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'failed';
+export type { EpochSummary, RunStatus };
 
-export interface EpochSummary {
-  /** 0-based. */
-  epoch: number;
-  loss: number | null;
-  acc: number | null;
-  val_loss: number | null;
-  val_acc: number | null;
-}
-
-/** A run as stored in its run.json. */
-export interface RunInfo {
-  id: string;
-  name: string;
-  status: RunStatus;
-  createdAt: string;
-  updatedAt: string;
-  startedAt?: string;
-  endedAt?: string;
-  /** Training time summed over every session of the run. */
-  durationMs: number;
-  epochs: number;
-  epochsDone: number;
-  params?: number;
-  model: { preset?: string; [field: string]: unknown };
-  training: Record<string, unknown>;
-  dataset: {
-    path: string;
-    fingerprint: string;
-    /** The classes the model has: those with usable images. */
-    classNames: string[];
-    split: { seed: number; key: string; [field: string]: unknown };
-    /** Class folders left out of training (no usable image), and why. */
-    excludedClasses?: { name: string; reason: string }[];
-  };
-  engine?: { name: string; device: string; version: string; [field: string]: unknown };
-  versions: Record<string, string>;
-  best?: EpochSummary;
-  last?: EpochSummary;
-  error?: WireError;
-}
+/** A run as stored in its run.json (less the file's format version). */
+export type RunInfo = Omit<RunRecord, 'formatVersion'>;
 
 /** A listed run, or why its run.json could not be read (the others still list). */
 export type RunListEntry = { id: string; run: RunInfo } | { id: string; error: string };

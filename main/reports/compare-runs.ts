@@ -74,7 +74,7 @@ export function flattenSettings(run: RunInfo): Record<string, unknown> {
   for (const [field, value] of Object.entries(training)) flat[`training.${field}`] = value;
   if (augment && typeof augment === 'object') {
     flat.augment = 'on';
-    for (const [field, value] of Object.entries(augment as Record<string, unknown>)) flat[`augment.${field}`] = value;
+    for (const [field, value] of Object.entries(augment)) flat[`augment.${field}`] = value;
   } else {
     flat.augment = 'off';
   }

@@ -146,7 +146,7 @@ function hyperParameterItems(run: RunInfo): { hyperParameters: Item[]; augmentat
   }));
   const augmentation =
     augment && typeof augment === 'object'
-      ? Object.entries(augment as Record<string, unknown>).map(([field, value]) => ({
+      ? Object.entries(augment).map(([field, value]) => ({
           label: differenceLabel(`augment.${field}`).replace(/^augmentation: /, ''),
           value: formatValue(value),
         }))

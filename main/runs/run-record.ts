@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import type { AugmentSettings } from '../dataset/image/augment-settings';
+import type { TrainingSettings } from '../models/training-settings';
 
 /** running → completed | stopped | failed; a run whose process died while running is `interrupted`. */
 export const runStatuses = ['running', 'completed', 'stopped', 'interrupted', 'failed'] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
+/** An epoch's losses and accuracies (the run's best and last, a comparison curve's points). */
 const epochSummary = z.object({
+  /** 0-based. */
   epoch: z.int().nonnegative(),
   loss: z.number().nullable(),
   acc: z.number().nullable(),
@@ -13,8 +17,15 @@ const epochSummary = z.object({
 });
 
 /**
+ * run.json's `training`: the settings the run was started with, validated then by their own
+ * schema (runs from older versions lack newer fields), and the run's augmentation (none: null).
+ */
+export type RunTraining = Partial<TrainingSettings> & { augment?: AugmentSettings | null };
+
+/**
  * run.json: everything needed to understand, compare and resume a run without its logs.
- * `model` and `training` are kept as given (their own schemas validate them before a run starts).
+ * `model` and `training` are kept as given (their own schemas validate them before a run starts,
+ * and again on resume), so here only their shape is checked.
  */
 export const runRecordSchema = z.object({
   formatVersion: z.literal(1),
@@ -30,11 +41,13 @@ export const runRecordSchema = z.object({
   epochs: z.int().positive(),
   epochsDone: z.int().nonnegative(),
   params: z.int().nonnegative().optional(),
+  /** The model request the run was started with: preset and changed fields. */
   model: z.looseObject({ preset: z.string().optional() }),
-  training: z.looseObject({}),
+  training: z.looseObject({}).pipe(z.custom<RunTraining>()),
   dataset: z.object({
     path: z.string(),
     fingerprint: z.string(),
+    /** The classes the model has: those with usable images. */
     classNames: z.array(z.string()),
     split: z.looseObject({ seed: z.int(), key: z.string() }),
     /** Class folders without a usable image, left out of the model (absent in runs from before). */
@@ -44,6 +57,7 @@ export const runRecordSchema = z.object({
   versions: z.record(z.string(), z.string()).default({}),
   best: epochSummary.optional(),
   last: epochSummary.optional(),
+  /** Why a failed run failed, as the user saw it. */
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 

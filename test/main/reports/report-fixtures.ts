@@ -5,7 +5,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppInfo, EvalResult } from '../../../main/contract';
+import type { AppInfo, AugmentSettings, EvalResult } from '../../../main/contract';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
 import { createRunStore, type RunStore } from '../../../main/runs/run-store';
@@ -34,7 +34,7 @@ export interface FixtureRun {
   engine?: { name: string; device: string; version: string };
   training?: Record<string, unknown>;
   model?: Record<string, unknown>;
-  augment?: Record<string, unknown> | null;
+  augment?: AugmentSettings | null;
 }
 
 export const app: AppInfo = {

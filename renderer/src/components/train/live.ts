@@ -6,6 +6,7 @@
 import type {
   BatchMetricsLine,
   EpochMetricsLine,
+  EpochSummary,
   LabEvents,
   RunDetails,
   RunInfo,
@@ -13,14 +14,8 @@ import type {
 } from '../../../../main/contract';
 import { formatApprox, formatLoss, formatPercent } from './format';
 
-/** One finished epoch (0-based `epoch`). */
-export interface EpochPoint {
-  epoch: number;
-  loss: number | null;
-  acc: number | null;
-  val_loss: number | null;
-  val_acc: number | null;
-}
+/** One finished epoch (0-based `epoch`): the run record's epoch summary. */
+export type EpochPoint = EpochSummary;
 
 /** One batch's loss; `x` is in epochs (epoch 0, batch 1 of 4 → 0.5), so it shares the epoch axis. */
 export interface BatchPoint {
