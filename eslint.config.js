@@ -15,6 +15,7 @@ const rendererMayImport = [
   'dataset/image/augment-ranges',
   'events',
   'format',
+  'models/limits',
   'models/config-diff',
   'models/monitor',
   'reports/baseline-delta',

@@ -10,7 +10,18 @@
  * preload and the browser.
  */
 import type { AugmentSettings } from './dataset/image/augment-settings';
+import type { ModelConfig } from './models/model-config-schema';
+import type { NamedConfig } from './models/named-config-schema';
+import type { TrainingSettings, TrainingSettingsInput } from './models/training-settings';
 import type { EpochSummary, RunRecord, RunStatus } from './runs/run-record';
+
+/**
+ * Values as a form or a file gives them, before the engine checks them: the fields of `T`, any
+ * values (the engine's checks name each bad field and quote its value).
+ */
+export type Unchecked<T> = { [K in keyof T]?: unknown };
+
+export type { ModelConfig, TrainingSettings };
 
 /** Which training library really runs. */
 export type EngineName = 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs';
@@ -68,7 +79,7 @@ export interface ModelPresetInfo {
   description: string;
   suggestedSizes: { min: number; max: number };
   /** The preset's full config (every field filled in). */
-  config: Record<string, unknown>;
+  config: ModelConfig;
 }
 
 /** What the UI sends to describe a model: a preset id plus the fields the user changed. */
@@ -96,7 +107,7 @@ export interface ModelSummaryRow {
 /** Everything the Model page shows about a valid config, computed from the real model. */
 export interface ModelDescription {
   /** The resolved config, every field filled in. */
-  config: Record<string, unknown>;
+  config: ModelConfig;
   summary: {
     name: string;
     rows: ModelSummaryRow[];
@@ -118,16 +129,13 @@ export interface ModelDescription {
 
 export type DescribeModelResult = { ok: true; model: ModelDescription } | { ok: false; issues: FieldIssue[] };
 
-export type TrainingSettingsResult =
-  { ok: true; settings: Record<string, unknown> } | { ok: false; issues: FieldIssue[] };
+export type TrainingSettingsResult = { ok: true; settings: TrainingSettings } | { ok: false; issues: FieldIssue[] };
 
 /** A model config and its training settings saved under a name. */
-export interface NamedConfig {
-  name: string;
-  model: ModelRequest;
-  training: Record<string, unknown>;
-  savedAt: string;
-}
+export type { NamedConfig };
+
+/** Training settings as a front end sends them: unchecked, missing fields take the defaults. */
+export type TrainingRequest = Unchecked<TrainingSettingsInput>;
 
 export type { EpochSummary, RunStatus };
 
@@ -183,9 +191,9 @@ export interface TrainRequest {
   dataset: string;
   /** Preset and fields; `classes` defaults to the dataset's class count. */
   model: ModelRequest;
-  training: Record<string, unknown>;
-  /** Augmentation for training images; none when omitted. */
-  augment?: Record<string, unknown>;
+  training: TrainingRequest;
+  /** Augmentation for training images; none when omitted, missing settings off. */
+  augment?: Unchecked<AugmentSettings>;
   name?: string;
   /** "keras": train with Keras/TensorFlow in Python (see `xlab engine setup-keras`); else the tfjs engine. */
   engine?: 'keras';
@@ -544,11 +552,11 @@ export interface LabApi {
   /** Validates a model request; when valid, builds it (in the training worker) and describes it. */
   describeModel(request: ModelRequest, batchSize?: number): Promise<DescribeModelResult>;
   /** Validates training settings and fills in defaults (`{}` gives all the defaults). */
-  checkTrainingSettings(settings: Record<string, unknown>): Promise<TrainingSettingsResult>;
+  checkTrainingSettings(settings: TrainingRequest): Promise<TrainingSettingsResult>;
   listConfigs(): Promise<{ configs: NamedConfig[]; problems: string[] }>;
   /** Saves a named config; an existing one is replaced only with `overwrite: true`. */
   saveConfig(
-    config: { name: string; model: ModelRequest; training: Record<string, unknown> },
+    config: { name: string; model: ModelRequest; training: TrainingRequest },
     overwrite: boolean,
   ): Promise<NamedConfig>;
   deleteConfig(name: string): Promise<void>;

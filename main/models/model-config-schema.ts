@@ -3,6 +3,25 @@
  * planner (xception-plan.ts) and the validator (model-config.ts) both import it without a cycle.
  */
 import { z } from 'zod';
+import {
+  MAX_CLASSES,
+  MAX_ENTRY_BLOCKS,
+  MAX_INPUT_SIZE,
+  MAX_MIDDLE_REPEATS,
+  MAX_WIDTH,
+  MAX_WIDTH_MULTIPLIER,
+  MIN_CLASSES,
+} from './limits';
+
+export {
+  MAX_CLASSES,
+  MAX_ENTRY_BLOCKS,
+  MAX_INPUT_SIZE,
+  MAX_MIDDLE_REPEATS,
+  MAX_WIDTH,
+  MAX_WIDTH_MULTIPLIER,
+  MIN_CLASSES,
+} from './limits';
 
 /**
  * The flat, documented options of the Xception builder. Defaults are Keras'
@@ -17,17 +36,10 @@ export const blockStyles = ['keras', 'seed'] as const;
  */
 export type BlockStyle = (typeof blockStyles)[number];
 
-export const MAX_INPUT_SIZE = 1024;
-export const MAX_CLASSES = 100_000;
-export const MAX_WIDTH = 4096;
-export const MAX_ENTRY_BLOCKS = 8;
-export const MAX_MIDDLE_REPEATS = 64;
-export const MAX_WIDTH_MULTIPLIER = 4;
-
 /** What each field accepts, in words; every validation message quotes one of these. */
 export const allowedValues = {
   inputSize: `a whole number of pixels (square images), at most ${MAX_INPUT_SIZE}; the smallest allowed follows from the network's strides`,
-  classes: `a whole number from 2 to ${MAX_CLASSES}`,
+  classes: `a whole number from ${MIN_CLASSES} to ${MAX_CLASSES}`,
   stemWidths: `two whole numbers from 1 to ${MAX_WIDTH} (channels of block1_conv1 and block1_conv2)`,
   entryWidths: `1 to ${MAX_ENTRY_BLOCKS} whole numbers from 1 to ${MAX_WIDTH} (one downsampling block each)`,
   middleRepeats: `a whole number from 0 to ${MAX_MIDDLE_REPEATS}`,
@@ -50,7 +62,7 @@ export const modelConfigSchema = z.strictObject({
   /** Height = width of the input images, in pixels. */
   inputSize: z.int().min(1).max(MAX_INPUT_SIZE).default(299),
   /** Number of classes of the softmax classifier. */
-  classes: z.int().min(2).max(MAX_CLASSES).default(1000),
+  classes: z.int().min(MIN_CLASSES).max(MAX_CLASSES).default(1000),
   /** Channels of the two stem convolutions (block1_conv1, block1_conv2). */
   stemWidths: z.tuple([width, width]).default((): [number, number] => [32, 64]),
   /** One downsampling block per width (block2, block3, block4 in Keras). */

@@ -1,21 +1,12 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { LabError } from '../errors';
+import { namedConfigSchema, type NamedConfig } from './named-config-schema';
 import { resolveModelConfig } from './presets';
 import { validateTrainingSettings } from './training-settings';
 
-/** A model config plus its training settings, saved under a name in DATA_DIR/configs/. */
-export const namedConfigSchema = z.object({
-  name: z.string().min(1).max(100),
-  /** Preset id and the fields that differ from it, as the user set them. */
-  model: z.looseObject({ preset: z.string().optional() }),
-  training: z.looseObject({}),
-  savedAt: z.string(),
-});
-
-export type NamedConfig = z.output<typeof namedConfigSchema>;
+export { namedConfigSchema, type NamedConfig } from './named-config-schema';
 
 export const configsDir = (dataDir: string): string => join(dataDir, 'configs');
 
@@ -78,7 +69,7 @@ export async function loadNamedConfig(dataDir: string, name: string): Promise<Na
  */
 export async function saveNamedConfig(
   dataDir: string,
-  config: { name: string; model: Record<string, unknown>; training: Record<string, unknown> },
+  config: Pick<NamedConfig, 'name' | 'model' | 'training'>,
   options: { overwrite?: boolean; now?: Date } = {},
 ): Promise<NamedConfig> {
   resolveModelConfig(config.model); // throws a message naming the bad field

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LabError } from '../errors';
+import { limitText, trainingLimits as limits } from './limits';
 import { defaultMonitor, monitors } from './monitor';
 
 /**
@@ -15,7 +16,7 @@ export type FreezableFlow = (typeof freezableFlows)[number];
 
 export const trainingSettingsSchema = z.strictObject({
   optimizer: z.enum(optimizers).default('adam'),
-  learningRate: z.number().gt(0).max(10).default(0.001),
+  learningRate: z.number().gt(limits.learningRate.min).max(limits.learningRate.max).default(0.001),
   /** SGD only. */
   momentum: z.number().min(0).lt(1).default(0.9),
   /** SGD only. */
@@ -29,18 +30,14 @@ export const trainingSettingsSchema = z.strictObject({
   plateauPatience: z.int().min(1).max(1000).default(3),
   /** The rate never goes below this (cosine and plateau). */
   minLearningRate: z.number().min(0).default(1e-6),
-  batchSize: z.int().min(1).max(4096).default(32),
-  epochs: z.int().min(1).max(10_000).default(20),
+  batchSize: z.int().min(limits.batchSize.min).max(limits.batchSize.max).default(32),
+  epochs: z.int().min(limits.epochs.min).max(limits.epochs.max).default(20),
   /** L2 penalty on conv and dense kernels (0 = none). */
   weightDecay: z.number().min(0).max(1).default(0),
   /** 0 = hard labels; Keras' `label_smoothing`. */
   labelSmoothing: z.number().min(0).lt(1).default(0),
   classWeights: z.enum(classWeightModes).default('none'),
-  seed: z
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(42),
+  seed: z.int().min(limits.seed.min).max(limits.seed.max).default(42),
   /**
    * What picks the best epoch (Keras' `monitor`): the best checkpoint, early stopping and every
    * "best epoch" view. `val_loss`: lowest wins (Keras' default); `val_accuracy`: highest wins.
@@ -68,7 +65,7 @@ export type TrainingSettingsInput = z.input<typeof trainingSettingsSchema>;
 /** What each field accepts, in words; every validation message quotes one of these. */
 export const allowedTrainingValues: Record<keyof TrainingSettings, string> = {
   optimizer: `one of ${optimizers.map((o) => `"${o}"`).join(', ')}`,
-  learningRate: 'a number greater than 0 and at most 10',
+  learningRate: `a number greater than ${limits.learningRate.min} and at most ${limits.learningRate.max}`,
   momentum: 'a number from 0 up to, but not including, 1',
   nesterov: 'true or false',
   schedule: `one of ${schedules.map((o) => `"${o}"`).join(', ')}`,
@@ -77,12 +74,12 @@ export const allowedTrainingValues: Record<keyof TrainingSettings, string> = {
   plateauFactor: 'a number between 0 and 1 (both excluded)',
   plateauPatience: 'a whole number of epochs from 1 to 1,000',
   minLearningRate: 'a number of 0 or more',
-  batchSize: 'a whole number from 1 to 4,096',
-  epochs: 'a whole number from 1 to 10,000',
+  batchSize: `a whole number from ${limits.batchSize.min} to ${limitText(limits.batchSize.max)}`,
+  epochs: `a whole number from ${limits.epochs.min} to ${limitText(limits.epochs.max)}`,
   weightDecay: 'a number from 0 (none) to 1',
   labelSmoothing: 'a number from 0 (none) up to, but not including, 1',
   classWeights: `one of ${classWeightModes.map((o) => `"${o}"`).join(', ')}`,
-  seed: 'a whole number from 0 to 2,147,483,647',
+  seed: `a whole number from ${limits.seed.min} to ${limitText(limits.seed.max)}`,
   monitor: `one of ${monitors.map((o) => `"${o}"`).join(', ')}`,
   earlyStoppingPatience: 'a whole number of epochs from 0 (never stop early) to 10,000',
   restoreBestWeights: 'true or false',

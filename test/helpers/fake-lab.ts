@@ -10,6 +10,7 @@ import {
 } from '../../main/contract';
 import type { Lab } from '../../main/lab';
 import { Emitter } from '../../main/events';
+import { trainingSettingsSchema } from '../../main/models/training-settings';
 
 const run: RunInfo = {
   id: '20261125-120000-micro-ab12',
@@ -86,7 +87,7 @@ export const sampleResults: { [M in LabMethod]: LabResult<M> } = {
   getLog: [],
   listModelPresets: [],
   describeModel: { ok: false, issues: [{ field: 'classes', message: 'classes is 1' }] },
-  checkTrainingSettings: { ok: true, settings: {} },
+  checkTrainingSettings: { ok: true, settings: trainingSettingsSchema.parse({}) },
   listConfigs: { configs: [], problems: [] },
   saveConfig: { name: 'c', model: { preset: 'micro' }, training: {}, savedAt: '2026-01-01T00:00:00.000Z' },
   deleteConfig: undefined,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelDescription, ModelSummaryRow } from '../../main/contract';
+import { modelConfigSchema } from '../../main/models/model-config-schema';
 import { describeBlock, flowBands } from '../../renderer/src/components/model/flow-view';
 
 const row = (name: string, type: string, outputShape: (number | null)[], params = 0): ModelSummaryRow => ({
@@ -26,7 +27,7 @@ const rows: ModelSummaryRow[] = [
 ];
 
 const model = {
-  config: { inputSize: 32, classes: 10 },
+  config: modelConfigSchema.parse({ inputSize: 32, classes: 10 }),
   summary: { name: 'xception', rows, totals: { params: 1042, trainableParams: 1000, nonTrainableParams: 42 } },
   cost: {
     batchSize: 32,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ModelConfig } from '../../main/contract';
 import {
   configDifferences,
   extraModelFields,
@@ -39,7 +40,8 @@ const micro = {
     dropout: 0,
     pooling: 'avg',
     includeTop: true,
-  },
+    batchNormMomentum: 0.99,
+  } satisfies ModelConfig,
 };
 const mini = { id: 'mini', config: { ...micro.config, inputSize: 32, widthMultiplier: 0.25, middleRepeats: 2 } };
 const trainingDefaults = {

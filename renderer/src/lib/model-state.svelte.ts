@@ -134,7 +134,7 @@ export class ModelState {
 
   /** Issues no visible field can show (`preset`, `config`, or a field hidden by the current settings). */
   get otherIssues(): FieldIssue[] {
-    const shown = new Set([
+    const shown = new Set<string>([
       ...modelFields.map((spec) => spec.name),
       ...trainingFields.filter((spec) => isShown(spec, this.trainingValues)).map((spec) => spec.name),
     ]);

@@ -6,8 +6,23 @@
  * Values are sent as typed: text that is not a number goes to the engine as a string, so its
  * message names the field and quotes what was typed ("inputSize is "abc"; it must be …").
  */
-import type { ModelPresetInfo, ModelRequest, NamedConfig } from '../../../../main/contract';
+import type {
+  ModelConfig,
+  ModelPresetInfo,
+  ModelRequest,
+  NamedConfig,
+  TrainingRequest,
+  TrainingSettings,
+} from '../../../../main/contract';
 import { describeChange, diffConfigs } from '../../../../main/models/config-diff';
+import {
+  MAX_ENTRY_BLOCKS,
+  MAX_INPUT_SIZE,
+  MAX_MIDDLE_REPEATS,
+  MAX_WIDTH_MULTIPLIER,
+  MIN_CLASSES,
+  trainingLimits,
+} from '../../../../main/models/limits';
 
 /**
  * `number`: one number; `list`: comma-separated numbers; `pair`: two numbers; `choice`: a select;
@@ -19,9 +34,13 @@ export type FieldKind = 'number' | 'list' | 'pair' | 'choice' | 'boolean' | 'pat
 export type FieldText = string | boolean | [string, string];
 export type FormValues = Record<string, FieldText>;
 
-export interface FieldSpec {
+/** A field of the model config or of the training settings. */
+export type ModelField = keyof ModelConfig;
+export type TrainingField = keyof TrainingSettings;
+
+export interface FieldSpec<Name extends ModelField | TrainingField = ModelField | TrainingField> {
   /** The config field (`inputSize`, `learningRate`, …); also the key of issues from the engine. */
-  name: string;
+  name: Name;
   label: string;
   kind: FieldKind;
   /** Whole numbers only (numeric keyboard); otherwise decimals. */
@@ -37,13 +56,13 @@ export interface FieldSpec {
   wide?: boolean;
 }
 
-export interface FieldGroup {
+export interface FieldGroup<Name extends ModelField | TrainingField = ModelField | TrainingField> {
   id: string;
   title: string;
-  fields: readonly FieldSpec[];
+  fields: readonly FieldSpec<Name>[];
 }
 
-export const modelGroups: readonly FieldGroup[] = [
+export const modelGroups: readonly FieldGroup<ModelField>[] = [
   {
     id: 'input',
     title: 'Input & classes',
@@ -53,14 +72,14 @@ export const modelGroups: readonly FieldGroup[] = [
         label: 'Input size (px)',
         kind: 'number',
         integer: true,
-        hint: 'Square images; at most 1024.',
+        hint: `Square images; at most ${MAX_INPUT_SIZE}.`,
       },
       {
         name: 'classes',
         label: 'Classes',
         kind: 'number',
         integer: true,
-        hint: 'One per class folder of your dataset; at least 2.',
+        hint: `One per class folder of your dataset; at least ${MIN_CLASSES}.`,
       },
     ],
   },
@@ -82,7 +101,7 @@ export const modelGroups: readonly FieldGroup[] = [
         name: 'widthMultiplier',
         label: 'Width multiplier α',
         kind: 'number',
-        hint: 'Every width × α, rounded; above 0, at most 4.',
+        hint: `Every width × α, rounded; above 0, at most ${MAX_WIDTH_MULTIPLIER}.`,
       },
       { name: 'dropout', label: 'Dropout', kind: 'number', hint: 'Before the classifier; 0 = none, below 1.' },
       {
@@ -96,14 +115,14 @@ export const modelGroups: readonly FieldGroup[] = [
         name: 'entryWidths',
         label: 'Entry widths',
         kind: 'list',
-        hint: '1 to 8 widths separated by commas, one downsampling block each.',
+        hint: `1 to ${MAX_ENTRY_BLOCKS} widths separated by commas, one downsampling block each.`,
       },
       {
         name: 'middleRepeats',
         label: 'Middle repeats',
         kind: 'number',
         integer: true,
-        hint: 'Identity blocks, 0 to 64.',
+        hint: `Identity blocks, 0 to ${MAX_MIDDLE_REPEATS}.`,
       },
       {
         name: 'middleWidth',
@@ -136,7 +155,7 @@ const scheduleIs =
   (v: FormValues): boolean =>
     typeof v.schedule === 'string' && schedules.includes(v.schedule);
 
-export const trainingGroup: FieldGroup = {
+export const trainingGroup: FieldGroup<TrainingField> = {
   id: 'training',
   title: 'Training settings',
   fields: [
@@ -150,7 +169,12 @@ export const trainingGroup: FieldGroup = {
         { value: 'rmsprop', label: 'RMSprop' },
       ],
     },
-    { name: 'learningRate', label: 'Learning rate', kind: 'number', hint: 'Above 0, at most 10.' },
+    {
+      name: 'learningRate',
+      label: 'Learning rate',
+      kind: 'number',
+      hint: `Above ${trainingLimits.learningRate.min}, at most ${trainingLimits.learningRate.max}.`,
+    },
     { name: 'momentum', label: 'Momentum', kind: 'number', hint: 'SGD only; 0 to below 1.', when: isSgd },
     { name: 'nesterov', label: 'Nesterov momentum', kind: 'boolean', when: isSgd },
     {
@@ -248,8 +272,8 @@ export const trainingGroup: FieldGroup = {
   ],
 };
 
-export const modelFields: readonly FieldSpec[] = modelGroups.flatMap((g) => g.fields);
-export const trainingFields: readonly FieldSpec[] = trainingGroup.fields;
+export const modelFields: readonly FieldSpec<ModelField>[] = modelGroups.flatMap((g) => g.fields);
+export const trainingFields: readonly FieldSpec<TrainingField>[] = trainingGroup.fields;
 
 const numberPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
@@ -335,8 +359,9 @@ export function modelRequest(
   extra: Readonly<Record<string, unknown>> = {},
 ): ModelRequest {
   const request: ModelRequest = { preset: preset.id };
+  const config: Readonly<Record<string, unknown>> = preset.config;
   for (const [field, value] of Object.entries(extra)) {
-    if (value !== undefined && !same(value, preset.config[field])) request[field] = value;
+    if (value !== undefined && !same(value, config[field])) request[field] = value;
   }
   for (const spec of modelFields) {
     const value = parseField(spec, values[spec.name]);
@@ -346,7 +371,7 @@ export function modelRequest(
 }
 
 /** Training settings to check and save: every field that applies (hidden ones take the defaults). */
-export function trainingRequest(values: FormValues): Record<string, unknown> {
+export function trainingRequest(values: FormValues): TrainingRequest {
   return Object.fromEntries(
     trainingFields
       .filter((spec) => isShown(spec, values))

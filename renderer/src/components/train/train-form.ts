@@ -12,6 +12,7 @@ import type {
   ScanReport,
 } from '../../../../main/contract';
 import { startingEpochs, startingPreset } from '../../lib/form-defaults';
+import { MAX_INPUT_SIZE, trainingLimits } from '../../../../main/models/limits';
 import { defaultMonitor, monitorOf, type Monitor } from '../../../../main/models/monitor';
 
 export interface TrainFormValues {
@@ -50,11 +51,11 @@ export interface KnobSpec {
 }
 
 export const knobs: readonly KnobSpec[] = [
-  { field: 'inputSize', label: 'Input size', integer: true, min: 1, max: 1024, unit: 'px' },
-  { field: 'epochs', label: 'Epochs', integer: true, min: 1, max: 10_000 },
-  { field: 'batchSize', label: 'Batch size', integer: true, min: 1, max: 4096 },
-  { field: 'learningRate', label: 'Learning rate', integer: false, min: 0, max: 10, exclusiveMin: true },
-  { field: 'seed', label: 'Seed', integer: true, min: 0, max: 2 ** 31 - 1 },
+  { field: 'inputSize', label: 'Input size', integer: true, min: 1, max: MAX_INPUT_SIZE, unit: 'px' },
+  { field: 'epochs', label: 'Epochs', integer: true, ...trainingLimits.epochs },
+  { field: 'batchSize', label: 'Batch size', integer: true, ...trainingLimits.batchSize },
+  { field: 'learningRate', label: 'Learning rate', integer: false, ...trainingLimits.learningRate, exclusiveMin: true },
+  { field: 'seed', label: 'Seed', integer: true, ...trainingLimits.seed },
 ];
 
 export function initialValues(): TrainFormValues {
