@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LabMethod, Settings } from './contract';
+import type { LabMethod } from './contract';
 import { previewSizeRange } from './dataset/image/augment-ranges';
 
 /**
@@ -11,8 +11,9 @@ export const themeSchema = z.enum(['system', 'light', 'dark']);
 
 export const settingsSchema = z.object({
   theme: themeSchema,
+  /** The dataset folder the Train page last trained on or was given, shown again after a reload; null: a bundled sample. */
   trainFolder: z.string().min(1).max(4096).nullable().optional(),
-}) satisfies z.ZodType<Settings>;
+});
 
 /** Field values are checked by the model's own schema, which names the field; here only the shape. */
 const modelRequestSchema = z.looseObject({ preset: z.string().max(40).optional() });
@@ -22,14 +23,17 @@ const augmentRequestSchema = z.record(z.string(), z.unknown());
 const path = z.string().min(1).max(4096);
 const scanId = z.string().min(1).max(100);
 const runId = z.string().regex(/^[0-9]{8}-[0-9]{6}(-[a-z0-9-]+)?$/, 'not a run id');
-const evalSplit = z.enum(['val', 'test']);
-const checkpointKind = z.enum(['best', 'last']);
-const reportRequest = z.object({
+export const evalSplitSchema = z.enum(['val', 'test']);
+export const checkpointKindSchema = z.enum(['best', 'last']);
+export const compareBasisSchema = z.enum(['final', 'best']);
+export const reportFormatSchema = z.enum(['html', 'pdf', 'md', 'csv']);
+export const reportRequestSchema = z.object({
   runIds: z.array(runId).min(1).max(50),
   title: z.string().max(300).optional(),
   author: z.string().max(300).optional(),
   notes: z.string().max(100_000).optional(),
-  basis: z.enum(['final', 'best']).optional(),
+  basis: compareBasisSchema.optional(),
+  /** A pinned baseline's run id: the report gets an "Against the baseline" section. */
   baseline: runId.optional(),
 });
 
@@ -88,7 +92,7 @@ export const argSchemas = {
   ]),
   getCacheInfo: z.tuple([]),
   clearCache: z.tuple([]),
-  evaluateRun: z.tuple([runId, evalSplit, checkpointKind]),
+  evaluateRun: z.tuple([runId, evalSplitSchema, checkpointKindSchema]),
   getEvaluations: z.tuple([runId]),
   getRunImages: z.tuple([runId, z.array(path).max(200)]),
   predictImages: z.tuple([
@@ -102,13 +106,13 @@ export const argSchemas = {
       )
       .min(1)
       .max(500),
-    checkpointKind,
+    checkpointKindSchema,
   ]),
-  compareRuns: z.tuple([z.array(runId).min(1).max(50), z.enum(['final', 'best'])]),
-  renderReport: z.tuple([reportRequest]),
-  exportReport: z.tuple([reportRequest, z.enum(['html', 'pdf', 'md', 'csv']), path.optional()]),
-  downloadReport: z.tuple([reportRequest, z.enum(['html', 'pdf', 'md', 'csv'])]),
-  exportModel: z.tuple([runId, checkpointKind, path.optional()]),
+  compareRuns: z.tuple([z.array(runId).min(1).max(50), compareBasisSchema]),
+  renderReport: z.tuple([reportRequestSchema]),
+  exportReport: z.tuple([reportRequestSchema, reportFormatSchema, path.optional()]),
+  downloadReport: z.tuple([reportRequestSchema, reportFormatSchema]),
+  exportModel: z.tuple([runId, checkpointKindSchema, path.optional()]),
   getExportTarget: z.tuple([]),
   openFolder: z.tuple([path]),
   listBaselines: z.tuple([]),

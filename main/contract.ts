@@ -9,6 +9,16 @@
  * browser-safe modules (each shape is defined once, by its schema): it is shared by Node, the
  * preload and the browser.
  */
+import type { z } from 'zod';
+import type {
+  checkpointKindSchema,
+  compareBasisSchema,
+  evalSplitSchema,
+  reportFormatSchema,
+  reportRequestSchema,
+  settingsSchema,
+  themeSchema,
+} from './contract-schemas';
 import type { AugmentSettings } from './dataset/image/augment-settings';
 import type { ModelConfig } from './models/model-config-schema';
 import type { NamedConfig } from './models/named-config-schema';
@@ -52,13 +62,9 @@ export interface AppInfo {
   versions: { node: string; electron?: string; chrome?: string };
 }
 
-export type ThemeSetting = 'system' | 'light' | 'dark';
+export type ThemeSetting = z.output<typeof themeSchema>;
 
-export interface Settings {
-  theme: ThemeSetting;
-  /** The dataset folder the Train page last trained on or was given, shown again after a reload; null: a bundled sample. */
-  trainFolder?: string | null;
-}
+export type Settings = z.output<typeof settingsSchema>;
 
 /** A small dataset shipped inside the app so a new user can train at once. */
 export interface SampleDataset {
@@ -149,6 +155,7 @@ export type RunListEntry = { id: string; run: RunInfo } | { id: string; error: s
 export interface EpochMetricsLine {
   type: 'epoch';
   epoch: number;
+  /** When the epoch was committed (ISO time). */
   time: string;
   loss: number | null;
   acc: number | null;
@@ -159,7 +166,7 @@ export interface EpochMetricsLine {
   lr?: number;
   epochTimeMs?: number;
   imagesPerSec?: number;
-  /** Live tensors in the engine at the epoch's end (flat unless something leaks). */
+  /** Live tensors in the engine at the epoch's end: flat across epochs unless something leaks. */
   tensors?: number;
 }
 
@@ -336,9 +343,9 @@ export interface CacheInfo {
 // ---- Evaluation, prediction, comparison, reports, model export ----
 
 /** Which images an evaluation uses: the run's validation or test split. */
-export type EvalSplit = 'val' | 'test';
+export type EvalSplit = z.output<typeof evalSplitSchema>;
 /** Which checkpoint: the best epoch's (by the run's `monitor`, val_loss unless chosen) or the last epoch's. */
-export type CheckpointKind = 'best' | 'last';
+export type CheckpointKind = z.output<typeof checkpointKindSchema>;
 
 export interface ClassMetrics {
   name: string;
@@ -407,7 +414,7 @@ export interface PredictionResult {
 }
 
 /** The lecture's table reads the final epoch or each run's best epoch (by the run's own `monitor`). */
-export type CompareBasis = 'final' | 'best';
+export type CompareBasis = z.output<typeof compareBasisSchema>;
 
 /** One run's line in the comparison table. Metrics are `null` when the run has none. */
 export interface CompareRow {
@@ -457,7 +464,7 @@ export interface Comparison {
   problems: string[];
 }
 
-export type ReportFormat = 'html' | 'pdf' | 'md' | 'csv';
+export type ReportFormat = z.output<typeof reportFormatSchema>;
 
 /** A run pinned as a baseline that new runs are measured against (DATA_DIR/baselines.json). */
 export interface Baseline {
@@ -483,15 +490,7 @@ export interface BaselineDelta {
   val_acc: number | null;
 }
 
-export interface ReportRequest {
-  runIds: string[];
-  title?: string;
-  author?: string;
-  notes?: string;
-  basis?: CompareBasis;
-  /** A pinned baseline's run id: the report gets an "Against the baseline" section. */
-  baseline?: string;
-}
+export type ReportRequest = z.output<typeof reportRequestSchema>;
 
 export interface ExportedFiles {
   /** Absolute paths of every file written (never an existing file overwritten). */

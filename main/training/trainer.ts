@@ -10,7 +10,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { type LabError, toWireError } from '../errors';
-import type { WireError } from '../contract';
+import type { EpochMetricsLine, WireError } from '../contract';
 import type { AugmentSettings } from '../dataset/image/augment';
 import { ImageCache } from '../dataset/pipeline/cache';
 import type { LabelledImage } from '../dataset/labelled-image';
@@ -26,22 +26,9 @@ import { batchNormWarmup, type MomentumLayer } from './batch-norm-warmup';
 
 type Tf = typeof TF;
 
-export interface EpochMetrics {
-  epoch: number;
-  /** When the epoch was committed (ISO time). */
-  time: string;
-  loss: number | null;
-  acc: number | null;
-  val_loss: number | null;
-  val_acc: number | null;
-  top5?: number | null;
-  val_top5?: number | null;
-  lr: number;
-  epochTimeMs: number;
-  imagesPerSec: number;
-  /** Live tensors at the end of the epoch: flat across epochs unless something leaks. */
-  tensors: number;
-}
+/** An epoch's metrics as the trainer reports them: its metrics.jsonl line, every field measured. */
+export type EpochMetrics = Omit<EpochMetricsLine, 'type'> &
+  Required<Pick<EpochMetricsLine, 'val_loss' | 'val_acc' | 'lr' | 'epochTimeMs' | 'imagesPerSec' | 'tensors'>>;
 
 export interface BestEpoch {
   epoch: number;
