@@ -5,7 +5,8 @@ import { previewSizeRange } from './dataset/image/augment-ranges';
 /**
  * Argument schemas for every call in the contract, checked before anything reaches the engine
  * (Electron IPC and the browser-mode WebSocket both use these). `satisfies` makes a call
- * without a schema a type error.
+ * without a schema a type error. The shapes defined here (settings, report requests, recent
+ * datasets, baselines…) give the contract its types (`z.output`), so each is written once.
  */
 export const themeSchema = z.enum(['system', 'light', 'dark']);
 
@@ -35,6 +36,28 @@ export const reportRequestSchema = z.object({
   basis: compareBasisSchema.optional(),
   /** A pinned baseline's run id: the report gets an "Against the baseline" section. */
   baseline: runId.optional(),
+});
+
+/** A dataset the user opened, remembered in DATA_DIR/recent-datasets.json. */
+export const recentDatasetSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  classes: z.number().int().nonnegative(),
+  images: z.number().int().nonnegative(),
+  problems: z.number().int().nonnegative(),
+  /** ISO 8601. */
+  openedAt: z.string(),
+});
+
+/** A baseline's label, in characters. */
+const maxBaselineLabel = 100;
+
+/** A run pinned as a baseline that new runs are measured against (DATA_DIR/baselines.json). */
+export const baselineSchema = z.object({
+  runId: z.string().min(1),
+  /** The user's words, e.g. "best result", "last week". */
+  label: z.string().min(1).max(maxBaselineLabel),
+  pinnedAt: z.string(),
 });
 
 export const argSchemas = {
@@ -116,6 +139,6 @@ export const argSchemas = {
   getExportTarget: z.tuple([]),
   openFolder: z.tuple([path]),
   listBaselines: z.tuple([]),
-  pinBaseline: z.tuple([runId, z.string().trim().min(1, 'a baseline needs a label').max(100)]),
+  pinBaseline: z.tuple([runId, z.string().trim().min(1, 'a baseline needs a label').max(maxBaselineLabel)]),
   unpinBaseline: z.tuple([runId]),
 } satisfies Record<LabMethod, z.ZodTuple>;

@@ -14,6 +14,8 @@ import type {
   checkpointKindSchema,
   compareBasisSchema,
   evalSplitSchema,
+  baselineSchema,
+  recentDatasetSchema,
   reportFormatSchema,
   reportRequestSchema,
   settingsSchema,
@@ -306,14 +308,7 @@ export interface ScanProgress {
   problems: number;
 }
 
-export interface RecentDataset {
-  path: string;
-  name: string;
-  classes: number;
-  images: number;
-  problems: number;
-  openedAt: string;
-}
+export type RecentDataset = z.output<typeof recentDatasetSchema>;
 
 export interface FolderListing {
   path: string;
@@ -467,12 +462,7 @@ export interface Comparison {
 export type ReportFormat = z.output<typeof reportFormatSchema>;
 
 /** A run pinned as a baseline that new runs are measured against (DATA_DIR/baselines.json). */
-export interface Baseline {
-  runId: string;
-  /** The user's words, e.g. "best result", "last week". */
-  label: string;
-  pinnedAt: string;
-}
+export type Baseline = z.output<typeof baselineSchema>;
 
 export interface BaselineList {
   /** Most recently pinned first. */

@@ -1,18 +1,11 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { RecentDataset } from '../contract';
+import { recentDatasetSchema } from '../contract-schemas';
 import { loadJsonFile, saveJsonFile } from '../fs/json-file';
 
-export const recentDatasetSchema = z.object({
-  path: z.string(),
-  name: z.string(),
-  classes: z.number().int().nonnegative(),
-  images: z.number().int().nonnegative(),
-  problems: z.number().int().nonnegative(),
-  /** ISO 8601. */
-  openedAt: z.string(),
-});
-
-export type RecentDatasetEntry = z.infer<typeof recentDatasetSchema>;
+export { recentDatasetSchema };
+export type RecentDatasetEntry = RecentDataset;
 
 const listSchema = z.array(recentDatasetSchema);
 export const maxRecentDatasets = 12;

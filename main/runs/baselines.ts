@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Baseline, BaselineList } from '../contract';
+import { baselineSchema } from '../contract-schemas';
 import { LabError } from '../errors';
 import { loadJsonFile, saveJsonFile } from '../fs/json-file';
 
@@ -11,7 +12,6 @@ import { loadJsonFile, saveJsonFile } from '../fs/json-file';
  * time the list is read, with a notice saying so.
  */
 
-const baselineSchema = z.object({ runId: z.string().min(1), label: z.string().min(1).max(100), pinnedAt: z.string() });
 const fileSchema = z.object({ formatVersion: z.literal(1), baselines: z.array(baselineSchema) });
 
 export const baselinesFile = (dataDir: string): string => join(dataDir, 'baselines.json');
