@@ -13,16 +13,6 @@ import {
   MIN_CLASSES,
 } from './limits';
 
-export {
-  MAX_CLASSES,
-  MAX_ENTRY_BLOCKS,
-  MAX_INPUT_SIZE,
-  MAX_MIDDLE_REPEATS,
-  MAX_WIDTH,
-  MAX_WIDTH_MULTIPLIER,
-  MIN_CLASSES,
-} from './limits';
-
 /**
  * The flat, documented options of the Xception builder. Defaults are Keras'
  * `keras.applications.Xception` (Chollet 2017, ImageNet: 299 px, 1000 classes).

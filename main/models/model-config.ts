@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import { LabError } from '../errors';
+import { MAX_INPUT_SIZE, MAX_WIDTH_MULTIPLIER } from './limits';
 import {
   allowedValues,
-  MAX_INPUT_SIZE,
-  MAX_WIDTH_MULTIPLIER,
   modelConfigFields,
   modelConfigSchema,
   type ModelConfig,

@@ -1,3 +1,4 @@
+import { MAX_INPUT_SIZE } from './limits';
 import type { LayerSpec, XceptionPlan } from './xception-plan';
 
 /** A layer's output shape without the batch dimension: `[height, width, channels]` or `[features]`. */
@@ -14,8 +15,8 @@ export interface InferredShapes {
   problem?: SizeProblem;
 }
 
-// Longest input the geometry search tries; kept in step with MAX_INPUT_SIZE in model-config.ts.
-const SEARCH_LIMIT = 1024;
+// Longest input the geometry search tries: the largest input size a config may have.
+const SEARCH_LIMIT = MAX_INPUT_SIZE;
 
 function spatialOut(size: number, kernel: number, strides: number, padding: 'same' | 'valid'): number {
   return padding === 'same' ? Math.ceil(size / strides) : Math.floor((size - kernel) / strides) + 1;
