@@ -11,10 +11,10 @@
  */
 import type { z } from 'zod';
 import type {
+  baselineSchema,
   checkpointKindSchema,
   compareBasisSchema,
   evalSplitSchema,
-  baselineSchema,
   recentDatasetSchema,
   reportFormatSchema,
   reportRequestSchema,
