@@ -1,8 +1,8 @@
-import type { CheckpointKind, EvalResult, EvalSplit } from '../../../main/contract';
-import { evalKey, pickEvaluation, type EvalKey } from '../components/evaluation/eval-view';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
+import type { CheckpointKind, EvalResult, EvalSplit } from '../../../../main/contract';
+import { evalKey, pickEvaluation, type EvalKey } from './eval-view';
+import { LabClientError, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 

@@ -1,14 +1,9 @@
-import type { BaselineDelta, CompareBasis, CompareRow, Comparison } from '../../../main/contract';
-import { baselineDeltas } from '../../../main/reports/baseline-delta';
-import {
-  nextCompareSort,
-  sortCompareRows,
-  type CompareSort,
-  type CompareSortKey,
-} from '../components/compare/compare-view';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
+import type { BaselineDelta, CompareBasis, CompareRow, Comparison } from '../../../../main/contract';
+import { baselineDeltas } from '../../../../main/reports/baseline-delta';
+import { nextCompareSort, sortCompareRows, type CompareSort, type CompareSortKey } from './compare-view';
+import { LabClientError, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 

@@ -1,6 +1,6 @@
-import type { Baseline, BaselineList, EpochSummary } from '../../../main/contract';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
+import type { Baseline, BaselineList, EpochSummary } from '../../../../main/contract';
+import { LabClientError, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';

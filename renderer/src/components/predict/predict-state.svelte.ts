@@ -1,8 +1,8 @@
-import type { CheckpointKind, PredictInput, PredictionResult } from '../../../main/contract';
-import { batchInputs, browserLimits, desktopLimits } from '../components/predict/predict-view';
-import type { LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
+import type { CheckpointKind, PredictInput, PredictionResult } from '../../../../main/contract';
+import { batchInputs, browserLimits, desktopLimits } from './predict-view';
+import type { LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 const inputName = (input: PredictInput): string => ('path' in input ? input.path : input.name);
 

@@ -10,7 +10,7 @@ import type {
   SampleDataset,
   ScanReport,
   WireError,
-} from '../../../main/contract';
+} from '../../../../main/contract';
 import {
   applyLiveEvents,
   emptySnapshot,
@@ -18,7 +18,7 @@ import {
   trainingElsewhere,
   type LiveEvent,
   type LiveSnapshot,
-} from '../components/train/live';
+} from './live';
 import {
   buildTrainRequest,
   fieldOfServerError,
@@ -29,20 +29,13 @@ import {
   type FieldErrors,
   type TrainField,
   type TrainFormValues,
-} from '../components/train/train-form';
-import {
-  applyRunUpdate,
-  nextSort,
-  sortRows,
-  toRow,
-  type SortDirection,
-  type SortKey,
-} from '../components/runs/runs-table';
-import type { AppState } from './app-state.svelte';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { datasetStateFor } from './dataset-state.svelte';
-import { messageOf } from './message-of';
+} from './train-form';
+import { applyRunUpdate, nextSort, sortRows, toRow, type SortDirection, type SortKey } from '../runs/runs-table';
+import type { AppState } from '../../lib/app-state.svelte';
+import { LabClientError, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { datasetStateFor } from '../datasets/dataset-state.svelte';
+import { messageOf } from '../../lib/message-of';
 
 const wireOf = (error: unknown): WireError =>
   error instanceof LabClientError

@@ -1,7 +1,7 @@
-import type { CompareBasis, DownloadFile, FolderListing, ReportFormat, ReportRequest } from '../../../main/contract';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
+import type { CompareBasis, DownloadFile, FolderListing, ReportFormat, ReportRequest } from '../../../../main/contract';
+import { LabClientError, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 
