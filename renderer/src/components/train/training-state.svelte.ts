@@ -32,7 +32,7 @@ import {
 } from './train-form';
 import { applyRunUpdate, nextSort, sortRows, toRow, type SortDirection, type SortKey } from '../runs/runs-table';
 import type { AppState } from '../../lib/app-state.svelte';
-import { LabClientError, type LabClient } from '../../lib/lab-client';
+import { isDisconnected, LabClientError, type LabClient } from '../../lib/lab-client';
 import { onePerSession } from '../../lib/session-lived.svelte';
 import { datasetStateFor } from '../datasets/dataset-state.svelte';
 import { messageOf } from '../../lib/message-of';
@@ -41,7 +41,6 @@ const wireOf = (error: unknown): WireError =>
   error instanceof LabClientError
     ? { code: error.code, message: error.message }
     : { code: 'INTERNAL', message: messageOf(error) };
-const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 
 /** Runs a callback before the next paint (injectable, so the queue can be driven by hand). */
 export type Schedule = (callback: () => void) => void;
@@ -148,7 +147,7 @@ export class TrainingState {
   /** Saves the form's dataset folder (null: a sample) in the settings, so a reload shows it again. */
   #rememberFolder(folder: string | null): void {
     this.lab.updateSettings({ trainFolder: folder }).catch((error: unknown) => {
-      if (!disconnected(error))
+      if (!isDisconnected(error))
         this.#app.notice = `Could not remember the dataset folder for the next visit: ${messageOf(error)}`;
     });
   }
@@ -238,7 +237,7 @@ export class TrainingState {
     try {
       this.configs = (await this.lab.listConfigs()).configs;
     } catch (error) {
-      if (!disconnected(error)) this.loadError = `Could not list the saved configs: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.loadError = `Could not list the saved configs: ${messageOf(error)}`;
     }
   }
 
@@ -345,7 +344,7 @@ export class TrainingState {
       const details: RunDetails = await this.lab.getRun(runId);
       if (this.live?.runId === runId) this.live = mergeDetails(this.live, details);
     } catch (error) {
-      if (!disconnected(error) && this.live?.runId === runId)
+      if (!isDisconnected(error) && this.live?.runId === runId)
         this.actionError = `Could not read the run's history: ${messageOf(error)}`;
     }
   }
@@ -437,7 +436,7 @@ export class RunsState {
       this.entries = entries.filter((entry) => listed.some((l) => l.id === entry.id));
       this.loadError = null;
     } catch (error) {
-      if (!disconnected(error)) this.loadError = `Could not list the runs: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.loadError = `Could not list the runs: ${messageOf(error)}`;
     } finally {
       this.loaded = true;
     }
