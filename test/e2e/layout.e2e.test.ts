@@ -192,11 +192,16 @@ describe('layout: the window holds the whole app on every page (xlab serve + Chr
     await page.setViewportSize(windows[1]);
     const narrow = await widths();
     expect(narrow.sideways, 'at 800 px the table scrolls in its own frame').toBeGreaterThan(0);
-    expect(
-      await page.evaluate(
-        () => document.querySelector('main')!.scrollWidth - document.querySelector('main')!.clientWidth,
-      ),
-    ).toBe(0);
+    // The charts follow a resize a frame or more later (chart.js listens with a ResizeObserver).
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            () => document.querySelector('main')!.scrollWidth - document.querySelector('main')!.clientWidth,
+          ),
+        { message: '<main> scrolls sideways at 800 px' },
+      )
+      .toBe(0);
     await screenshotWholePage(page, 'layout-compare-800.png');
     await page.setViewportSize(windows[0]);
   });
