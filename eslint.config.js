@@ -21,6 +21,15 @@ const rendererMayImport = [
   'reports/baseline-delta',
 ];
 
+/** Where any renderer file may not reach. */
+const rendererPatterns = [
+  {
+    regex: `^(\\.\\./)+main/(?!(${rendererMayImport.join('|')})$)`,
+    message: `The renderer imports from main/ only ${rendererMayImport.join(', ')}: everything else runs behind the contract.`,
+  },
+  { regex: '^node:', message: 'The renderer runs in a browser: no Node built-ins.' },
+];
+
 const noElectron = {
   name: 'electron',
   message: 'Only electron/ imports electron: main/ stays plain Node and the renderer talks through the contract.',
@@ -67,12 +76,25 @@ export default ts.config(
         'error',
         {
           paths: [noElectron],
+          patterns: rendererPatterns,
+        },
+      ],
+    },
+  },
+  {
+    // lib/ is the app-wide layer (connection, client, app state) under every feature folder.
+    files: ['renderer/src/lib/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
           patterns: [
+            ...rendererPatterns,
             {
-              regex: `^(\\.\\./)+main/(?!(${rendererMayImport.join('|')})$)`,
-              message: `The renderer imports from main/ only ${rendererMayImport.join(', ')}: everything else runs behind the contract.`,
+              regex: '(^|/)components/',
+              message: 'lib/ never imports components/: a feature state lives in its components folder.',
             },
-            { regex: '^node:', message: 'The renderer runs in a browser: no Node built-ins.' },
           ],
         },
       ],

@@ -192,14 +192,41 @@ describe('layout: the window holds the whole app on every page (xlab serve + Chr
     await page.setViewportSize(windows[1]);
     const narrow = await widths();
     expect(narrow.sideways, 'at 800 px the table scrolls in its own frame').toBeGreaterThan(0);
-    expect(
-      await page.evaluate(
-        () => document.querySelector('main')!.scrollWidth - document.querySelector('main')!.clientWidth,
-      ),
-    ).toBe(0);
+    // The charts follow a resize a frame or more later (chart.js listens with a ResizeObserver).
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            () => document.querySelector('main')!.scrollWidth - document.querySelector('main')!.clientWidth,
+          ),
+        { message: '<main> scrolls sideways at 800 px' },
+      )
+      .toBe(0);
     await screenshotWholePage(page, 'layout-compare-800.png');
     await page.setViewportSize(windows[0]);
   });
+
+  it('keeps each Train preset card’s text inside its card (a weights file name is one long word)', async () => {
+    const found: string[] = [];
+    for (const size of windows) {
+      await page.setViewportSize(size);
+      await visit('train', 'Train');
+      await page.getByTestId('train-preset-xception-imagenet').waitFor({ timeout: 20_000 });
+      const outside = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('[data-testid^="train-preset-"]')].flatMap((card) => {
+          const right = card.getBoundingClientRect().right;
+          const spill = Math.max(
+            card.scrollWidth - card.clientWidth,
+            ...[...card.querySelectorAll('*')].map((el) => el.getBoundingClientRect().right - right),
+          );
+          return spill > 0.5 ? [`${card.dataset.testid}: ${Math.round(spill)} px past its right edge`] : [];
+        }),
+      );
+      found.push(...outside.map((line) => `at ${size.width} px, ${line}`));
+    }
+    await page.setViewportSize(windows[0]);
+    expect(found).toEqual([]);
+  }, 60_000);
 
   it('logged no page errors (CSP violations, exceptions)', () => {
     expect(pageErrors).toEqual([]);

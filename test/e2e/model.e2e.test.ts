@@ -159,7 +159,8 @@ describe('Model page (xlab serve + Chromium)', () => {
     await name.fill('Micro 64');
     await save.click();
     await expect.poll(() => notice.textContent(), { timeout: 5_000 }).toBe('Saved “Micro 64”.');
-    expect(await main().getByTestId('config-item').count()).toBe(1);
+    // The notice shows as soon as the save returns; the list is read again after it.
+    await expect.poll(() => main().getByTestId('config-item').count(), { timeout: 5_000 }).toBe(1);
 
     // Same name again: the server answers CONFIG_EXISTS and the page asks first.
     await save.click();

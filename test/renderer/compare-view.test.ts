@@ -5,7 +5,6 @@ import {
   curveSeries,
   datasetLabel,
   formatMetric,
-  formatParams,
   formatSpeed,
   nextCompareSort,
   runColour,
@@ -40,12 +39,6 @@ const row = (runId: string, over: Partial<CompareRow> = {}): CompareRow => ({
 const ids = (rows: CompareRow[]): string[] => rows.map((r) => r.runId);
 
 describe('formatting', () => {
-  it('writes parameter counts like the lecture', () => {
-    expect(formatParams(21_066_380)).toBe('21,066,380');
-    expect(formatParams(861)).toBe('861');
-    expect(formatParams(null)).toBe('—');
-  });
-
   it('writes images per second without the unit', () => {
     expect(formatSpeed(58.46)).toBe('58.5');
     expect(formatSpeed(1240.4)).toBe('1,240');

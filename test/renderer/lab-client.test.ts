@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { labMethods, type CallResult, type LabBridge, type LabEvent, type LabEvents } from '../../main/contract';
-import { bridgeTransport, createLabClient, LabClientError, unwrap } from '../../renderer/src/lib/lab-client';
+import {
+  bridgeTransport,
+  createLabClient,
+  isDisconnected,
+  LabClientError,
+  unwrap,
+} from '../../renderer/src/lib/lab-client';
 
 describe('unwrap', () => {
   it('returns the value of ok:true', () => {
@@ -65,6 +71,15 @@ function fakeBridge(answers: Partial<Record<string, CallResult<unknown>>>) {
   };
   return { bridge, calls, listeners, emit };
 }
+
+describe('isDisconnected', () => {
+  it('is true only for a LabClientError with the DISCONNECTED code', () => {
+    expect(isDisconnected(new LabClientError('DISCONNECTED', 'The lab went away.'))).toBe(true);
+    expect(isDisconnected(new LabClientError('INVALID_ARGUMENT', 'No.'))).toBe(false);
+    expect(isDisconnected(Object.assign(new Error('x'), { code: 'DISCONNECTED' }))).toBe(false);
+    expect(isDisconnected('DISCONNECTED')).toBe(false);
+  });
+});
 
 describe('client over the Electron bridge', () => {
   it('has exactly the contract methods and passes arguments through', async () => {

@@ -33,6 +33,17 @@ describe('import boundaries', () => {
     ]);
   });
 
+  it('keeps renderer lib/ below the feature folders: it never imports components/', async () => {
+    const state = "import { x } from '../components/train/live';\nexport { x };\n";
+    const up = "import { x } from '../../lib/app-state.svelte';\nexport { x };\n";
+    const contract = "import { labMethods } from '../../../main/contract';\nexport { labMethods };\n";
+    expect(await restrictedImports('renderer/src/lib/probe.svelte.ts', state)).toEqual([
+      expect.stringContaining('never imports components/'),
+    ]);
+    expect(await restrictedImports('renderer/src/lib/probe.ts', contract)).toEqual([]);
+    expect(await restrictedImports('renderer/src/components/train/probe.svelte.ts', up)).toEqual([]);
+  });
+
   it('keeps the renderer out of main/', async () => {
     const code = "import { x } from '../renderer/src/lib/x';\nexport { x };\n";
     expect(await restrictedImports('main/probe.ts', code)).toEqual([

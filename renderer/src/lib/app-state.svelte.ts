@@ -1,5 +1,5 @@
 import type { AppInfo, EngineInfo, LogEntry, MenuEvent, Settings, ThemeSetting } from '../../../main/contract';
-import { LabClientError, type LabClient } from './lab-client';
+import { isDisconnected, type LabClient } from './lab-client';
 import type { ConnectionState } from './transport';
 import { messageOf } from './message-of';
 
@@ -32,7 +32,6 @@ export function nextTheme(theme: ThemeSetting): ThemeSetting {
   return themeCycle[(themeCycle.indexOf(theme) + 1) % themeCycle.length] ?? 'system';
 }
 
-const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
 const logKey = (entry: LogEntry): string => `${entry.time}\u0000${entry.level}\u0000${entry.message}`;
 
 /**
@@ -106,7 +105,7 @@ export class AppState {
       this.engine = { state: 'ready', info: await this.lab.getEngine() };
     } catch (error) {
       // A dropped connection is not an engine failure: stay "loading" until we reconnect.
-      if (!disconnected(error)) this.engine = { state: 'error', message: messageOf(error) };
+      if (!isDisconnected(error)) this.engine = { state: 'error', message: messageOf(error) };
     }
   }
 
@@ -114,7 +113,7 @@ export class AppState {
     try {
       this.appInfo = await this.lab.getAppInfo();
     } catch (error) {
-      if (!disconnected(error)) this.notice = `Could not read the app's details: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.notice = `Could not read the app's details: ${messageOf(error)}`;
     }
   }
 
@@ -124,7 +123,7 @@ export class AppState {
       // A change the user made while this was loading wins.
       if (!this.#settingsChanged) this.settings = settings;
     } catch (error) {
-      if (!disconnected(error)) this.notice = `Could not load your settings: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.notice = `Could not load your settings: ${messageOf(error)}`;
     }
   }
 
@@ -135,7 +134,7 @@ export class AppState {
       const known = new Set(earlier.map(logKey));
       this.log = [...earlier, ...this.log.filter((entry) => !known.has(logKey(entry)))].slice(-maxLogEntries);
     } catch (error) {
-      if (!disconnected(error)) this.notice = `Could not read the log: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.notice = `Could not read the log: ${messageOf(error)}`;
     }
   }
 

@@ -23,6 +23,10 @@ export class LabClientError extends Error {
   }
 }
 
+/** A call that failed because the connection is gone: the status bar already says so, so callers stay quiet. */
+export const isDisconnected = (error: unknown): boolean =>
+  error instanceof LabClientError && error.code === 'DISCONNECTED';
+
 /** The value of a `CallResult`, or a `LabClientError` with its code and user-facing message. */
 export function unwrap<T>(result: CallResult<T>, method = 'call'): T {
   if (typeof result !== 'object' || result === null || typeof result.ok !== 'boolean') {

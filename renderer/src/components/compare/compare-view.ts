@@ -37,11 +37,6 @@ export const compareColumns: readonly CompareColumn[] = [
   { key: 'dataset', label: 'Data · split', title: 'Dataset folder and fingerprint; split seed and key' },
 ];
 
-/** `21066380` → `21,066,380`, as the lecture prints parameter counts; `null` → `—`. */
-export function formatParams(value: number | null | undefined): string {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
-}
-
 /** A loss or an accuracy as Keras prints it: `0.9468`; `null` → `—`. */
 export function formatMetric(value: number | null | undefined): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(4) : '—';

@@ -1,10 +1,8 @@
-import type { CheckpointKind, EvalResult, EvalSplit } from '../../../main/contract';
-import { evalKey, pickEvaluation, type EvalKey } from '../components/evaluation/eval-view';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
-
-const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
+import type { CheckpointKind, EvalResult, EvalSplit } from '../../../../main/contract';
+import { evalKey, pickEvaluation, type EvalKey } from './eval-view';
+import { isDisconnected, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 /** `getRunImages` takes at most this many paths a call. */
 const thumbnailsPerCall = 200;
@@ -100,7 +98,7 @@ export class EvaluationState {
       this.loadError = null;
     } catch (error) {
       if (request !== this.#loadRequest || runId !== this.runId) return;
-      if (!disconnected(error)) this.loadError = `Could not read the run's evaluations: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.loadError = `Could not read the run's evaluations: ${messageOf(error)}`;
     } finally {
       if (request === this.#loadRequest && runId === this.runId) this.loaded = true;
     }
@@ -157,7 +155,7 @@ export class EvaluationState {
         if (runId !== this.runId) return;
         // Asked again the next time they are shown.
         for (const path of chunk) this.#requested.delete(path);
-        if (!disconnected(error)) this.thumbnailError = `Could not load the images: ${messageOf(error)}`;
+        if (!isDisconnected(error)) this.thumbnailError = `Could not load the images: ${messageOf(error)}`;
       }
     }
   }

@@ -1,4 +1,10 @@
-import type { FieldIssue, ModelDescription, ModelPresetInfo, ModelRequest, NamedConfig } from '../../../main/contract';
+import type {
+  FieldIssue,
+  ModelDescription,
+  ModelPresetInfo,
+  ModelRequest,
+  NamedConfig,
+} from '../../../../main/contract';
 import {
   configDifferences,
   extraModelFields,
@@ -9,11 +15,11 @@ import {
   trainingFields,
   trainingRequest,
   type FormValues,
-} from '../components/model/model-form';
-import { followedClasses, startingPreset, startingTraining, type FollowedDataset } from './form-defaults';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
+} from './model-form';
+import { followedClasses, startingPreset, startingTraining, type FollowedDataset } from '../../lib/form-defaults';
+import { LabClientError, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 /** The compare picker's entry for the form as it is now (not saved). */
 export const CURRENT_FORM = '\u0000current';

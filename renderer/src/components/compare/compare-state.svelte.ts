@@ -1,16 +1,9 @@
-import type { BaselineDelta, CompareBasis, CompareRow, Comparison } from '../../../main/contract';
-import { baselineDeltas } from '../../../main/reports/baseline-delta';
-import {
-  nextCompareSort,
-  sortCompareRows,
-  type CompareSort,
-  type CompareSortKey,
-} from '../components/compare/compare-view';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
-
-const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
+import type { BaselineDelta, CompareBasis, CompareRow, Comparison } from '../../../../main/contract';
+import { baselineDeltas } from '../../../../main/reports/baseline-delta';
+import { nextCompareSort, sortCompareRows, type CompareSort, type CompareSortKey } from './compare-view';
+import { isDisconnected, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 /**
  * The comparison of the selected runs: the table (final or best epoch, sorted by any column),
@@ -84,7 +77,7 @@ export class CompareState {
       this.error = null;
     } catch (error) {
       if (request !== this.#request) return;
-      if (!disconnected(error)) this.error = `Could not compare the runs: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.error = `Could not compare the runs: ${messageOf(error)}`;
     } finally {
       if (request === this.#request) this.loading = false;
     }
@@ -119,7 +112,7 @@ export class CompareState {
     } catch (error) {
       if (request !== this.#baselineRequest) return;
       this.baselineRow = null;
-      if (!disconnected(error)) this.error = `Could not read the baseline: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.error = `Could not read the baseline: ${messageOf(error)}`;
     }
   }
 

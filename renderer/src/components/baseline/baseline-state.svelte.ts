@@ -1,9 +1,7 @@
-import type { Baseline, BaselineList, EpochSummary } from '../../../main/contract';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
+import type { Baseline, BaselineList, EpochSummary } from '../../../../main/contract';
+import { isDisconnected, type LabClient } from '../../lib/lab-client';
+import { messageOf } from '../../lib/message-of';
+import { onePerSession } from '../../lib/session-lived.svelte';
 
 /**
  * The pinned baselines and the one new runs are measured against right now (Compare's Δ
@@ -98,7 +96,7 @@ export class BaselineState {
       await this.#loadEpochs();
       return true;
     } catch (error) {
-      if (!disconnected(error)) this.error = messageOf(error);
+      if (!isDisconnected(error)) this.error = messageOf(error);
       return false;
     } finally {
       this.busy = false;
@@ -128,7 +126,7 @@ export class BaselineState {
     } catch (error) {
       this.#epochsOf = null;
       if (this.chosenId === id) this.epochs = [];
-      if (!disconnected(error)) this.error = `Could not read the baseline's curves: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.error = `Could not read the baseline's curves: ${messageOf(error)}`;
     }
   }
 }

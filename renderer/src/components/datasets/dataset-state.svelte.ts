@@ -7,7 +7,7 @@ import type {
   ScanProgress,
   ScanReport,
   Thumbnail,
-} from '../../../main/contract';
+} from '../../../../main/contract';
 import {
   defaultAugmentation,
   defaultPreviewSize,
@@ -15,11 +15,11 @@ import {
   newScanId,
   previewCount,
   thumbnailPageSize,
-} from '../components/datasets/dataset-view';
-import type { AppState } from './app-state.svelte';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
+} from './dataset-view';
+import type { AppState } from '../../lib/app-state.svelte';
+import { LabClientError, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 const codeOf = (error: unknown): string => (error instanceof LabClientError ? error.code : 'INTERNAL');
 

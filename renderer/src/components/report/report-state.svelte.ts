@@ -1,9 +1,7 @@
-import type { CompareBasis, DownloadFile, FolderListing, ReportFormat, ReportRequest } from '../../../main/contract';
-import { LabClientError, type LabClient } from './lab-client';
-import { onePerSession } from './session-lived.svelte';
-import { messageOf } from './message-of';
-
-const disconnected = (error: unknown): boolean => error instanceof LabClientError && error.code === 'DISCONNECTED';
+import type { CompareBasis, DownloadFile, FolderListing, ReportFormat, ReportRequest } from '../../../../main/contract';
+import { isDisconnected, type LabClient } from '../../lib/lab-client';
+import { onePerSession } from '../../lib/session-lived.svelte';
+import { messageOf } from '../../lib/message-of';
 
 /**
  * The Report page: the report's fields (its runs are the shared selection), the live preview,
@@ -53,7 +51,7 @@ export class ReportState {
     try {
       this.defaultFolder = (await this.lab.getExportTarget()).folder;
     } catch (error) {
-      if (!disconnected(error)) this.exportError = `Could not find the export folder: ${messageOf(error)}`;
+      if (!isDisconnected(error)) this.exportError = `Could not find the export folder: ${messageOf(error)}`;
     }
   }
 
