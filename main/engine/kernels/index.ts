@@ -75,6 +75,7 @@ import { sum } from './sum';
 import { tile } from './tile';
 import { relu, sqrt, square, step } from './unary-ops';
 import { removeRecycler } from './recycle';
+import { ADAM_KERNEL, adamKernel, patchAdam } from './adam';
 
 export type { Tf } from './cpu-backend';
 export { simdAvailable } from './simd';
@@ -106,8 +107,15 @@ export const fastKernels: readonly FastKernel[] = [
   square,
 ];
 
+/** Kernels of our own (no stock counterpart), behind the fused optimizer update. */
+const ownKernels: readonly KernelConfig[] = [
+  { kernelName: ADAM_KERNEL, backendName: BACKEND, kernelFunc: adamKernel as unknown as KernelFunc },
+];
+
 /** The stock configs replaced in each tfjs module, to put back on unregister. */
 const replaced = new WeakMap<object, KernelConfig[]>();
+/** Per tfjs module, the functions putting the stock Adam update back. */
+const unpatch = new WeakMap<object, (() => void)[]>();
 /** Our kernel functions, so a second registration (through another handle on the same engine) never mistakes one for stock. */
 const ours = new WeakSet<KernelFunc>();
 
@@ -128,6 +136,9 @@ export function registerFastKernels(tf: Tf): string[] {
     stockConfigs.push(stock);
   }
   replaced.set(tf, stockConfigs);
+  // A fused Adam update: one op per variable instead of ~12.
+  for (const config of ownKernels) if (!tf.getKernel(config.kernelName, BACKEND)) tf.registerKernel(config);
+  unpatch.set(tf, [patchAdam(tf)]);
   return stockConfigs.map((k) => k.kernelName);
 }
 
@@ -139,6 +150,10 @@ export function unregisterFastKernels(tf: Tf): void {
     tf.unregisterKernel(stock.kernelName, BACKEND);
     tf.registerKernel(stock);
   }
+  for (const restore of unpatch.get(tf) ?? []) restore();
+  unpatch.delete(tf);
+  for (const config of ownKernels)
+    if (tf.getKernel(config.kernelName, BACKEND)) tf.unregisterKernel(config.kernelName, BACKEND);
   const backend = tf.findBackend(BACKEND);
   if (backend) removeRecycler(backend);
   replaced.delete(tf);
