@@ -521,6 +521,184 @@ function batchNorm(): WasmFunction {
   };
 }
 
+/**
+ * centeredSquareSums(x, rows, width, acc, mean, divisor): acc[c] += Σ_r f32(f32(f32(x[r][c] − mean[c])²) / divisor)
+ * in doubles (f64x2 lanes), row by row: tf.moments' variance as the stock Sub, Square and Mean
+ * round it, so the same results. `mean` holds width / 4 floats; otherwise as columnSums.
+ */
+function centeredSquareSums(): WasmFunction {
+  const [X, ROWS, WIDTH, ACC, MEAN, DIVISOR] = [0, 1, 2, 3, 4, 5];
+  const [R, C, A] = [6, 7, 8];
+  const [V, N] = [9, 10];
+  const addHalf = (offset: number, half: Code): Code => [
+    ...get(A),
+    ...get(A),
+    ...load(offset),
+    ...half,
+    ...F64X2_PROMOTE,
+    ...F64X2_ADD,
+    ...store(offset),
+  ];
+  const perVector = [
+    ...get(X),
+    ...get(C),
+    ADD,
+    ...load(),
+    ...get(MEAN),
+    ...get(C),
+    ADD,
+    ...load(),
+    ...F32X4_SUB,
+    ...set(V),
+    ...get(V),
+    ...get(V),
+    ...F32X4_MUL,
+    ...get(N),
+    ...F32X4_DIV,
+    ...set(V),
+    ...get(ACC),
+    ...get(C),
+    ...i32(2),
+    MUL,
+    ADD,
+    ...set(A),
+    ...addHalf(0, get(V)),
+    ...addHalf(16, [...get(V), ...get(V), ...SHUFFLE_HIGH_HALF]),
+  ];
+  return {
+    name: 'centeredSquareSums',
+    params: 6,
+    i32Locals: 3,
+    v128Locals: 2,
+    body: [
+      ...get(DIVISOR),
+      ...load(),
+      ...set(N),
+      ...forRange(
+        R,
+        i32(0),
+        get(ROWS),
+        i32(1),
+        forRange(C, i32(0), get(WIDTH), i32(16), perVector),
+        bump(X, get(WIDTH)),
+      ),
+    ],
+  };
+}
+
+/**
+ * batchNormGradSums(dy, x, rows, width, mean, accDy, accDyX): per channel, in doubles (f64x2),
+ * row by row, accDy += dy and accDyX += dy·(x − mean). `mean`, accDy and accDyX hold width / 4
+ * doubles each; `width` bytes per row (a multiple of 8).
+ */
+function batchNormGradSums(): WasmFunction {
+  const [DY, X, ROWS, WIDTH, MEAN, ACC_DY, ACC_DYX] = [0, 1, 2, 3, 4, 5, 6];
+  const [R, C, P] = [7, 8, 9];
+  const D = 10;
+  const pair = (base: number): Code => [...get(base), ...get(C), ADD, ...load64Splat(), ...F64X2_PROMOTE];
+  const at = (base: number): Code => [...get(base), ...get(P), ADD];
+  const perPair = [
+    ...get(C),
+    ...i32(2),
+    MUL,
+    ...set(P),
+    ...pair(DY),
+    ...set(D),
+    ...at(ACC_DY),
+    ...at(ACC_DY),
+    ...load(),
+    ...get(D),
+    ...F64X2_ADD,
+    ...store(),
+    ...at(ACC_DYX),
+    ...at(ACC_DYX),
+    ...load(),
+    ...get(D),
+    ...pair(X),
+    ...at(MEAN),
+    ...load(),
+    ...F64X2_SUB,
+    ...F64X2_MUL,
+    ...F64X2_ADD,
+    ...store(),
+  ];
+  return {
+    name: 'batchNormGradSums',
+    params: 7,
+    i32Locals: 3,
+    v128Locals: 1,
+    body: forRange(
+      R,
+      i32(0),
+      get(ROWS),
+      i32(1),
+      forRange(C, i32(0), get(WIDTH), i32(8), perPair),
+      bump(DY, get(WIDTH)),
+      bump(X, get(WIDTH)),
+    ),
+  };
+}
+
+/**
+ * batchNormGradDx(dy, x, out, rows, width, params): out = k·((dy − a) − (x − mean)·b) per channel
+ * in doubles (f64x2), rounded once to float32; `params` holds four vectors of width / 4 doubles:
+ * mean, k, a, b. `width` bytes per row (a multiple of 8).
+ */
+function batchNormGradDx(): WasmFunction {
+  const [DY, X, OUT, ROWS, WIDTH, PARAMS] = [0, 1, 2, 3, 4, 5];
+  const [R, C, P] = [6, 7, 8];
+  const pair = (base: number): Code => [...get(base), ...get(C), ADD, ...load64Splat(), ...F64X2_PROMOTE];
+  // The parameter vectors are width·2 bytes each: mean at 0, k at 2·width, a at 4·width, b at 6·width.
+  const param = (index: number): Code => [
+    ...get(PARAMS),
+    ...get(P),
+    ADD,
+    ...get(WIDTH),
+    ...i32(2 * index),
+    MUL,
+    ADD,
+    ...load(),
+  ];
+  const perPair = [
+    ...get(C),
+    ...i32(2),
+    MUL,
+    ...set(P),
+    ...get(OUT),
+    ...get(C),
+    ADD,
+    ...param(1),
+    ...pair(DY),
+    ...param(2),
+    ...F64X2_SUB,
+    ...pair(X),
+    ...param(0),
+    ...F64X2_SUB,
+    ...param(3),
+    ...F64X2_MUL,
+    ...F64X2_SUB,
+    ...F64X2_MUL,
+    ...F32X4_DEMOTE,
+    ...store64Lane0(),
+  ];
+  return {
+    name: 'batchNormGradDx',
+    params: 6,
+    i32Locals: 3,
+    v128Locals: 0,
+    body: forRange(
+      R,
+      i32(0),
+      get(ROWS),
+      i32(1),
+      forRange(C, i32(0), get(WIDTH), i32(8), perPair),
+      bump(DY, get(WIDTH)),
+      bump(X, get(WIDTH)),
+      bump(OUT, get(WIDTH)),
+    ),
+  };
+}
+
 export interface SimdExports {
   gemm(pa: number, pb: number, pc: number, kc: number, rowPanels: number, colPanels: number, ldcBytes: number): void;
   rowMulAdd(
@@ -592,6 +770,17 @@ export interface SimdExports {
     root: number,
     offset: number,
   ): void;
+  centeredSquareSums(x: number, rows: number, widthBytes: number, acc: number, mean: number, divisor: number): void;
+  batchNormGradSums(
+    dy: number,
+    x: number,
+    rows: number,
+    widthBytes: number,
+    mean: number,
+    accDy: number,
+    accDyX: number,
+  ): void;
+  batchNormGradDx(dy: number, x: number, out: number, rows: number, widthBytes: number, params: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (the Node typings in use do not declare it). */
@@ -646,6 +835,9 @@ function instantiate(): Simd | undefined {
       unary('sqrt', (v) => [...v, ...F32X4_SQRT]),
       columnSums(),
       batchNorm(),
+      centeredSquareSums(),
+      batchNormGradSums(),
+      batchNormGradDx(),
     ]);
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (!wasm?.validate(bytes)) return undefined;
