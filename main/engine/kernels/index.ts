@@ -86,6 +86,7 @@ import {
   patchBatchNormalization,
   registerBatchNormGradient,
 } from './batch-norm-train';
+import { RELU_GRAD_KERNEL, patchReluGradient, reluGradKernel } from './relu-grad';
 
 export type { Tf } from './cpu-backend';
 export { simdAvailable } from './simd';
@@ -131,6 +132,7 @@ const ownKernels: readonly KernelConfig[] = [
     backendName: BACKEND,
     kernelFunc: movingAveragesKernel as unknown as KernelFunc,
   },
+  { kernelName: RELU_GRAD_KERNEL, backendName: BACKEND, kernelFunc: reluGradKernel as unknown as KernelFunc },
 ];
 
 /** The stock configs replaced in each tfjs module, to put back on unregister. */
@@ -161,7 +163,7 @@ export function registerFastKernels(tf: Tf): string[] {
   // update: one op per variable instead of ~12.
   for (const config of ownKernels) if (!tf.getKernel(config.kernelName, BACKEND)) tf.registerKernel(config);
   registerBatchNormGradient(tf);
-  unpatch.set(tf, [patchBatchNormalization(tf), patchAdam(tf)]);
+  unpatch.set(tf, [patchBatchNormalization(tf), patchAdam(tf), patchReluGradient(tf)]);
   return stockConfigs.map((k) => k.kernelName);
 }
 

@@ -400,6 +400,46 @@ function step(): WasmFunction {
   return { name: 'step', params: 4, i32Locals: 1, v128Locals: 1, body: forRange(I, i32(0), get(BYTES), i32(16), body) };
 }
 
+/** reluGrad(dy, x, out, bytes): out = dy · step(x) (1 where x > 0, NaN where x is NaN, else 0), as tfjs' Relu gradient. */
+function reluGrad(): WasmFunction {
+  const [DY, X, OUT, BYTES, I] = [0, 1, 2, 3, 4];
+  const V = 5;
+  const body = [
+    ...get(X),
+    ...get(I),
+    ADD,
+    ...load(),
+    ...set(V),
+    ...get(OUT),
+    ...get(I),
+    ADD,
+    ...get(DY),
+    ...get(I),
+    ADD,
+    ...load(),
+    ...get(V), // kept where x is NaN
+    ...f32x4(1),
+    ...f32x4(0),
+    ...get(V),
+    ...f32x4(0),
+    ...F32X4_GT,
+    ...BITSELECT,
+    ...get(V),
+    ...get(V),
+    ...F32X4_NE,
+    ...BITSELECT,
+    ...F32X4_MUL,
+    ...store(),
+  ];
+  return {
+    name: 'reluGrad',
+    params: 4,
+    i32Locals: 1,
+    v128Locals: 1,
+    body: forRange(I, i32(0), get(BYTES), i32(16), body),
+  };
+}
+
 /** {square,sqrt}(x, out, bytes): out = x·x or √x, each one float32 rounding as in the stock kernels. */
 function unary(name: string, operation: (v: Code) => Code): WasmFunction {
   const [X, OUT, BYTES, I] = [0, 1, 2, 3];
@@ -770,6 +810,7 @@ export interface SimdExports {
     root: number,
     offset: number,
   ): void;
+  reluGrad(dy: number, x: number, out: number, bytes: number): void;
   centeredSquareSums(x: number, rows: number, widthBytes: number, acc: number, mean: number, divisor: number): void;
   batchNormGradSums(
     dy: number,
@@ -837,6 +878,7 @@ function instantiate(): Simd | undefined {
       batchNorm(),
       centeredSquareSums(),
       batchNormGradSums(),
+      reluGrad(),
       batchNormGradDx(),
     ]);
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
