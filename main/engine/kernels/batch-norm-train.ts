@@ -90,7 +90,7 @@ function moments(xv: Float32Array, channels: number): { mean: Float32Array; vari
     const mean = pass((rows) => s.fn.columnSums(0, rows, width * 4, accAt * 4, divisorAt * 4));
     heap.fill(0, meanAt, meanAt + width);
     heap.set(mean, meanAt);
-    const variance = pass((rows) => s.fn.centeredSquareSums(0, rows, width * 4, accAt * 4, meanAt * 4, divisorAt * 4));
+    const variance = pass((rows) => s.fn.centeredSquareSums(0, rows, width * 4, accAt * 4, divisorAt * 4, meanAt * 4));
     return { mean, variance };
   }
   const acc = new Float64Array(channels);

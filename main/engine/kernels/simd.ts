@@ -458,11 +458,15 @@ function unary(name: string, operation: (v: Code) => Code): WasmFunction {
  * (f64x2 lanes), row by row — the stock Sum's order (and Mean's: x / n rounded to float32,
  * then summed), so the same results. `width` bytes per row (a multiple of 16); acc holds
  * width / 4 doubles; the divisor is 4 floats at `divisor`.
+ *
+ * centeredSquareSums(x, rows, width, acc, divisor, mean): the same over f32(f32(x − mean[c])²),
+ * tf.moments' variance as the stock Sub, Square and Mean round it; `mean` holds width / 4 floats.
  */
-function columnSums(): WasmFunction {
-  const [X, ROWS, WIDTH, ACC, DIVISOR] = [0, 1, 2, 3, 4];
-  const [R, C, A] = [5, 6, 7];
-  const [V, N] = [8, 9];
+function columnSums(centered: boolean): WasmFunction {
+  const [X, ROWS, WIDTH, ACC, DIVISOR, MEAN] = [0, 1, 2, 3, 4, 5];
+  const params = centered ? 6 : 5;
+  const [R, C, A] = [params, params + 1, params + 2];
+  const [V, N] = [params + 3, params + 4];
   const addHalf = (offset: number, half: Code): Code => [
     ...get(A),
     ...get(A),
@@ -472,11 +476,12 @@ function columnSums(): WasmFunction {
     ...F64X2_ADD,
     ...store(offset),
   ];
+  const x = [...get(X), ...get(C), ADD, ...load()];
+  const value = centered
+    ? [...x, ...get(MEAN), ...get(C), ADD, ...load(), ...F32X4_SUB, ...set(V), ...get(V), ...get(V), ...F32X4_MUL]
+    : x;
   const perVector = [
-    ...get(X),
-    ...get(C),
-    ADD,
-    ...load(),
+    ...value,
     ...get(N),
     ...F32X4_DIV,
     ...set(V),
@@ -491,8 +496,8 @@ function columnSums(): WasmFunction {
     ...addHalf(16, [...get(V), ...get(V), ...SHUFFLE_HIGH_HALF]),
   ];
   return {
-    name: 'columnSums',
-    params: 5,
+    name: centered ? 'centeredSquareSums' : 'columnSums',
+    params,
     i32Locals: 3,
     v128Locals: 2,
     body: [
@@ -558,71 +563,6 @@ function batchNorm(): WasmFunction {
       bump(X, get(WIDTH)),
       bump(OUT, get(WIDTH)),
     ),
-  };
-}
-
-/**
- * centeredSquareSums(x, rows, width, acc, mean, divisor): acc[c] += Σ_r f32(f32(f32(x[r][c] − mean[c])²) / divisor)
- * in doubles (f64x2 lanes), row by row: tf.moments' variance as the stock Sub, Square and Mean
- * round it, so the same results. `mean` holds width / 4 floats; otherwise as columnSums.
- */
-function centeredSquareSums(): WasmFunction {
-  const [X, ROWS, WIDTH, ACC, MEAN, DIVISOR] = [0, 1, 2, 3, 4, 5];
-  const [R, C, A] = [6, 7, 8];
-  const [V, N] = [9, 10];
-  const addHalf = (offset: number, half: Code): Code => [
-    ...get(A),
-    ...get(A),
-    ...load(offset),
-    ...half,
-    ...F64X2_PROMOTE,
-    ...F64X2_ADD,
-    ...store(offset),
-  ];
-  const perVector = [
-    ...get(X),
-    ...get(C),
-    ADD,
-    ...load(),
-    ...get(MEAN),
-    ...get(C),
-    ADD,
-    ...load(),
-    ...F32X4_SUB,
-    ...set(V),
-    ...get(V),
-    ...get(V),
-    ...F32X4_MUL,
-    ...get(N),
-    ...F32X4_DIV,
-    ...set(V),
-    ...get(ACC),
-    ...get(C),
-    ...i32(2),
-    MUL,
-    ADD,
-    ...set(A),
-    ...addHalf(0, get(V)),
-    ...addHalf(16, [...get(V), ...get(V), ...SHUFFLE_HIGH_HALF]),
-  ];
-  return {
-    name: 'centeredSquareSums',
-    params: 6,
-    i32Locals: 3,
-    v128Locals: 2,
-    body: [
-      ...get(DIVISOR),
-      ...load(),
-      ...set(N),
-      ...forRange(
-        R,
-        i32(0),
-        get(ROWS),
-        i32(1),
-        forRange(C, i32(0), get(WIDTH), i32(16), perVector),
-        bump(X, get(WIDTH)),
-      ),
-    ],
   };
 }
 
@@ -811,7 +751,7 @@ export interface SimdExports {
     offset: number,
   ): void;
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
-  centeredSquareSums(x: number, rows: number, widthBytes: number, acc: number, mean: number, divisor: number): void;
+  centeredSquareSums(x: number, rows: number, widthBytes: number, acc: number, divisor: number, mean: number): void;
   batchNormGradSums(
     dy: number,
     x: number,
@@ -874,9 +814,9 @@ function instantiate(): Simd | undefined {
       step(),
       unary('square', (v) => [...v, ...v, ...F32X4_MUL]),
       unary('sqrt', (v) => [...v, ...F32X4_SQRT]),
-      columnSums(),
+      columnSums(false),
       batchNorm(),
-      centeredSquareSums(),
+      columnSums(true),
       batchNormGradSums(),
       reluGrad(),
       batchNormGradDx(),
