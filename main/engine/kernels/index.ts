@@ -99,6 +99,7 @@ import {
   registerBatchNormGradient,
 } from './batch-norm-train';
 import { RELU_GRAD_KERNEL, patchReluGradient, reluGradKernel } from './relu-grad';
+import { patchTapeRelease } from './tape-release';
 
 export type { Tf } from './cpu-backend';
 export { simdAvailable } from './simd';
@@ -175,7 +176,7 @@ export function registerFastKernels(tf: Tf): string[] {
   // update: one op per variable instead of ~12.
   for (const config of ownKernels) if (!tf.getKernel(config.kernelName, BACKEND)) tf.registerKernel(config);
   registerBatchNormGradient(tf);
-  unpatch.set(tf, [patchBatchNormalization(tf), patchAdam(tf), patchReluGradient(tf)]);
+  unpatch.set(tf, [patchBatchNormalization(tf), patchAdam(tf), patchReluGradient(tf), patchTapeRelease(tf)]);
   return stockConfigs.map((k) => k.kernelName);
 }
 
