@@ -87,6 +87,28 @@ const forRange = (counter: number, from: Code, limit: Code, step: Code, ...body:
   0x0b, // br to the loop; end loop; end block
 ];
 
+/**
+ * For each of `rows` rows (counter `row`): `perItem` over the row's `width` bytes in steps of
+ * `step` bytes (counter `col`), then each pointer local in `advance` moves on by `width`.
+ */
+const rowsLoop = (
+  row: number,
+  rows: number,
+  col: number,
+  width: number,
+  step: number,
+  perItem: Code,
+  advance: number[],
+): Code =>
+  forRange(
+    row,
+    i32(0),
+    get(rows),
+    i32(1),
+    forRange(col, i32(0), get(width), i32(step), perItem),
+    ...advance.map((pointer) => bump(pointer, get(width))),
+  );
+
 interface WasmFunction {
   name: string;
   params: number;
@@ -370,6 +392,21 @@ function relu(): WasmFunction {
   };
 }
 
+/** The step of the vector in local `v`: 1 where v > 0, v itself where NaN, else `alpha` (a vector's code). */
+const stepOf = (v: number, alpha: Code): Code => [
+  ...get(v), // kept where v is NaN
+  ...f32x4(1),
+  ...alpha,
+  ...get(v),
+  ...f32x4(0),
+  ...F32X4_GT,
+  ...BITSELECT,
+  ...get(v),
+  ...get(v),
+  ...F32X4_NE,
+  ...BITSELECT,
+];
+
 /** step(x, out, bytes, alpha): out = x > 0 ? 1 : alpha, NaN kept; alpha is 4 floats at `alpha`. */
 function step(): WasmFunction {
   const [X, OUT, BYTES, ALPHA, I] = [0, 1, 2, 3, 4];
@@ -383,18 +420,7 @@ function step(): WasmFunction {
     ...get(OUT),
     ...get(I),
     ADD,
-    ...get(V), // kept where x is NaN
-    ...f32x4(1),
-    ...get(ALPHA),
-    ...load(),
-    ...get(V),
-    ...f32x4(0),
-    ...F32X4_GT,
-    ...BITSELECT,
-    ...get(V),
-    ...get(V),
-    ...F32X4_NE,
-    ...BITSELECT,
+    ...stepOf(V, [...get(ALPHA), ...load()]),
     ...store(),
   ];
   return { name: 'step', params: 4, i32Locals: 1, v128Locals: 1, body: forRange(I, i32(0), get(BYTES), i32(16), body) };
@@ -417,17 +443,7 @@ function reluGrad(): WasmFunction {
     ...get(I),
     ADD,
     ...load(),
-    ...get(V), // kept where x is NaN
-    ...f32x4(1),
-    ...f32x4(0),
-    ...get(V),
-    ...f32x4(0),
-    ...F32X4_GT,
-    ...BITSELECT,
-    ...get(V),
-    ...get(V),
-    ...F32X4_NE,
-    ...BITSELECT,
+    ...stepOf(V, f32x4(0)),
     ...F32X4_MUL,
     ...store(),
   ];
@@ -500,19 +516,7 @@ function columnSums(centered: boolean): WasmFunction {
     params,
     i32Locals: 3,
     v128Locals: 2,
-    body: [
-      ...get(DIVISOR),
-      ...load(),
-      ...set(N),
-      ...forRange(
-        R,
-        i32(0),
-        get(ROWS),
-        i32(1),
-        forRange(C, i32(0), get(WIDTH), i32(16), perVector),
-        bump(X, get(WIDTH)),
-      ),
-    ],
+    body: [...get(DIVISOR), ...load(), ...set(N), ...rowsLoop(R, ROWS, C, WIDTH, 16, perVector, [X])],
   };
 }
 
@@ -554,15 +558,7 @@ function batchNorm(): WasmFunction {
     params: 8,
     i32Locals: 3,
     v128Locals: 0,
-    body: forRange(
-      R,
-      i32(0),
-      get(ROWS),
-      i32(1),
-      forRange(C, i32(0), get(WIDTH), i32(8), perPair),
-      bump(X, get(WIDTH)),
-      bump(OUT, get(WIDTH)),
-    ),
+    body: rowsLoop(R, ROWS, C, WIDTH, 8, perPair, [X, OUT]),
   };
 }
 
@@ -607,15 +603,7 @@ function batchNormGradSums(): WasmFunction {
     params: 7,
     i32Locals: 3,
     v128Locals: 1,
-    body: forRange(
-      R,
-      i32(0),
-      get(ROWS),
-      i32(1),
-      forRange(C, i32(0), get(WIDTH), i32(8), perPair),
-      bump(DY, get(WIDTH)),
-      bump(X, get(WIDTH)),
-    ),
+    body: rowsLoop(R, ROWS, C, WIDTH, 8, perPair, [DY, X]),
   };
 }
 
@@ -666,16 +654,7 @@ function batchNormGradDx(): WasmFunction {
     params: 6,
     i32Locals: 3,
     v128Locals: 0,
-    body: forRange(
-      R,
-      i32(0),
-      get(ROWS),
-      i32(1),
-      forRange(C, i32(0), get(WIDTH), i32(8), perPair),
-      bump(DY, get(WIDTH)),
-      bump(X, get(WIDTH)),
-      bump(OUT, get(WIDTH)),
-    ),
+    body: rowsLoop(R, ROWS, C, WIDTH, 8, perPair, [DY, X, OUT]),
   };
 }
 
