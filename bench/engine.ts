@@ -79,14 +79,20 @@ function setUp(w: Workload): {
       await model.trainOnBatch(x, y);
       return performance.now() - start;
     },
-    /** Kernel name → ms in one profiled step (op-level `__op` entries, which wrap kernels, left out). */
+    /**
+     * Kernel name → ms in one profiled step (op-level `__op` entries, which wrap kernels, left
+     * out); the number of kernel calls under CALLS.
+     */
     async profile() {
       const info = await tf.profile(() => model.trainOnBatch(x, y));
       const times = new Map<string, number>();
+      let calls = 0;
       for (const k of info.kernels) {
         if (k.name.endsWith('__op')) continue;
         times.set(k.name, (times.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+        calls++;
       }
+      times.set(CALLS, calls);
       return times;
     },
     dispose() {
@@ -96,15 +102,18 @@ function setUp(w: Workload): {
   };
 }
 
-/** Prints kernel → ms per column, biggest first (by the first column), and the totals. */
+/** The key under which a profile holds its number of kernel calls (every tfjs op has a cost of its own). */
+const CALLS = 'kernel calls';
+
+/** Prints kernel → ms per column, biggest first (by the first column), the totals and the kernel calls. */
 function kernelTable(title: string, columns: Record<string, Map<string, number>>): void {
   const heads = Object.keys(columns);
   const maps = Object.values(columns);
   const first = maps[0]!;
-  const names = [...new Set(maps.flatMap((m) => [...m.keys()]))].sort(
-    (a, b) => (first.get(b) ?? 0) - (first.get(a) ?? 0),
-  );
-  const total = (m: Map<string, number>): number => [...m.values()].reduce((s, v) => s + v, 0);
+  const names = [...new Set(maps.flatMap((m) => [...m.keys()]))]
+    .filter((name) => name !== CALLS)
+    .sort((a, b) => (first.get(b) ?? 0) - (first.get(a) ?? 0));
+  const total = (m: Map<string, number>): number => [...m].reduce((s, [name, v]) => (name === CALLS ? s : s + v), 0);
   const line = (name: string, values: number[]): string =>
     `${name.padEnd(38)} ${values.map((v) => v.toFixed(1).padStart(10)).join(' ')}`;
   console.log(`\n${title}`);
@@ -114,6 +123,9 @@ function kernelTable(title: string, columns: Record<string, Map<string, number>>
     if (values.some((v) => v >= 1)) console.log(line(name, values));
   }
   console.log(line('all kernels', maps.map(total)));
+  console.log(
+    `${'kernel calls per step'.padEnd(38)} ${maps.map((m) => String(m.get(CALLS) ?? 0).padStart(10)).join(' ')}`,
+  );
 }
 
 type Mode = 'stock' | 'one' | 'shipped';

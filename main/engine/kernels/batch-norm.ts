@@ -36,41 +36,58 @@ export const fusedBatchNorm: FastKernel = {
       root[c] = Math.sqrt(vv[vv.length === 1 ? 0 : c]! + epsilon);
     }
     const out = output(backend, xv.length);
-    const s = xv.length >= 256 ? simd() : undefined;
-    if (s) {
-      // [x rows padded to `width` | out rows, a block at a time | mean, scale, root, offset: width doubles each]
-      const width = roundUp4(channels);
-      const rowsTotal = xv.length / channels;
-      const blockRows = Math.max(1, Math.floor(BLOCK_FLOATS / width));
-      const outAt = blockRows * width;
-      const paramsAt = 2 * blockRows * width;
-      const heap = s.heap(paramsAt + 8 * width);
-      const params = new Float64Array(heap.buffer, paramsAt * 4, 4 * width);
-      params.fill(1);
-      params.set(m, 0);
-      params.set(scale64, width);
-      params.set(root, 2 * width);
-      params.set(o, 3 * width);
-      for (let r0 = 0; r0 < rowsTotal; r0 += blockRows) {
-        const rows = Math.min(blockRows, rowsTotal - r0);
-        stageRows(heap, 0, xv.subarray(r0 * channels, (r0 + rows) * channels), rows, channels, width);
-        s.fn.batchNorm(
-          0,
-          outAt * 4,
-          rows,
-          width * 4,
-          paramsAt * 4,
-          (paramsAt + 2 * width) * 4,
-          (paramsAt + 4 * width) * 4,
-          (paramsAt + 6 * width) * 4,
-        );
-        unstageRows(heap, outAt, out.subarray(r0 * channels, (r0 + rows) * channels), rows, channels, width);
-      }
-      return backend.makeTensorInfo(x.shape, 'float32', out);
-    }
-    for (let i = 0; i < xv.length; i += channels) {
-      for (let c = 0; c < channels; c++) out[i + c] = o[c]! + ((xv[i + c]! - m[c]!) * scale64[c]!) / root[c]!;
-    }
+    normalizeRows(xv, out, channels, m, scale64, root, o);
     return backend.makeTensorInfo(x.shape, 'float32', out);
   },
 };
+
+/**
+ * out = offset + (x − mean)·scale / root per channel over rows of `channels` floats, in doubles
+ * (on f64x2 lanes of the SIMD module where available), rounded once to float32: the stock
+ * FusedBatchNorm's formula and order.
+ */
+export function normalizeRows(
+  xv: Float32Array,
+  out: Float32Array,
+  channels: number,
+  m: Float64Array,
+  scale: Float64Array,
+  root: Float64Array,
+  o: Float64Array,
+): void {
+  const s = xv.length >= 256 ? simd() : undefined;
+  if (s) {
+    // [x rows padded to `width` | out rows, a block at a time | mean, scale, root, offset: width doubles each]
+    const width = roundUp4(channels);
+    const rowsTotal = xv.length / channels;
+    const blockRows = Math.max(1, Math.floor(BLOCK_FLOATS / width));
+    const outAt = blockRows * width;
+    const paramsAt = 2 * blockRows * width;
+    const heap = s.heap(paramsAt + 8 * width);
+    const params = new Float64Array(heap.buffer, paramsAt * 4, 4 * width);
+    params.fill(1);
+    params.set(m, 0);
+    params.set(scale, width);
+    params.set(root, 2 * width);
+    params.set(o, 3 * width);
+    for (let r0 = 0; r0 < rowsTotal; r0 += blockRows) {
+      const rows = Math.min(blockRows, rowsTotal - r0);
+      stageRows(heap, 0, xv.subarray(r0 * channels, (r0 + rows) * channels), rows, channels, width);
+      s.fn.batchNorm(
+        0,
+        outAt * 4,
+        rows,
+        width * 4,
+        paramsAt * 4,
+        (paramsAt + 2 * width) * 4,
+        (paramsAt + 4 * width) * 4,
+        (paramsAt + 6 * width) * 4,
+      );
+      unstageRows(heap, outAt, out.subarray(r0 * channels, (r0 + rows) * channels), rows, channels, width);
+    }
+    return;
+  }
+  for (let i = 0; i < xv.length; i += channels) {
+    for (let c = 0; c < channels; c++) out[i + c] = o[c]! + ((xv[i + c]! - m[c]!) * scale[c]!) / root[c]!;
+  }
+}

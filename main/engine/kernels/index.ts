@@ -52,10 +52,22 @@
  *    Element-wise kernels stay on one thread: copying their operands into shared memory and back
  *    costs as much as the operation.
  *
+ * 7. Fewer, bigger ops (issue 17). What remained was tfjs' op graph: per mini step 3416 kernels,
+ *    ~60 % of them the element-wise chains of batch-norm gradients (tf.moments and tf.batchNorm
+ *    differentiated op by op: Tile, Multiply, Sum, Sub, RealDiv…) and of Adam (~12 ops per
+ *    variable), each a fresh full-size tensor the tape keeps alive — at 299 px Multiply, RealDiv
+ *    and Tile were 20 of 39 s of a step and the step peaked at 10.8 GB. So, on the cpu backend,
+ *    registerFastKernels also swaps in: BatchNormalization's training call as one kernel with a
+ *    closed-form gradient (batch-norm-train.ts), Adam's update as one kernel per variable
+ *    (adam.ts), and ReLU's gradient as one kernel (relu-grad.ts): ~1050 kernels per mini step,
+ *    half the peak tensor bytes.
+ *
  * Results: element-wise kernels, reductions, Tile, MaxPool and batch norm are bit-identical to
  * the stock ones (same formulas, one float32 rounding; sums in doubles in the stock order). The
  * convolutions differ by float32 rounding only (products accumulated in float32 on SIMD, as
- * BLAS and TensorFlow do): ≤ 1e-6 of the output's scale in the tests.
+ * BLAS and TensorFlow do): ≤ 1e-6 of the output's scale in the tests. The fused Adam update,
+ * ReLU gradient and batch-norm forward are bit for bit tfjs' own; the batch-norm gradient is
+ * its closed form in doubles, equal to tfjs' chain of float32 ops up to rounding.
  */
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import type { FastKernel, Tf } from './cpu-backend';
@@ -75,6 +87,19 @@ import { sum } from './sum';
 import { tile } from './tile';
 import { relu, sqrt, square, step } from './unary-ops';
 import { removeRecycler } from './recycle';
+import { ADAM_KERNEL, adamKernel, patchAdam } from './adam';
+import {
+  BN_TRAIN_GRAD_KERNEL,
+  BN_TRAIN_KERNEL,
+  MOVING_AVERAGES_KERNEL,
+  batchNormTrainGradKernel,
+  batchNormTrainKernel,
+  movingAveragesKernel,
+  patchBatchNormalization,
+  registerBatchNormGradient,
+} from './batch-norm-train';
+import { RELU_GRAD_KERNEL, patchReluGradient, reluGradKernel } from './relu-grad';
+import { patchTapeRelease } from './tape-release';
 
 export type { Tf } from './cpu-backend';
 export { simdAvailable } from './simd';
@@ -106,8 +131,27 @@ export const fastKernels: readonly FastKernel[] = [
   square,
 ];
 
+/** Kernels of our own (no stock counterpart), behind the fused batch norm and optimizer update. */
+const ownKernels: readonly KernelConfig[] = [
+  { kernelName: ADAM_KERNEL, backendName: BACKEND, kernelFunc: adamKernel as unknown as KernelFunc },
+  { kernelName: BN_TRAIN_KERNEL, backendName: BACKEND, kernelFunc: batchNormTrainKernel as unknown as KernelFunc },
+  {
+    kernelName: BN_TRAIN_GRAD_KERNEL,
+    backendName: BACKEND,
+    kernelFunc: batchNormTrainGradKernel as unknown as KernelFunc,
+  },
+  {
+    kernelName: MOVING_AVERAGES_KERNEL,
+    backendName: BACKEND,
+    kernelFunc: movingAveragesKernel as unknown as KernelFunc,
+  },
+  { kernelName: RELU_GRAD_KERNEL, backendName: BACKEND, kernelFunc: reluGradKernel as unknown as KernelFunc },
+];
+
 /** The stock configs replaced in each tfjs module, to put back on unregister. */
 const replaced = new WeakMap<object, KernelConfig[]>();
+/** Per tfjs module, the functions putting the stock BatchNormalization call and Adam update back. */
+const unpatch = new WeakMap<object, (() => void)[]>();
 /** Our kernel functions, so a second registration (through another handle on the same engine) never mistakes one for stock. */
 const ours = new WeakSet<KernelFunc>();
 
@@ -128,6 +172,11 @@ export function registerFastKernels(tf: Tf): string[] {
     stockConfigs.push(stock);
   }
   replaced.set(tf, stockConfigs);
+  // Batch norm in training as one op with its own gradient instead of ~20, and a fused Adam
+  // update: one op per variable instead of ~12.
+  for (const config of ownKernels) if (!tf.getKernel(config.kernelName, BACKEND)) tf.registerKernel(config);
+  registerBatchNormGradient(tf);
+  unpatch.set(tf, [patchBatchNormalization(tf), patchAdam(tf), patchReluGradient(tf), patchTapeRelease(tf)]);
   return stockConfigs.map((k) => k.kernelName);
 }
 
@@ -139,6 +188,10 @@ export function unregisterFastKernels(tf: Tf): void {
     tf.unregisterKernel(stock.kernelName, BACKEND);
     tf.registerKernel(stock);
   }
+  for (const restore of unpatch.get(tf) ?? []) restore();
+  unpatch.delete(tf);
+  for (const config of ownKernels)
+    if (tf.getKernel(config.kernelName, BACKEND)) tf.unregisterKernel(config.kernelName, BACKEND);
   const backend = tf.findBackend(BACKEND);
   if (backend) removeRecycler(backend);
   replaced.delete(tf);

@@ -87,6 +87,28 @@ const forRange = (counter: number, from: Code, limit: Code, step: Code, ...body:
   0x0b, // br to the loop; end loop; end block
 ];
 
+/**
+ * For each of `rows` rows (counter `row`): `perItem` over the row's `width` bytes in steps of
+ * `step` bytes (counter `col`), then each pointer local in `advance` moves on by `width`.
+ */
+const rowsLoop = (
+  row: number,
+  rows: number,
+  col: number,
+  width: number,
+  step: number,
+  perItem: Code,
+  advance: number[],
+): Code =>
+  forRange(
+    row,
+    i32(0),
+    get(rows),
+    i32(1),
+    forRange(col, i32(0), get(width), i32(step), perItem),
+    ...advance.map((pointer) => bump(pointer, get(width))),
+  );
+
 interface WasmFunction {
   name: string;
   params: number;
@@ -370,6 +392,21 @@ function relu(): WasmFunction {
   };
 }
 
+/** The step of the vector in local `v`: 1 where v > 0, v itself where NaN, else `alpha` (a vector's code). */
+const stepOf = (v: number, alpha: Code): Code => [
+  ...get(v), // kept where v is NaN
+  ...f32x4(1),
+  ...alpha,
+  ...get(v),
+  ...f32x4(0),
+  ...F32X4_GT,
+  ...BITSELECT,
+  ...get(v),
+  ...get(v),
+  ...F32X4_NE,
+  ...BITSELECT,
+];
+
 /** step(x, out, bytes, alpha): out = x > 0 ? 1 : alpha, NaN kept; alpha is 4 floats at `alpha`. */
 function step(): WasmFunction {
   const [X, OUT, BYTES, ALPHA, I] = [0, 1, 2, 3, 4];
@@ -383,21 +420,40 @@ function step(): WasmFunction {
     ...get(OUT),
     ...get(I),
     ADD,
-    ...get(V), // kept where x is NaN
-    ...f32x4(1),
-    ...get(ALPHA),
-    ...load(),
-    ...get(V),
-    ...f32x4(0),
-    ...F32X4_GT,
-    ...BITSELECT,
-    ...get(V),
-    ...get(V),
-    ...F32X4_NE,
-    ...BITSELECT,
+    ...stepOf(V, [...get(ALPHA), ...load()]),
     ...store(),
   ];
   return { name: 'step', params: 4, i32Locals: 1, v128Locals: 1, body: forRange(I, i32(0), get(BYTES), i32(16), body) };
+}
+
+/** reluGrad(dy, x, out, bytes): out = dy · step(x) (1 where x > 0, NaN where x is NaN, else 0), as tfjs' Relu gradient. */
+function reluGrad(): WasmFunction {
+  const [DY, X, OUT, BYTES, I] = [0, 1, 2, 3, 4];
+  const V = 5;
+  const body = [
+    ...get(X),
+    ...get(I),
+    ADD,
+    ...load(),
+    ...set(V),
+    ...get(OUT),
+    ...get(I),
+    ADD,
+    ...get(DY),
+    ...get(I),
+    ADD,
+    ...load(),
+    ...stepOf(V, f32x4(0)),
+    ...F32X4_MUL,
+    ...store(),
+  ];
+  return {
+    name: 'reluGrad',
+    params: 4,
+    i32Locals: 1,
+    v128Locals: 1,
+    body: forRange(I, i32(0), get(BYTES), i32(16), body),
+  };
 }
 
 /** {square,sqrt}(x, out, bytes): out = x·x or √x, each one float32 rounding as in the stock kernels. */
@@ -418,11 +474,15 @@ function unary(name: string, operation: (v: Code) => Code): WasmFunction {
  * (f64x2 lanes), row by row — the stock Sum's order (and Mean's: x / n rounded to float32,
  * then summed), so the same results. `width` bytes per row (a multiple of 16); acc holds
  * width / 4 doubles; the divisor is 4 floats at `divisor`.
+ *
+ * centeredSquareSums(x, rows, width, acc, divisor, mean): the same over f32(f32(x − mean[c])²),
+ * tf.moments' variance as the stock Sub, Square and Mean round it; `mean` holds width / 4 floats.
  */
-function columnSums(): WasmFunction {
-  const [X, ROWS, WIDTH, ACC, DIVISOR] = [0, 1, 2, 3, 4];
-  const [R, C, A] = [5, 6, 7];
-  const [V, N] = [8, 9];
+function columnSums(centered: boolean): WasmFunction {
+  const [X, ROWS, WIDTH, ACC, DIVISOR, MEAN] = [0, 1, 2, 3, 4, 5];
+  const params = centered ? 6 : 5;
+  const [R, C, A] = [params, params + 1, params + 2];
+  const [V, N] = [params + 3, params + 4];
   const addHalf = (offset: number, half: Code): Code => [
     ...get(A),
     ...get(A),
@@ -432,11 +492,12 @@ function columnSums(): WasmFunction {
     ...F64X2_ADD,
     ...store(offset),
   ];
+  const x = [...get(X), ...get(C), ADD, ...load()];
+  const value = centered
+    ? [...x, ...get(MEAN), ...get(C), ADD, ...load(), ...F32X4_SUB, ...set(V), ...get(V), ...get(V), ...F32X4_MUL]
+    : x;
   const perVector = [
-    ...get(X),
-    ...get(C),
-    ADD,
-    ...load(),
+    ...value,
     ...get(N),
     ...F32X4_DIV,
     ...set(V),
@@ -451,23 +512,11 @@ function columnSums(): WasmFunction {
     ...addHalf(16, [...get(V), ...get(V), ...SHUFFLE_HIGH_HALF]),
   ];
   return {
-    name: 'columnSums',
-    params: 5,
+    name: centered ? 'centeredSquareSums' : 'columnSums',
+    params,
     i32Locals: 3,
     v128Locals: 2,
-    body: [
-      ...get(DIVISOR),
-      ...load(),
-      ...set(N),
-      ...forRange(
-        R,
-        i32(0),
-        get(ROWS),
-        i32(1),
-        forRange(C, i32(0), get(WIDTH), i32(16), perVector),
-        bump(X, get(WIDTH)),
-      ),
-    ],
+    body: [...get(DIVISOR), ...load(), ...set(N), ...rowsLoop(R, ROWS, C, WIDTH, 16, perVector, [X])],
   };
 }
 
@@ -509,15 +558,103 @@ function batchNorm(): WasmFunction {
     params: 8,
     i32Locals: 3,
     v128Locals: 0,
-    body: forRange(
-      R,
-      i32(0),
-      get(ROWS),
-      i32(1),
-      forRange(C, i32(0), get(WIDTH), i32(8), perPair),
-      bump(X, get(WIDTH)),
-      bump(OUT, get(WIDTH)),
-    ),
+    body: rowsLoop(R, ROWS, C, WIDTH, 8, perPair, [X, OUT]),
+  };
+}
+
+/**
+ * batchNormGradSums(dy, x, rows, width, mean, accDy, accDyX): per channel, in doubles (f64x2),
+ * row by row, accDy += dy and accDyX += dy·(x − mean). `mean`, accDy and accDyX hold width / 4
+ * doubles each; `width` bytes per row (a multiple of 8).
+ */
+function batchNormGradSums(): WasmFunction {
+  const [DY, X, ROWS, WIDTH, MEAN, ACC_DY, ACC_DYX] = [0, 1, 2, 3, 4, 5, 6];
+  const [R, C, P] = [7, 8, 9];
+  const D = 10;
+  const pair = (base: number): Code => [...get(base), ...get(C), ADD, ...load64Splat(), ...F64X2_PROMOTE];
+  const at = (base: number): Code => [...get(base), ...get(P), ADD];
+  const perPair = [
+    ...get(C),
+    ...i32(2),
+    MUL,
+    ...set(P),
+    ...pair(DY),
+    ...set(D),
+    ...at(ACC_DY),
+    ...at(ACC_DY),
+    ...load(),
+    ...get(D),
+    ...F64X2_ADD,
+    ...store(),
+    ...at(ACC_DYX),
+    ...at(ACC_DYX),
+    ...load(),
+    ...get(D),
+    ...pair(X),
+    ...at(MEAN),
+    ...load(),
+    ...F64X2_SUB,
+    ...F64X2_MUL,
+    ...F64X2_ADD,
+    ...store(),
+  ];
+  return {
+    name: 'batchNormGradSums',
+    params: 7,
+    i32Locals: 3,
+    v128Locals: 1,
+    body: rowsLoop(R, ROWS, C, WIDTH, 8, perPair, [DY, X]),
+  };
+}
+
+/**
+ * batchNormGradDx(dy, x, out, rows, width, params): out = k·((dy − a) − (x − mean)·b) per channel
+ * in doubles (f64x2), rounded once to float32; `params` holds four vectors of width / 4 doubles:
+ * mean, k, a, b. `width` bytes per row (a multiple of 8).
+ */
+function batchNormGradDx(): WasmFunction {
+  const [DY, X, OUT, ROWS, WIDTH, PARAMS] = [0, 1, 2, 3, 4, 5];
+  const [R, C, P] = [6, 7, 8];
+  const pair = (base: number): Code => [...get(base), ...get(C), ADD, ...load64Splat(), ...F64X2_PROMOTE];
+  // The parameter vectors are width·2 bytes each: mean at 0, k at 2·width, a at 4·width, b at 6·width.
+  const param = (index: number): Code => [
+    ...get(PARAMS),
+    ...get(P),
+    ADD,
+    ...get(WIDTH),
+    ...i32(2 * index),
+    MUL,
+    ADD,
+    ...load(),
+  ];
+  const perPair = [
+    ...get(C),
+    ...i32(2),
+    MUL,
+    ...set(P),
+    ...get(OUT),
+    ...get(C),
+    ADD,
+    ...param(1),
+    ...pair(DY),
+    ...param(2),
+    ...F64X2_SUB,
+    ...pair(X),
+    ...param(0),
+    ...F64X2_SUB,
+    ...param(3),
+    ...F64X2_MUL,
+    ...F64X2_SUB,
+    ...F64X2_MUL,
+    ...F32X4_DEMOTE,
+    ...store64Lane0(),
+  ];
+  return {
+    name: 'batchNormGradDx',
+    params: 6,
+    i32Locals: 3,
+    v128Locals: 0,
+    body: rowsLoop(R, ROWS, C, WIDTH, 8, perPair, [DY, X, OUT]),
   };
 }
 
@@ -592,6 +729,18 @@ export interface SimdExports {
     root: number,
     offset: number,
   ): void;
+  reluGrad(dy: number, x: number, out: number, bytes: number): void;
+  centeredSquareSums(x: number, rows: number, widthBytes: number, acc: number, divisor: number, mean: number): void;
+  batchNormGradSums(
+    dy: number,
+    x: number,
+    rows: number,
+    widthBytes: number,
+    mean: number,
+    accDy: number,
+    accDyX: number,
+  ): void;
+  batchNormGradDx(dy: number, x: number, out: number, rows: number, widthBytes: number, params: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (the Node typings in use do not declare it). */
@@ -644,8 +793,12 @@ function instantiate(): Simd | undefined {
       step(),
       unary('square', (v) => [...v, ...v, ...F32X4_MUL]),
       unary('sqrt', (v) => [...v, ...F32X4_SQRT]),
-      columnSums(),
+      columnSums(false),
       batchNorm(),
+      columnSums(true),
+      batchNormGradSums(),
+      reluGrad(),
+      batchNormGradDx(),
     ]);
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (!wasm?.validate(bytes)) return undefined;
