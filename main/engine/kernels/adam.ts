@@ -1,4 +1,4 @@
-import type { NamedAttrMap, NamedTensorMap, NamedVariableMap, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs';
+import type { AdamOptimizer, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs';
 import { float32Values, output, unpack, type CpuBackend, type KernelArgs, type Tf } from './cpu-backend';
 
 /**
@@ -70,7 +70,7 @@ interface AdamState {
   incrementIterations(): void;
 }
 
-type ApplyGradients = (variableGradients: NamedVariableMap | { name: string; tensor: Tensor }[]) => void;
+type ApplyGradients = AdamOptimizer['applyGradients'];
 const fused = new WeakSet<ApplyGradients>();
 
 /**

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { registerFastKernels, unregisterFastKernels } from '../../../../main/engine/kernels';
 import { expectIdentical, randomTensor, seededRandom, tf, useCpuBackend } from './helpers';
 
+/** A named optimizer slot, as `getWeights` returns it (tfjs does not export the type). */
+type NamedTensor = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
+
 useCpuBackend();
 
 const SHAPES = [[3, 3, 4, 5], [5], [17, 3], [1]];
@@ -14,8 +17,8 @@ const SHAPES = [[3, 3, 4, 5], [5], [17, 3], [1]];
 async function adamRun(
   fast: boolean,
   steps: number,
-  resume?: tf.NamedTensor[],
-): Promise<{ values: tf.Tensor[]; slots: tf.NamedTensor[] }> {
+  resume?: NamedTensor[],
+): Promise<{ values: tf.Tensor[]; slots: NamedTensor[] }> {
   const random = seededRandom(41);
   if (fast) registerFastKernels(tf);
   const variables = SHAPES.map((shape, i) => tf.variable(randomTensor(random, shape), true, `adam_test_${i}`));
@@ -26,7 +29,8 @@ async function adamRun(
       const grads = Object.fromEntries(
         variables.map((v) => [v.name, randomTensor(random, v.shape, step === 1 ? 1e-9 : 3)]),
       );
-      optimizer.applyGradients(grads);
+      // tfjs' Optimizer takes a map of tensors; AdamOptimizer's own signature says variables.
+      (optimizer as tf.Optimizer).applyGradients(grads);
       tf.dispose(Object.values(grads));
     }
     const slots = (await optimizer.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
@@ -39,8 +43,8 @@ async function adamRun(
 }
 
 function expectSame(
-  fast: { values: tf.Tensor[]; slots: tf.NamedTensor[] },
-  stock: { values: tf.Tensor[]; slots: tf.NamedTensor[] },
+  fast: { values: tf.Tensor[]; slots: NamedTensor[] },
+  stock: { values: tf.Tensor[]; slots: NamedTensor[] },
 ): void {
   expect(fast.values.length).toBe(SHAPES.length);
   stock.values.forEach((s, i) => expectIdentical(fast.values[i]!, s));
