@@ -15,7 +15,8 @@ import { validateTrainingSettings } from '../models/training-settings';
 import type { Tf } from '../models/xception';
 import { createRunStore } from '../runs/run-store';
 import { appVersion } from '../version';
-import { writeKerasProject, type KerasExperiment } from './keras-project';
+import type { KerasExperiment } from './keras-experiment';
+import { writeKerasProject } from './keras-project';
 
 const withoutKey = (object: Record<string, unknown>, key: string): Record<string, unknown> =>
   Object.fromEntries(Object.entries(object).filter(([k]) => k !== key));

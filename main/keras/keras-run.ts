@@ -24,7 +24,8 @@ import { metricsLineSchema, type MetricsLine } from '../runs/metrics-log';
 import type { RunRecord } from '../runs/run-record';
 import type { RunStore } from '../runs/run-store';
 import { kerasStateSchema, type KerasState } from './keras-import';
-import { writeKerasProject, type KerasExperiment } from './keras-project';
+import type { KerasExperiment } from './keras-experiment';
+import { writeKerasProject } from './keras-project';
 import { findKerasPython, type PythonProbe } from './python-env';
 
 export interface KerasRunnerOptions {
