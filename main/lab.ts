@@ -131,19 +131,16 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   let worker: TrainingWorkerHost | undefined;
   let closing = false;
   const startWorker = (): TrainingWorkerHost => {
-    const host = startTrainingWorker({
-      workerUrl: options.workerUrl,
-      env: options.env,
-      onLog: log,
-      onTrainEvent: (runId, event) => training.onTrainEvent(runId, event),
-      onUnexpectedExit: (code) =>
-        log(
-          logEntry(
-            'error',
-            `The training worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`,
-          ),
+    const host = startTrainingWorker({ workerUrl: options.workerUrl, env: options.env });
+    host.on('log', log);
+    host.on('unexpectedExit', (code) =>
+      log(
+        logEntry(
+          'error',
+          `The training worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`,
         ),
-    });
+      ),
+    );
     host.engine.then(
       (engine) => events.emit('engine', engine),
       (error: Error) => log(logEntry('error', error.message)),

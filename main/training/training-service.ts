@@ -49,10 +49,6 @@ export interface TrainingService {
   readonly active: string | undefined;
   /** Resolves when the active run (if any) has ended. */
   idle(): Promise<void>;
-  /** Routes the worker's reports; the engine wires it to the worker host. */
-  onTrainEvent(runId: string, event: TrainEvent): void;
-  /** The worker died: the active run is interrupted. */
-  onWorkerExit(): void;
 }
 
 /** The run training in this app: what its session needs to record durations and progress. */
@@ -146,7 +142,12 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     emit('trainLog', { runId: record.id, level: 'info', message: started });
     session.done = serial(() => runs.appendLog(record.id, started))
       .catch(() => {})
-      .then(() => options.worker().request({ kind: 'train', job }))
+      .then(() => {
+        // The worker that trains the run reports on it until the request is answered.
+        const host = options.worker();
+        const stopListening = host.on('trainEvent', ({ runId, event }) => onTrainEvent(runId, event));
+        return host.request({ kind: 'train', job }).finally(stopListening);
+      })
       .then(
         (outcome) => serial(() => finish(session, outcome)),
         (error: unknown) =>
@@ -427,89 +428,88 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       if (await runs.trainedElsewhere(runId)) return runs.requestStop(runId);
       throw new LabError('NOT_RUNNING', `Run ${runId} is not training.`);
     },
-    onTrainEvent(runId, event) {
-      switch (event.kind) {
-        case 'progress':
-          emit('trainProgress', { runId, ...event.progress, epochs: active?.epochs ?? 0 });
-          inBackground(runId, () =>
-            runs.appendMetrics(runId, [
-              {
-                type: 'batch',
-                epoch: event.progress.epoch,
-                batch: event.progress.batch,
-                batches: event.progress.batchesPerEpoch,
-                time: new Date().toISOString(),
-                loss: event.progress.loss,
-                acc: event.progress.acc,
-                // For a UI in another process following this run through metrics.jsonl.
-                imagesPerSec: event.progress.imagesPerSec,
-                etaMs: event.progress.etaMs,
-              },
-            ]),
-          );
-          break;
-        case 'epoch': {
-          // Already committed with the checkpoint: this line is the committed one, written as is.
-          const line = { type: 'epoch' as const, ...event.metrics };
-          emit('trainEpoch', { runId, metrics: line });
-          const summary = {
-            epoch: line.epoch,
-            loss: line.loss,
-            acc: line.acc,
-            val_loss: line.val_loss,
-            val_acc: line.val_acc,
-          };
-          const best = event.best;
-          const session = active?.runId === runId ? active : undefined;
-          inBackground(runId, async () => {
-            await runs.appendMetrics(runId, [line]);
-            const run = await runs.update(runId, () => ({
-              epochsDone: line.epoch + 1,
-              last: summary,
-              ...(best && best.epoch === line.epoch ? { best: summary } : {}),
-              ...(session ? { durationMs: session.baseDurationMs + Date.now() - session.startedAt } : {}),
-            }));
-            if (session) session.record = run;
-            updated(run);
-          });
-          break;
-        }
-        case 'estimate': {
-          const totalSeconds = event.secondsPerEpoch * (active?.epochs ?? 1);
-          const warning =
-            totalSeconds > longRunSeconds
-              ? `This run will take about ${Math.round(totalSeconds / 60)} minutes on this engine: try the mini preset or a smaller input size.`
-              : undefined;
-          emit('trainEstimate', {
-            runId,
-            secondsPerEpoch: event.secondsPerEpoch,
-            totalSeconds,
-            ...(warning ? { warning } : {}),
-          });
-          // The live view writes its own line from `trainEstimate`; train.log keeps it for later.
-          inBackground(runId, () =>
-            runs.appendLog(
-              runId,
-              `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`,
-            ),
-          );
-          break;
-        }
-        case 'params':
-          inBackground(runId, async () => {
-            const run = await runs.update(runId, () => ({ params: event.count }));
-            if (active?.runId === runId) active.record = run;
-            updated(run);
-          });
-          break;
-        case 'log':
-          emit('trainLog', { runId, level: event.level, message: event.message });
-          inBackground(runId, () => runs.appendLog(runId, `[${event.level}] ${event.message}`));
-          break;
-      }
-    },
-    onWorkerExit() {
-      // The pending `train` request rejects with ENGINE_FAILED; `launch` records the run as interrupted.
-    },
   };
+
+  /** Turns the worker's reports on a run into events, metrics.jsonl lines and run.json updates. */
+  function onTrainEvent(runId: string, event: TrainEvent): void {
+    switch (event.kind) {
+      case 'progress':
+        emit('trainProgress', { runId, ...event.progress, epochs: active?.epochs ?? 0 });
+        inBackground(runId, () =>
+          runs.appendMetrics(runId, [
+            {
+              type: 'batch',
+              epoch: event.progress.epoch,
+              batch: event.progress.batch,
+              batches: event.progress.batchesPerEpoch,
+              time: new Date().toISOString(),
+              loss: event.progress.loss,
+              acc: event.progress.acc,
+              // For a UI in another process following this run through metrics.jsonl.
+              imagesPerSec: event.progress.imagesPerSec,
+              etaMs: event.progress.etaMs,
+            },
+          ]),
+        );
+        break;
+      case 'epoch': {
+        // Already committed with the checkpoint: this line is the committed one, written as is.
+        const line = { type: 'epoch' as const, ...event.metrics };
+        emit('trainEpoch', { runId, metrics: line });
+        const summary = {
+          epoch: line.epoch,
+          loss: line.loss,
+          acc: line.acc,
+          val_loss: line.val_loss,
+          val_acc: line.val_acc,
+        };
+        const best = event.best;
+        const session = active?.runId === runId ? active : undefined;
+        inBackground(runId, async () => {
+          await runs.appendMetrics(runId, [line]);
+          const run = await runs.update(runId, () => ({
+            epochsDone: line.epoch + 1,
+            last: summary,
+            ...(best && best.epoch === line.epoch ? { best: summary } : {}),
+            ...(session ? { durationMs: session.baseDurationMs + Date.now() - session.startedAt } : {}),
+          }));
+          if (session) session.record = run;
+          updated(run);
+        });
+        break;
+      }
+      case 'estimate': {
+        const totalSeconds = event.secondsPerEpoch * (active?.epochs ?? 1);
+        const warning =
+          totalSeconds > longRunSeconds
+            ? `This run will take about ${Math.round(totalSeconds / 60)} minutes on this engine: try the mini preset or a smaller input size.`
+            : undefined;
+        emit('trainEstimate', {
+          runId,
+          secondsPerEpoch: event.secondsPerEpoch,
+          totalSeconds,
+          ...(warning ? { warning } : {}),
+        });
+        // The live view writes its own line from `trainEstimate`; train.log keeps it for later.
+        inBackground(runId, () =>
+          runs.appendLog(
+            runId,
+            `Estimate: about ${Math.ceil(event.secondsPerEpoch)} s per epoch.${warning ? ` ${warning}` : ''}`,
+          ),
+        );
+        break;
+      }
+      case 'params':
+        inBackground(runId, async () => {
+          const run = await runs.update(runId, () => ({ params: event.count }));
+          if (active?.runId === runId) active.record = run;
+          updated(run);
+        });
+        break;
+      case 'log':
+        emit('trainLog', { runId, level: event.level, message: event.message });
+        inBackground(runId, () => runs.appendLog(runId, `[${event.level}] ${event.message}`));
+        break;
+    }
+  }
 }
