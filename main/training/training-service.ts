@@ -14,9 +14,7 @@ import { parseAugmentSettings } from '../dataset/image/augment';
 import { type DatasetIndex, excludedClassesText, indexForClasses } from '../dataset/pipeline/dataset-index';
 import { changesSince, saveManifest } from '../dataset/dataset-changes';
 import { requireAbsolute } from '../dataset/dataset-service';
-import { prepareSplit, splitImages } from '../dataset/pipeline/split';
 import { LabError, toWireError } from '../errors';
-import { mergeModelRequest } from '../models/describe-model';
 import { validateModelConfig } from '../models/model-config';
 import { validateTrainingSettings, type TrainingSettings } from '../models/training-settings';
 import { requireImagenetWeights } from '../models/pretrained/imagenet';
@@ -25,6 +23,7 @@ import { runRecordSchema, type RunRecord } from '../runs/run-record';
 import type { EpochLine } from '../runs/epoch-commit';
 import type { TrainEvent } from '../engine/worker-protocol';
 import type { TrainingWorkerHost } from '../engine/worker-host';
+import { modelForClasses, prepareRunData } from './prepare-run-data';
 import type { TrainJob, TrainOutcome } from './trainer';
 
 export interface TrainingServiceOptions {
@@ -235,28 +234,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   async function prepare(path: string, settings: TrainingSettings, classNames?: readonly string[]) {
     const scanned = await options.indexDataset(path);
     const index = (classNames && indexForClasses(scanned, classNames)) || scanned;
-    if (index.classNames.length < 2) {
-      throw new LabError(
-        'DATASET_TOO_SMALL',
-        `${path} has ${index.classNames.length} usable class: training needs at least 2 classes.`,
-      );
-    }
-    const { split, file } = await prepareSplit(options.dataDir, {
-      root: index.root,
-      images: index.images,
-      classNames: index.classNames,
-      fingerprint: index.fingerprint,
-      seed: settings.seed,
-      val: settings.valFraction,
-      test: settings.testFraction,
-    });
-    const images = splitImages(split, index.root);
-    if (images.train.length === 0 || images.val.length === 0) {
-      throw new LabError(
-        'DATASET_TOO_SMALL',
-        `${path} is too small to split into training and validation images: add images to each class.`,
-      );
-    }
+    const { split, file, images } = await prepareRunData({ dataDir: options.dataDir, index, dataset: path, settings });
     return { index, split, file, images };
   }
 
@@ -354,17 +332,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         requireImagenetWeights(request.model.preset, settings);
         const augment = request.augment ? parseAugmentSettings(request.augment) : null;
         const { index, split, file, images } = await prepare(request.dataset, settings);
-        const merged = mergeModelRequest({
-          ...request.model,
-          classes: request.model.classes ?? index.classNames.length,
-        });
-        const model = validateModelConfig(merged);
-        if (model.classes !== index.classNames.length) {
-          throw new LabError(
-            'CLASS_COUNT_MISMATCH',
-            `The model has ${model.classes} classes but ${request.dataset} has ${index.classNames.length}: leave classes empty to follow the dataset.`,
-          );
-        }
+        const model = modelForClasses(request.model, index.classNames.length, request.dataset);
         const engine: EngineInfo = await options.worker().engine;
         const record = await runs.create({
           name: request.name?.trim() || `${request.model.preset ?? 'custom'} on ${index.root.split(/[\\/]/).pop()}`,
