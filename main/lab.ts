@@ -12,17 +12,22 @@ import type {
 } from './contract';
 import { Emitter } from './events';
 import { LabError } from './errors';
-import { startTrainingWorker, type TrainingWorkerHost } from './engine/worker-host';
+import type { TrainingWorkerHost } from './engine/worker-host';
+import { createWorkerSlot } from './engine/worker-slot';
 import { loadSettings, saveSettings } from './fs/settings-store';
 import { settingsFile } from './fs/data-dir';
 import { listSamples } from './dataset/samples';
-import { appRoot, appVersion, productName } from './version';
+import { appInfo, appRoot, appVersion } from './version';
 import { checkTrainingSettings, describeModel, listModelPresets } from './models/describe-model';
 import { deleteNamedConfig, listNamedConfigs, saveNamedConfig } from './models/named-configs';
 import { createRunStore } from './runs/run-store';
 import { watchRuns } from './runs/run-watcher';
 import { createBaselineStore } from './runs/baselines';
 import { createTrainingService } from './training/training-service';
+import { createRunTrainers } from './training/run-trainers';
+import { recoverRuns } from './runs/recover-runs';
+import { createLabLog } from './lab-log';
+import { autoEvaluate } from './evaluation/auto-evaluate';
 // dataset-service imports sharp: it must be loaded on this (main) thread before the training
 // worker loads it, or the worker's copy fails to register (sharp's own advice for workers).
 import { createDatasetService } from './dataset/dataset-service';
@@ -30,7 +35,6 @@ import { browseFolder } from './fs/browse-folder';
 import { createEvaluationService } from './evaluation/evaluation-service';
 import { createReportService, type PdfPrinter } from './reports/report-service';
 import { exportsDir } from './fs/export-files';
-import { logEntry } from './log-entry';
 import { checkOpenableFolder } from './fs/open-folder-policy';
 import { loadTfjs } from './keras/keras-export';
 import { createKerasRunner } from './keras/keras-run';
@@ -84,17 +88,13 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   const samplesDir = options.samplesDir ?? join(root, 'assets', 'samples');
   const version = appVersion(root);
   const events = new Emitter<LabEvents>();
-  const logs: LogEntry[] = [];
-  const log = (entry: LogEntry): void => {
-    logs.push(entry);
-    if (logs.length > maxLogEntries) logs.shift();
-    events.emit('log', entry);
-  };
+  const log = createLabLog((entry) => events.emit('log', entry), maxLogEntries);
+  const { warn } = log;
 
   const file = settingsFile(dataDir);
   const loaded = await loadSettings(file);
   let settings: Settings = loaded.settings;
-  if (loaded.warning) log(logEntry('warn', loaded.warning));
+  if (loaded.warning) warn(loaded.warning);
 
   const runs = createRunStore(dataDir);
   const baselines = createBaselineStore({
@@ -107,59 +107,26 @@ export async function createLab(options: LabOptions): Promise<Lab> {
         return false;
       }
     },
-    warn: (message) => log(logEntry('warn', message)),
+    warn,
   });
-  const recovered = await runs.recoverInterrupted((id, error) =>
-    log(
-      logEntry(
-        'warn',
-        `Run ${id} was left running by a process that is gone, and could not be recovered yet: ${(error as Error).message}`,
-      ),
-    ),
-  );
-  for (const id of recovered) {
-    log(
-      logEntry(
-        'warn',
-        `Run ${id} was interrupted (the app stopped while it trained); resume it from its last checkpoint.`,
-      ),
-    );
-  }
+  await recoverRuns(runs, warn);
 
-  // One long-lived worker; if it dies (crash, out of memory) the run it trained is interrupted
-  // and the next request starts a fresh one.
-  let worker: TrainingWorkerHost | undefined;
   let closing = false;
-  const startWorker = (): TrainingWorkerHost => {
-    const host = startTrainingWorker({
-      workerUrl: options.workerUrl,
-      env: options.env,
-      onLog: log,
-      onTrainEvent: (runId, event) => training.onTrainEvent(runId, event),
-      onUnexpectedExit: (code) =>
-        log(
-          logEntry(
-            'error',
-            `The training worker stopped unexpectedly (exit code ${code}); it restarts on the next request.`,
-          ),
-        ),
-    });
-    host.engine.then(
-      (engine) => events.emit('engine', engine),
-      (error: Error) => log(logEntry('error', error.message)),
-    );
-    return host;
-  };
-  if (!options.lazyEngine) worker = startWorker();
-  const currentWorker = (): TrainingWorkerHost => {
-    if (!worker || (worker.exited && !closing)) worker = startWorker();
-    return worker;
-  };
+  const workers = createWorkerSlot({
+    workerUrl: options.workerUrl,
+    env: options.env,
+    lazy: options.lazyEngine,
+    closing: () => closing,
+    log: log.add,
+    error: log.error,
+    onEngine: (engine) => events.emit('engine', engine),
+  });
+  const currentWorker = (): TrainingWorkerHost => workers.current();
 
   const datasets = createDatasetService({
     dataDir,
     emit: (event, payload) => events.emit(event, payload),
-    warn: (message) => log(logEntry('warn', message)),
+    warn,
   });
 
   const training = createTrainingService({
@@ -169,7 +136,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     indexDataset: (path) => datasets.index(path),
     emit: (event, payload) => events.emit(event, payload),
     versions: { app: version, node: process.versions.node },
-    onFinished: (run) => autoEvaluate(run),
+    onFinished: (run) => afterRun(run),
   });
 
   // The Keras engine: train.py in a Python subprocess, writing into the run folder.
@@ -181,15 +148,15 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     emit: (event, payload) => events.emit(event, payload),
     versions: { app: version, node: process.versions.node },
     loadTf: loadTfjs,
-    onFinished: (run) => autoEvaluate(run),
+    onFinished: (run) => afterRun(run),
   });
+  const trainers = createRunTrainers(training, keras, runs);
   const kerasStatus = createKerasStatus(() => findKerasPython(dataDir, options.env ?? process.env));
-  const anyActive = (): string | undefined => training.active ?? keras.active;
   // Runs trained by other processes (the CLI, a second app) show live here, and Stop reaches them.
   const watcher = watchRuns({
     runs,
     emit: (event, payload) => events.emit(event, payload),
-    isLocal: (id) => anyActive() === id,
+    isLocal: (id) => trainers.active === id,
   });
 
   const evaluation = createEvaluationService({
@@ -198,39 +165,20 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     worker: currentWorker,
     indexDataset: (path) => datasets.index(path),
     emit: (event, payload) => events.emit(event, payload),
-    warn: (message) => log(logEntry('warn', message)),
+    warn,
   });
 
-  // A completed run is evaluated on its validation split at once (best checkpoint, or the last
-  // when no epoch was validated). A failure is a warning: the run itself stays completed.
-  function autoEvaluate(run: { id: string; status: string; best?: unknown }): void {
-    if (run.status !== 'completed' || closing) return;
-    const checkpoint = run.best ? 'best' : 'last';
-    evaluation.evaluate(run.id, 'val', checkpoint).catch((error: unknown) => {
-      const message = `Run ${run.id} completed, but evaluating its ${checkpoint} checkpoint on the validation images failed: ${(error as Error).message}`;
-      log(logEntry('warn', message));
-      void runs.appendLog(run.id, `[warn] ${message}`).catch(() => {});
-    });
+  function afterRun(run: { id: string; status: string; best?: unknown }): void {
+    if (!closing) autoEvaluate(evaluation, runs, warn, run);
   }
 
-  const appInfo = async (): Promise<AppInfo> => ({
-    name: productName,
-    version,
-    dataDir,
-    platform: process.platform,
-    arch: process.arch,
-    versions: {
-      node: process.versions.node,
-      ...(process.versions.electron ? { electron: process.versions.electron } : {}),
-      ...(process.versions.chrome ? { chrome: process.versions.chrome } : {}),
-    },
-  });
+  const getAppInfo = async (): Promise<AppInfo> => appInfo(dataDir, version);
 
   const reports = createReportService({
     dataDir,
     runs,
     evaluations: (runId) => evaluation.list(runId),
-    appInfo,
+    appInfo: getAppInfo,
     baselines: () => baselines.list(),
     env: options.env,
     ...(options.pdf ? { pdf: options.pdf } : {}),
@@ -245,7 +193,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
 
   return {
     events,
-    getAppInfo: appInfo,
+    getAppInfo,
     getEngine(): Promise<EngineInfo> {
       return currentWorker().engine;
     },
@@ -266,7 +214,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       return listSamples(samplesDir);
     },
     async getLog(): Promise<LogEntry[]> {
-      return [...logs];
+      return log.entries();
     },
     async listModelPresets() {
       return listModelPresets();
@@ -286,29 +234,9 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     deleteConfig(name) {
       return deleteNamedConfig(dataDir, name);
     },
-    async startTraining(request) {
-      const busy = anyActive();
-      if (busy)
-        throw new LabError(
-          'BUSY',
-          `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`,
-        );
-      return request.engine === 'keras' ? keras.start(request) : training.start(request);
-    },
-    async stopTraining(runId) {
-      if (keras.active === runId) return keras.stop(runId);
-      return training.stop(runId);
-    },
-    async resumeRun(runId) {
-      const busy = anyActive();
-      if (busy)
-        throw new LabError(
-          'BUSY',
-          `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`,
-        );
-      const record = await runs.get(runId);
-      return record.engine?.name === 'keras' ? keras.resume(record) : training.resume(runId);
-    },
+    startTraining: (request) => trainers.start(request),
+    stopTraining: (runId) => trainers.stop(runId),
+    resumeRun: (runId) => trainers.resume(runId),
     async listRuns() {
       return (await runs.list()).map((listed) => ('record' in listed ? { id: listed.id, run: listed.record } : listed));
     },
@@ -326,10 +254,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       return run;
     },
     async deleteRun(runId) {
-      if (anyActive() === runId) throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
+      if (trainers.active === runId)
+        throw new LabError('BUSY', `Run ${runId} is training: stop it before deleting it.`);
       await runs.remove(runId); // RUN_BUSY while another process trains it
       const notice = await baselines.forget(runId);
-      if (notice) log(logEntry('warn', notice));
+      if (notice) warn(notice);
       events.emit('runUpdated', { runId, deleted: true });
     },
     scanDataset: (path, scanId) => datasets.scan(path, scanId),
@@ -379,7 +308,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
         clearTimeout(timer);
       };
       if (training.active) {
-        worker?.stopTraining(training.active);
+        workers.started?.stopTraining(training.active);
         await bounded(training.idle(), trainingGraceMs);
       }
       if (keras.active) {
@@ -393,7 +322,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       // after that the worker is stopped under it and its eval.json is simply not written.
       await bounded(evaluation.idle(), evaluationGraceMs);
       events.clear();
-      await worker?.terminate();
+      await workers.started?.terminate();
     },
   };
 }

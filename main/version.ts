@@ -1,3 +1,4 @@
+import type { AppInfo } from './contract';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -25,4 +26,20 @@ export function appRoot(fromUrl: string = import.meta.url): string {
 export function appVersion(root: string = appRoot()): string {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** What the About box and reports say about this app and where it runs. */
+export function appInfo(dataDir: string, version: string): AppInfo {
+  return {
+    name: productName,
+    version,
+    dataDir,
+    platform: process.platform,
+    arch: process.arch,
+    versions: {
+      node: process.versions.node,
+      ...(process.versions.electron ? { electron: process.versions.electron } : {}),
+      ...(process.versions.chrome ? { chrome: process.versions.chrome } : {}),
+    },
+  };
 }

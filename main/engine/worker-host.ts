@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { EngineInfo, LogEntry } from '../contract';
 import { LabError } from '../errors';
+import { Emitter } from '../events';
 import { logEntry } from '../log-entry';
 import type {
   HostMessage,
@@ -12,7 +13,18 @@ import type {
   WorkerStartData,
 } from './worker-protocol';
 
+/** What the worker reports besides answers to requests; `on` returns the unsubscribe. */
+export interface WorkerHostEvents {
+  /** A line for the app's log: what the worker logs, and what libraries print in it. */
+  log: LogEntry;
+  /** A training run's progress, epochs and logs, for whoever sent its `train` request. */
+  trainEvent: { runId: string; event: TrainEvent };
+  /** The worker ended without being asked to (crash, out of memory, killed): its exit code. */
+  unexpectedExit: number;
+}
+
 export interface TrainingWorkerHost {
+  on<E extends keyof WorkerHostEvents>(event: E, listener: (payload: WorkerHostEvents[E]) => void): () => void;
   /** Resolves with the engine the worker loaded; rejects with a LabError if none could load. */
   readonly engine: Promise<EngineInfo>;
   /** Asks the worker for tensor work once its engine is ready; rejects with the worker's LabError. */
@@ -30,10 +42,6 @@ export interface StartWorkerOptions {
   /** The bundled worker, out/training-worker.mjs; each entry point passes its own sibling. */
   workerUrl: URL;
   env?: NodeJS.ProcessEnv;
-  onLog?: (entry: LogEntry) => void;
-  onTrainEvent?: (runId: string, event: TrainEvent) => void;
-  /** The worker ended without being asked to (crash, out of memory, killed). */
-  onUnexpectedExit?: (code: number) => void;
 }
 
 /**
@@ -48,7 +56,8 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
   // Keep TensorFlow's C++ info chatter out of the user's terminal unless asked for.
   if (env.TF_CPP_MIN_LOG_LEVEL === undefined) env.TF_CPP_MIN_LOG_LEVEL = '2';
 
-  const onLog = options.onLog ?? (() => {});
+  const events = new Emitter<WorkerHostEvents>();
+  const onLog = (entry: LogEntry): void => events.emit('log', entry);
   const workerData: WorkerStartData = { force: env.XLAB_BACKEND };
   const worker = new Worker(options.workerUrl, {
     workerData,
@@ -88,7 +97,7 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
           onLog(message.entry);
           break;
         case 'train-event':
-          options.onTrainEvent?.(message.runId, message.event);
+          events.emit('trainEvent', { runId: message.runId, event: message.event });
           break;
         case 'response': {
           const call = pending.get(message.id);
@@ -104,7 +113,7 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
     );
     worker.on('exit', (code) => {
       failPending(new LabError('ENGINE_FAILED', `The training worker stopped (exit code ${code}) before it answered.`));
-      if (!terminated) options.onUnexpectedExit?.(code);
+      if (!terminated) events.emit('unexpectedExit', code);
       if (!terminated) {
         reject(
           new LabError(
@@ -119,6 +128,7 @@ export function startTrainingWorker(options: StartWorkerOptions): TrainingWorker
   engine.catch(() => {});
 
   return {
+    on: (event, listener) => events.on(event, listener),
     engine,
     async request(request) {
       await engine;

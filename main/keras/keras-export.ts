@@ -7,15 +7,17 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseAugmentSettings } from '../dataset/image/augment';
 import { indexDataset } from '../dataset/pipeline/dataset-index';
-import { loadSplit, prepareSplit } from '../dataset/pipeline/split';
+import { loadSplit } from '../dataset/pipeline/split';
 import { LabError } from '../errors';
 import { validateModelConfig } from '../models/model-config';
 import { resolveModelConfig } from '../models/presets';
 import { validateTrainingSettings } from '../models/training-settings';
 import type { Tf } from '../models/xception';
 import { createRunStore } from '../runs/run-store';
+import { prepareRunData } from '../training/prepare-run-data';
 import { appVersion } from '../version';
-import { writeKerasProject, type KerasExperiment } from './keras-project';
+import type { KerasExperiment } from './keras-experiment';
+import { writeKerasProject } from './keras-project';
 
 const withoutKey = (object: Record<string, unknown>, key: string): Record<string, unknown> =>
   Object.fromEntries(Object.entries(object).filter(([k]) => k !== key));
@@ -83,37 +85,29 @@ export async function experimentFromConfig(
   const training = validateTrainingSettings(isObject(raw.training) ? raw.training : {});
   const augment = isObject(raw.augment) ? parseAugmentSettings(raw.augment) : null;
   const index = await indexDataset(resolve(datasetPath));
-  if (index.classNames.length < 2) {
-    throw new LabError(
-      'DATASET_TOO_SMALL',
-      `${datasetPath} has ${index.classNames.length} usable class: training needs at least 2 classes.`,
-    );
-  }
-  const model = resolveModelConfig({
-    ...modelRequest,
-    classes: (modelRequest.classes as number | undefined) ?? index.classNames.length,
+  const {
+    split,
+    file: splitKey,
+    built: model,
+  } = await prepareRunData({
+    dataDir,
+    index,
+    dataset: datasetPath,
+    settings: training,
+    forClasses: (classCount) => {
+      const model = resolveModelConfig({
+        ...modelRequest,
+        classes: (modelRequest.classes as number | undefined) ?? classCount,
+      });
+      if (model.classes !== classCount) {
+        throw new LabError(
+          'CLASS_COUNT_MISMATCH',
+          `The model in ${file} has ${model.classes} classes but ${datasetPath} has ${classCount}: leave classes out to follow the dataset.`,
+        );
+      }
+      return model;
+    },
   });
-  if (model.classes !== index.classNames.length) {
-    throw new LabError(
-      'CLASS_COUNT_MISMATCH',
-      `The model in ${file} has ${model.classes} classes but ${datasetPath} has ${index.classNames.length}: leave classes out to follow the dataset.`,
-    );
-  }
-  const { split, file: splitKey } = await prepareSplit(dataDir, {
-    root: index.root,
-    images: index.images,
-    classNames: index.classNames,
-    fingerprint: index.fingerprint,
-    seed: training.seed,
-    val: training.valFraction,
-    test: training.testFraction,
-  });
-  if (split.train.length === 0 || split.val.length === 0) {
-    throw new LabError(
-      'DATASET_TOO_SMALL',
-      `${datasetPath} is too small to split into training and validation images: add images to each class.`,
-    );
-  }
   const name =
     typeof raw.name === 'string' && raw.name.trim()
       ? raw.name.trim()

@@ -8,39 +8,16 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { AugmentSettings } from '../dataset/image/augment';
-import type { DatasetSplit } from '../dataset/pipeline/split';
 import { LabError } from '../errors';
 import type { ModelConfig } from '../models/model-config';
-import type { TrainingSettings } from '../models/training-settings';
 import { planXception } from '../models/xception-plan';
 import { buildFromPlan, type Tf } from '../models/xception';
 import { dataPy } from './data-py';
+import type { KerasExperiment } from './keras-experiment';
 import { labFilesPy } from './lab-files-py';
 import { modelPy } from './model-py';
 import { projectReadme } from './project-readme';
 import { trainPy } from './train-py';
-
-/** What an exported project trains: the lab's own config, settings, augmentation and split. */
-export interface KerasExperiment {
-  /** Where it came from, for the generated files' headers ("run 2026…", "config mini.json"). */
-  source: string;
-  runId?: string;
-  name: string;
-  /** The model as the user asked for it (preset and changed fields), kept for the imported run. */
-  modelRequest: Record<string, unknown>;
-  model: ModelConfig;
-  training: TrainingSettings & Record<string, unknown>;
-  augment: AugmentSettings | null;
-  dataset: {
-    path: string;
-    fingerprint: string;
-    classNames: string[];
-    /** The lab's split file (DATA_DIR/splits/…), recorded as the run's split key. */
-    splitKey: string;
-    split: DatasetSplit;
-  };
-}
 
 export const labJsonFile = 'lab.json';
 export const splitJsonFile = 'split.json';

@@ -14,17 +14,16 @@ import { join } from 'node:path';
 import type { LabEvents, RunInfo, TrainRequest } from '../contract';
 import { parseAugmentSettings } from '../dataset/image/augment';
 import type { DatasetIndex } from '../dataset/pipeline/dataset-index';
-import { prepareSplit } from '../dataset/pipeline/split';
 import { LabError } from '../errors';
-import { mergeModelRequest } from '../models/describe-model';
-import { validateModelConfig } from '../models/model-config';
 import { validateTrainingSettings } from '../models/training-settings';
 import type { Tf } from '../models/xception';
 import { metricsLineSchema, type MetricsLine } from '../runs/metrics-log';
 import type { RunRecord } from '../runs/run-record';
 import type { RunStore } from '../runs/run-store';
+import { modelForClasses, prepareRunData } from '../training/prepare-run-data';
 import { kerasStateSchema, type KerasState } from './keras-import';
-import { writeKerasProject, type KerasExperiment } from './keras-project';
+import type { KerasExperiment } from './keras-experiment';
+import { writeKerasProject } from './keras-project';
 import { findKerasPython, type PythonProbe } from './python-env';
 
 export interface KerasRunnerOptions {
@@ -104,35 +103,17 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
     const training = validateTrainingSettings(request.training);
     const augment = request.augment ? parseAugmentSettings(request.augment) : null;
     const index = await options.indexDataset(request.dataset);
-    if (index.classNames.length < 2) {
-      throw new LabError(
-        'DATASET_TOO_SMALL',
-        `${request.dataset} has ${index.classNames.length} usable class: training needs at least 2 classes.`,
-      );
-    }
-    const merged = mergeModelRequest({ ...request.model, classes: request.model.classes ?? index.classNames.length });
-    const model = validateModelConfig(merged);
-    if (model.classes !== index.classNames.length) {
-      throw new LabError(
-        'CLASS_COUNT_MISMATCH',
-        `The model has ${model.classes} classes but ${request.dataset} has ${index.classNames.length}: leave classes empty to follow the dataset.`,
-      );
-    }
-    const { split, file } = await prepareSplit(options.dataDir, {
-      root: index.root,
-      images: index.images,
-      classNames: index.classNames,
-      fingerprint: index.fingerprint,
-      seed: training.seed,
-      val: training.valFraction,
-      test: training.testFraction,
+    const {
+      split,
+      file,
+      built: model,
+    } = await prepareRunData({
+      dataDir: options.dataDir,
+      index,
+      dataset: request.dataset,
+      settings: training,
+      forClasses: (classCount) => modelForClasses(request.model, classCount, request.dataset),
     });
-    if (split.train.length === 0 || split.val.length === 0) {
-      throw new LabError(
-        'DATASET_TOO_SMALL',
-        `${request.dataset} is too small to split into training and validation images: add images to each class.`,
-      );
-    }
     return {
       source: 'the lab (Keras engine)',
       name: request.name?.trim() || `${request.model.preset ?? 'custom'} on ${index.root.split(/[\\/]/).pop()} (Keras)`,

@@ -1,5 +1,5 @@
 /** README.md of an exported Keras project: what is in it, how to run it here, on GPUs, on several machines. */
-import type { KerasExperiment } from './keras-project';
+import type { KerasExperiment } from './keras-experiment';
 
 export function projectReadme(experiment: KerasExperiment): string {
   const { model, training, dataset } = experiment;

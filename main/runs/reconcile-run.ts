@@ -13,7 +13,7 @@ import { recoverDir, writeDirAtomic } from './checkpoint-dir';
 import { readCommitted, type CommittedRead, type EpochLine } from './epoch-commit';
 import { metricsLineSchema, type MetricsLine } from './metrics-log';
 import type { EpochSummary, RunRecord } from './run-record';
-import type { RunPaths } from './run-store';
+import type { RunPaths } from './run-paths';
 
 export interface Reconciled {
   /** Epochs committed by the last checkpoint (0 when there is none). */

@@ -18,19 +18,8 @@ import {
 import { LabError } from '../errors';
 import { appendMetrics, readMetrics, type MetricsLine, type MetricsRead } from './metrics-log';
 import { reconcileRun, type Reconciled } from './reconcile-run';
+import type { RunPaths } from './run-paths';
 import { isRunId, makeRunId, runRecordSchema, type RunRecord } from './run-record';
-
-/** Where one run keeps its files. */
-export interface RunPaths {
-  dir: string;
-  record: string;
-  metrics: string;
-  log: string;
-  owner: string;
-  /** Written by another process to ask the run's trainer to stop (see `requestStop`). */
-  stopRequest: string;
-  checkpoints: { last: string; best: string };
-}
 
 /** A run as listed: its record, or why its record could not be read (the rest still load). */
 export type ListedRun = { id: string; record: RunRecord } | { id: string; error: string };

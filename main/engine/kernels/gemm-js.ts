@@ -1,4 +1,4 @@
-import type { MatrixView } from './gemm';
+import type { MatrixView } from './matrix-view';
 
 /**
  * The plain-JS matrix product, used where WebAssembly SIMD is missing: blocked like BLIS, B

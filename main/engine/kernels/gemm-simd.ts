@@ -1,4 +1,4 @@
-import type { MatrixView } from './gemm';
+import type { MatrixView } from './matrix-view';
 import { GEMM_MR as MR, GEMM_NR as NR, type Simd } from './simd';
 
 /**

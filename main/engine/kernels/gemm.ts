@@ -1,18 +1,9 @@
 import { gemmJs } from './gemm-js';
 import { gemmSimd } from './gemm-simd';
+import type { MatrixView } from './matrix-view';
 import { simd } from './simd';
 
-/** A strided view of a matrix: element (i, j) is `data[offset + i * rowStride + j * colStride]`. */
-export interface MatrixView {
-  data: Float32Array;
-  offset: number;
-  rowStride: number;
-  colStride: number;
-}
-
-export function view(data: Float32Array, offset: number, rowStride: number, colStride: number): MatrixView {
-  return { data, offset, rowStride, colStride };
-}
+export { view, type MatrixView } from './matrix-view';
 
 /**
  * C (m×n, row-major, row stride `ldc`, from `cOffset`) = A·B, or C += A·B with `accumulate`.

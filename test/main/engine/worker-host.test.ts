@@ -40,6 +40,22 @@ describe('startTrainingWorker', () => {
     });
   });
 
+  it("reports a run's train events and an unexpected exit to its listeners", async () => {
+    const url = await workerScript(`
+      import { parentPort } from 'node:worker_threads';
+      parentPort.postMessage({ type: 'ready', engine: { name: 'tfjs', device: 'cpu', reason: '', backend: 'cpu', version: '0' } });
+      parentPort.postMessage({ type: 'train-event', runId: 'r1', event: { kind: 'params', count: 7 } });
+      setTimeout(() => process.exit(5), 50);
+    `);
+    const host = startTrainingWorker({ workerUrl: url, env: {} });
+    const trainEvents: unknown[] = [];
+    host.on('trainEvent', (e) => trainEvents.push(e));
+    const exitCode = new Promise((resolve) => host.on('unexpectedExit', resolve));
+    expect(await exitCode).toBe(5);
+    expect(trainEvents).toEqual([{ runId: 'r1', event: { kind: 'params', count: 7 } }]);
+    expect(host.exited).toBe(true);
+  });
+
   it('routes what libraries print to the log, not to stdout', async () => {
     const url = await workerScript(`
       import { parentPort } from 'node:worker_threads';
@@ -50,7 +66,8 @@ describe('startTrainingWorker', () => {
       setTimeout(() => parentPort.postMessage({ type: 'ready', engine: { name: 'tfjs', device: 'cpu', reason: '', backend: 'cpu', version: '0' } }), 50);
     `);
     const logs: LogEntry[] = [];
-    const host = startTrainingWorker({ workerUrl: url, env: {}, onLog: (e) => logs.push(e) });
+    const host = startTrainingWorker({ workerUrl: url, env: {} });
+    host.on('log', (e) => logs.push(e));
     await host.engine;
     await new Promise((r) => setTimeout(r, 50));
     await host.terminate();

@@ -4,17 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabEvents } from '../../../main/contract';
 import { LabError } from '../../../main/errors';
-import type { TrainingWorkerHost } from '../../../main/engine/worker-host';
+import type { TrainingWorkerHost, WorkerHostEvents } from '../../../main/engine/worker-host';
+import type { TrainEvent } from '../../../main/engine/worker-protocol';
+import { Emitter } from '../../../main/events';
 import { createRunStore } from '../../../main/runs/run-store';
 import { createTrainingService } from '../../../main/training/training-service';
 import { learnableDataset } from './learnable-dataset';
 import { type DatasetIndex, indexDataset } from '../../../main/dataset/pipeline/dataset-index';
 import { commitEpoch, type EpochLine } from '../../../main/runs/epoch-commit';
 
-/** A worker whose `train` request is settled by the test. */
+/** A worker whose `train` request is settled by the test, and whose reports the test sends. */
 function fakeWorker() {
   let settle: { resolve: (v: unknown) => void; reject: (e: Error) => void } | undefined;
+  const events = new Emitter<WorkerHostEvents>();
   const host = {
+    on: events.on.bind(events),
     engine: Promise.resolve({ name: 'tfjs', device: 'cpu', reason: 'test', backend: 'cpu', version: '4.22.0' }),
     request: vi.fn(() =>
       new Promise((resolve, reject) => (settle = { resolve, reject })).finally(() => (settle = undefined)),
@@ -24,9 +28,15 @@ function fakeWorker() {
     terminate: vi.fn(async () => {}),
   } as unknown as TrainingWorkerHost;
   // The train request goes out once the run is recorded as started.
+  const trainRequested = () => vi.waitFor(() => settle ?? Promise.reject(new Error('no train request yet')));
   return {
     host,
-    settle: async () => (await vi.waitFor(() => settle ?? Promise.reject(new Error('no train request yet'))))!,
+    settle: async () => (await trainRequested())!,
+    /** Reports on a run as the worker does while it trains it (after its train request). */
+    report: async (runId: string, event: TrainEvent) => {
+      await trainRequested();
+      events.emit('trainEvent', { runId, event });
+    },
   };
 }
 
@@ -113,7 +123,7 @@ describe('training service', () => {
           trainer: {},
         },
       );
-      service.onTrainEvent(run.id, { kind: 'epoch', metrics: m, best });
+      await worker.report(run.id, { kind: 'epoch', metrics: m, best });
     }
     (await worker.settle()).resolve({
       status: 'completed',
@@ -147,7 +157,7 @@ describe('training service', () => {
   });
   /** What the worker does at an epoch's end: commit it to checkpoints/last, then report it. */
   async function commitAndReport(
-    service: Awaited<ReturnType<typeof setup>>['service'],
+    worker: Awaited<ReturnType<typeof setup>>['worker'],
     runs: Awaited<ReturnType<typeof setup>>['runs'],
     runId: string,
     history: EpochLine[],
@@ -160,7 +170,7 @@ describe('training service', () => {
       { 'weights.bin': new Uint8Array([m.epoch]) },
       { formatVersion: 1, runId, epochsDone: history.length, history: [...history], epochsSinceBest: 0, trainer: {} },
     );
-    service.onTrainEvent(runId, { kind: 'epoch', metrics: m });
+    await worker.report(runId, { kind: 'epoch', metrics: m });
   }
 
   it('two starts at once: exactly one trains, the other is BUSY (both used to pass the check)', async () => {
@@ -186,7 +196,7 @@ describe('training service', () => {
     });
     const history: EpochLine[] = [];
     await new Promise((r) => setTimeout(r, 300));
-    await commitAndReport(service, runs, run.id, history, 0.9);
+    await commitAndReport(worker, runs, run.id, history, 0.9);
     await new Promise((r) => setTimeout(r, 300));
     (await worker.settle()).resolve({ status: 'stopped', epochsDone: 1, epochsSinceBest: 0 });
     await service.idle();
@@ -197,7 +207,7 @@ describe('training service', () => {
     // A long first session, then a resume that finishes the run.
     await runs.update(run.id, () => ({ durationMs: 20_000 }));
     await service.resume(run.id);
-    await commitAndReport(service, runs, run.id, history, 0.8);
+    await commitAndReport(worker, runs, run.id, history, 0.8);
     (await worker.settle()).resolve({ status: 'completed', epochsDone: 2, epochsSinceBest: 0 });
     await service.idle();
     const done = await runs.get(run.id);
@@ -318,7 +328,7 @@ describe('training service', () => {
       imagesPerSec: 5,
       tensors: 100,
     };
-    old.onTrainEvent(run.id, { kind: 'epoch', metrics, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
+    await worker.report(run.id, { kind: 'epoch', metrics, best: { epoch: 0, val_loss: 0.9, val_acc: 0.5 } });
     (await worker.settle()).resolve({
       status: 'stopped',
       epochsDone: 1,
