@@ -188,6 +188,8 @@ export interface EpochMetricsLine {
   imagesPerSec?: number;
   /** Live tensors in the engine at the epoch's end (flat unless something leaks). */
   tensors?: number;
+  /** With two-phase fine-tuning (`training.fineTune`): 1 while the head trains, 2 once flows are unfrozen. */
+  phase?: 1 | 2;
 }
 
 /** A sampled batch as recorded in metrics.jsonl. */

@@ -514,6 +514,8 @@ export async function train(
     const valData = features?.val ?? createPipeline({ ...common, images: job.val, shuffle: false, augment: null });
     batchesPerEpoch = trainData.batchesPerEpoch;
     fitting.compile({ optimizer, loss: makeLoss(tf, fitting, settings, classes), metrics });
+    // The full model is what checkpoints save: compiled with the same optimizer, its state is saved too.
+    if (fitting !== model) model.compile({ optimizer, loss: makeLoss(tf, model, settings, classes), metrics });
     await fitting.fitDataset(trainData.dataset, {
       epochs: current.to,
       initialEpoch: epochsDone,
