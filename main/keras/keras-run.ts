@@ -25,6 +25,7 @@ import type { RunRecord } from '../runs/run-record';
 import type { RunStore } from '../runs/run-store';
 import { kerasStateSchema, type KerasState } from './keras-import';
 import { writeKerasProject, type KerasExperiment } from './keras-project';
+import { checkKerasTraining } from './train-py';
 import { findKerasPython, type PythonProbe } from './python-env';
 
 export interface KerasRunnerOptions {
@@ -354,6 +355,7 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       busy();
       const probe = await python();
       const experiment = await experimentFor(request);
+      checkKerasTraining(experiment.training);
       busy();
       const record = await runs.create({
         name: experiment.name,
