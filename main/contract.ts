@@ -493,7 +493,13 @@ export interface Comparison {
   warnings: string[];
   differences: ConfigDifference[];
   /** Per-epoch curves of each run, in `rows` order. */
-  curves: { runId: string; model: string; epochs: EpochSummary[] }[];
+  curves: {
+    runId: string;
+    model: string;
+    epochs: EpochSummary[];
+    /** With two-phase fine-tuning: the first epoch (0-based) of the second phase, once recorded. */
+    fineTuneFrom?: number;
+  }[];
   /** Runs that could not be read, and why. */
   problems: string[];
 }
