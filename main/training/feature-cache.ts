@@ -22,6 +22,7 @@ import { mkdir, open, readFile, stat, writeFile, type FileHandle } from 'node:fs
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { releaseLock, takeLock } from '../fs/pid-lock';
+import { featureCacheRoot } from '../dataset/pipeline/cache';
 
 const MAGIC = 0x31464c58; // "XLF1" little-endian
 const HEADER = 12;
@@ -29,7 +30,7 @@ const LOCK = 'writer.lock';
 const BIN = 'features.bin';
 const IDX = 'features.idx';
 
-export const featureCacheRoot = (dataDir: string): string => join(dataDir, 'cache', 'features');
+export { featureCacheRoot };
 
 /** What the features of one image depend on, besides the image. */
 export interface FeatureKeyParts {

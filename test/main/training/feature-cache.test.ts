@@ -8,6 +8,7 @@ import { appendFile, mkdtemp, open, readFile, utimes, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureCache, featureKey } from '../../../main/training/feature-cache';
+import { cacheSize, clearCache } from '../../../main/dataset/pipeline/cache';
 
 async function setUp() {
   const dataDir = await mkdtemp(join(tmpdir(), 'xlab-feature-cache-'));
@@ -74,6 +75,17 @@ describe('FeatureCache', () => {
     expect(await first.has(image)).toBe(false);
     await second.close();
     await first.close();
+  });
+
+  it('is counted and cleared with the image cache, refusing while open', async () => {
+    const { dataDir, image } = await setUp();
+    const cache = await FeatureCache.open(dataDir, 'k1');
+    await cache.put(image, (await FeatureCache.version(image))!, values);
+    expect((await cacheSize(dataDir)).files).toBe(4); // bin, idx, key.json, lock
+    await expect(clearCache(dataDir)).rejects.toMatchObject({ code: 'CACHE_BUSY' });
+    await cache.close();
+    expect((await clearCache(dataDir)).bytes).toBeGreaterThan(0);
+    expect(await cacheSize(dataDir)).toEqual({ bytes: 0, files: 0 });
   });
 
   it('keys by weights, layers, size, fit and normalisation', () => {
