@@ -113,14 +113,14 @@ await lab.close();
 console.log(
   `\nxception @ ${size} px, batch 32, ${epochs} epochs, fashion-mini (240 train / 60 val), ${engine.name} (${engine.device})`,
 );
-console.log('| run | wall time | mean epoch | final val_acc | best val_acc | trainable params |');
+console.log('| run | wall time | mean epoch | final val_acc | best val_acc | params (all, frozen included) |');
 console.log('|---|---|---|---|---|---|');
 for (const r of results) {
   const meanEpoch = r.lines.reduce((s, l) => s + (l.epochTimeMs ?? 0), 0) / Math.max(1, r.lines.length) / 1000;
   const last = r.lines[r.lines.length - 1]?.val_acc;
   const best = Math.max(...r.lines.map((l) => l.val_acc ?? 0));
   console.log(
-    `| ${r.name} | ${r.seconds.toFixed(0)} s | ${meanEpoch.toFixed(1)} s | ${last?.toFixed(3) ?? '—'} | ${best.toFixed(3)} | ${r.run.params ?? '?'} total |`,
+    `| ${r.name} | ${r.seconds.toFixed(0)} s | ${meanEpoch.toFixed(1)} s | ${last?.toFixed(3) ?? '—'} | ${best.toFixed(3)} | ${r.run.params ?? '?'} |`,
   );
 }
 for (const r of results) console.log(`${r.name}: ${r.cache}`);
