@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
-import { loadCheckpoint, disposeLoadedModel } from '../../../main/training/checkpoint-io';
 import { train as runTrain, type EpochMetrics, type TrainJob } from '../../../main/training/trainer';
 import { featureCacheRoot } from '../../../main/training/feature-cache';
 import { learnableDataset } from './learnable-dataset';
+import { maxDifference, weightsOf } from './checkpoint-weights';
 
 const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 24 });
 
@@ -65,21 +65,6 @@ async function job(settings: Record<string, unknown>, overrides: Partial<TrainJo
     initialEpoch: 0,
     ...overrides,
   };
-}
-
-async function weightsOf(dir: string): Promise<Map<string, Float32Array[]>> {
-  const m = await loadCheckpoint(tf, dir);
-  const out = new Map(m.layers.map((l) => [l.name, l.getWeights().map((w) => w.dataSync() as Float32Array)]));
-  disposeLoadedModel(m);
-  return out;
-}
-
-function maxDifference(a: Map<string, Float32Array[]>, b: Map<string, Float32Array[]>): number {
-  let max = 0;
-  for (const [name, tensors] of a)
-    for (const [i, values] of tensors.entries())
-      for (const [j, v] of values.entries()) max = Math.max(max, Math.abs(v - b.get(name)![i]![j]!));
-  return max;
 }
 
 describe('training from cached features', { timeout: 600_000 }, () => {

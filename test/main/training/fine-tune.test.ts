@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
 import { readCommitted } from '../../../main/runs/epoch-commit';
-import { loadCheckpoint, disposeLoadedModel } from '../../../main/training/checkpoint-io';
 import { train as runTrain, type EpochMetrics, type TrainJob } from '../../../main/training/trainer';
 import { planXception } from '../../../main/models/xception-plan';
 import { learnableDataset } from './learnable-dataset';
+import { maxDifference, weightsOf } from './checkpoint-weights';
 
 const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 20, blockStyle: 'seed' });
 
@@ -73,23 +73,8 @@ async function job(settings: Record<string, unknown> = {}, overrides: Partial<Tr
   };
 }
 
-async function weightsOf(dir: string): Promise<Map<string, Float32Array[]>> {
-  const m = await loadCheckpoint(tf, dir);
-  const out = new Map(m.layers.map((l) => [l.name, l.getWeights().map((w) => w.dataSync() as Float32Array)]));
-  disposeLoadedModel(m);
-  return out;
-}
-
 const same = (a: Map<string, Float32Array[]>, b: Map<string, Float32Array[]>, name: string): boolean =>
   a.get(name)!.every((w, i) => w.every((v, j) => v === b.get(name)![i]![j]));
-
-function maxDifference(a: Map<string, Float32Array[]>, b: Map<string, Float32Array[]>): number {
-  let max = 0;
-  for (const [name, tensors] of a)
-    for (const [i, values] of tensors.entries())
-      for (const [j, v] of values.entries()) max = Math.max(max, Math.abs(v - b.get(name)![i]![j]!));
-  return max;
-}
 
 /** Runs `j` stopping after epoch `stopAfter`, then resumes it from its committed checkpoint. */
 async function stopAndResume(j: TrainJob, stopAfter: number): Promise<string[]> {
