@@ -170,6 +170,8 @@ export interface EpochMetricsLine {
   imagesPerSec?: number;
   /** Live tensors in the engine at the epoch's end: flat across epochs unless something leaks. */
   tensors?: number;
+  /** With two-phase fine-tuning (`training.fineTune`): 1 while the head trains, 2 once flows are unfrozen. */
+  phase?: 1 | 2;
 }
 
 /** A sampled batch as recorded in metrics.jsonl. */
@@ -454,7 +456,13 @@ export interface Comparison {
   warnings: string[];
   differences: ConfigDifference[];
   /** Per-epoch curves of each run, in `rows` order. */
-  curves: { runId: string; model: string; epochs: EpochSummary[] }[];
+  curves: {
+    runId: string;
+    model: string;
+    epochs: EpochSummary[];
+    /** With two-phase fine-tuning: the first epoch (0-based) of the second phase, once recorded. */
+    fineTuneFrom?: number;
+  }[];
   /** Runs that could not be read, and why. */
   problems: string[];
 }

@@ -1,6 +1,7 @@
 // `npm run bench -- NAME [args]`: runs bench/NAME.ts (bundled by esbuild, like the app); a NAME
 // with no file of its own names a group, every bench/NAME-*.ts (`dataset`: dataset-pipeline
-// and dataset-scan, the issue's "npm run bench -- dataset"); every bench/*.ts when no name is
+// and dataset-scan, the issue's "npm run bench -- dataset"; `finetune`: head-only training from
+// cached features vs full training); every bench/*.ts when no name is
 // given. Each benchmark gets the same [args] and ignores those it does not know. Benchmarks
 // measure speed and memory targets; the unit tests never time anything.
 import { build } from 'esbuild';

@@ -54,6 +54,34 @@ export function runsJson(entries: readonly RunListEntry[], baselines: readonly B
   });
 }
 
+/**
+ * `--fine-tune-after N --unfreeze FLOWS --fine-tune-lr X` → `training.fineTune`; the three go
+ * together. Whether they fit the other settings (weights, freeze, epochs) the settings' own
+ * validation says, naming the field.
+ */
+export function fineTuneOption(opts: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const given = (['fineTuneAfter', 'unfreeze', 'fineTuneLr'] as const).filter((k) => typeof opts[k] === 'string');
+  if (given.length === 0) return {};
+  if (given.length < 3)
+    throw new LabError(
+      'INVALID_OPTION',
+      '--fine-tune-after, --unfreeze and --fine-tune-lr go together: e.g. --fine-tune-after 5 --unfreeze middle,exit --fine-tune-lr 1e-5.',
+    );
+  const rate = Number(opts.fineTuneLr);
+  if (!/^\s*[0-9.eE+-]+\s*$/.test(opts.fineTuneLr as string) || !Number.isFinite(rate))
+    throw new LabError(
+      'INVALID_OPTION',
+      `--fine-tune-lr must be a number, e.g. 1e-5 (got ${JSON.stringify(opts.fineTuneLr)}).`,
+    );
+  return {
+    fineTune: {
+      afterEpoch: wholeNumber('--fine-tune-after', opts.fineTuneAfter as string),
+      unfreeze: freezeList(opts.unfreeze as string, '--unfreeze'),
+      learningRate: rate,
+    },
+  };
+}
+
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\s*\d+\s*$/.test(value))
@@ -62,7 +90,7 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
 }
 
 /** `--freeze entry,middle` → `['entry', 'middle']`; an unknown flow is a usage error naming the choices. */
-export function freezeList(value: string): FreezableFlow[] {
+export function freezeList(value: string, flag = '--freeze'): FreezableFlow[] {
   const flows = value
     .split(',')
     .map((f) => f.trim())
@@ -71,7 +99,7 @@ export function freezeList(value: string): FreezableFlow[] {
   if (flows.length === 0 || unknown.length > 0) {
     throw new LabError(
       'INVALID_OPTION',
-      `--freeze takes flows separated by commas from ${freezableFlows.join(', ')} (got ${JSON.stringify(value)}).`,
+      `${flag} takes flows separated by commas from ${freezableFlows.join(', ')} (got ${JSON.stringify(value)}).`,
     );
   }
   return [...new Set(flows)] as FreezableFlow[];
@@ -100,7 +128,7 @@ async function follow(io: CliIo, lab: Lab, run: RunInfo, json: boolean): Promise
     lab.events.on('trainEpoch', ({ runId: id, metrics: m }) => {
       if (id !== runId) return;
       io.stderr(
-        `epoch ${m.epoch + 1}: loss ${num(m.loss)}  acc ${pct(m.acc)}  val_loss ${num(m.val_loss)}  val_acc ${pct(m.val_acc)}  (${((m.epochTimeMs ?? 0) / 1000).toFixed(1)} s)\n`,
+        `epoch ${m.epoch + 1}${m.phase ? ` [${m.phase === 1 ? 'head' : 'fine-tuning'}]` : ''}: loss ${num(m.loss)}  acc ${pct(m.acc)}  val_loss ${num(m.val_loss)}  val_acc ${pct(m.val_acc)}  (${((m.epochTimeMs ?? 0) / 1000).toFixed(1)} s)\n`,
       );
     }),
     lab.events.on('trainEstimate', ({ runId: id, secondsPerEpoch, warning }) => {
@@ -112,7 +140,9 @@ async function follow(io: CliIo, lab: Lab, run: RunInfo, json: boolean): Promise
     }),
     lab.events.on('trainLog', ({ runId: id, level, message }) => {
       // The run's own failure is printed once, as the command's error.
-      if (id === runId && level !== 'info' && !/^Run (failed|interrupted): /.test(message))
+      if (id !== runId || /^Run (failed|interrupted): /.test(message)) return;
+      // Of the info lines, what the user chose about weights shows: frozen flows, the phases, the feature cache.
+      if (level !== 'info' || /^(Started from|Frozen:|Feature cache:|Fine-tuning from)/.test(message))
         io.stderr(`[${level}] ${printable(message)}
 `);
     }),
@@ -193,6 +223,9 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
       '--freeze <flows>',
       `keep these flows as loaded, comma-separated: ${freezableFlows.join(',')} (needs --weights)`,
     )
+    .option('--fine-tune-after <n>', 'two phases in one run: after N epochs, unfreeze the --unfreeze flows')
+    .option('--unfreeze <flows>', 'the frozen flows fine-tuning unfreezes, comma-separated (with --fine-tune-after)')
+    .option('--fine-tune-lr <rate>', 'the learning rate once flows are unfrozen, e.g. 1e-5 (with --fine-tune-after)')
     .option('--json', 'print the finished run as JSON on stdout')
     .action(async (dataset: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       let base: { model: Record<string, unknown>; training: Record<string, unknown> } = { model: {}, training: {} };
@@ -226,6 +259,7 @@ export function trainCommands(io: CliIo, dataDirOf: DataDirOf): Command[] {
           ...(typeof opts.monitor === 'string' ? { monitor: opts.monitor } : {}),
           ...(typeof opts.weights === 'string' ? { weightsFile: resolve(opts.weights) } : {}),
           ...(typeof opts.freeze === 'string' ? { freeze: freezeList(opts.freeze) } : {}),
+          ...fineTuneOption(opts),
         },
         ...(typeof opts.name === 'string' ? { name: opts.name } : {}),
         ...(opts.engine !== undefined ? { engine: kerasEngine(opts.engine as string) } : {}),

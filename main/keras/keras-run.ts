@@ -24,6 +24,7 @@ import { modelForClasses, prepareRunData } from '../training/prepare-run-data';
 import { kerasStateSchema, type KerasState } from './keras-import';
 import type { KerasExperiment } from './keras-experiment';
 import { writeKerasProject } from './keras-project';
+import { checkKerasTraining } from './train-py';
 import { findKerasPython, type PythonProbe } from './python-env';
 
 export interface KerasRunnerOptions {
@@ -335,6 +336,7 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       busy();
       const probe = await python();
       const experiment = await experimentFor(request);
+      checkKerasTraining(experiment.training);
       busy();
       const record = await runs.create({
         name: experiment.name,

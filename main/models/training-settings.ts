@@ -57,7 +57,22 @@ export const trainingSettingsSchema = z.strictObject({
   weightsFile: z.string().min(1).max(4096).nullable().default(null),
   /** Flows whose weights stay as loaded (their batch norms run in inference mode). */
   freeze: z.array(z.enum(freezableFlows)).max(4).default([]),
+  /**
+   * Two-phase fine-tuning in one run: the first `afterEpoch` epochs train with `freeze` as set,
+   * then the `unfreeze` flows train too, at `learningRate` (with a fresh optimizer, as Keras'
+   * transfer-learning guide recompiles). null: one phase.
+   */
+  fineTune: z
+    .strictObject({
+      afterEpoch: z.int().min(1).max(10_000),
+      unfreeze: z.array(z.enum(freezableFlows)).min(1).max(4),
+      learningRate: z.number().gt(0).max(10),
+    })
+    .nullable()
+    .default(null),
 });
+
+export type FineTuneSettings = NonNullable<z.output<typeof trainingSettingsSchema>['fineTune']>;
 
 export type TrainingSettings = z.output<typeof trainingSettingsSchema>;
 export type TrainingSettingsInput = z.input<typeof trainingSettingsSchema>;
@@ -87,6 +102,7 @@ export const allowedTrainingValues: Record<keyof TrainingSettings, string> = {
   testFraction: 'a number from 0 up to, but not including, 1',
   weightsFile: "the path of a weights file (.h5, .weights.h5 or a run's checkpoint folder), or null",
   freeze: `a list of ${freezableFlows.map((f) => `"${f}"`).join(', ')}`,
+  fineTune: `null, or { afterEpoch: a whole number of epochs from 1, unfreeze: a list of ${freezableFlows.map((f) => `"${f}"`).join(', ')}, learningRate: a number greater than 0 and at most 10 }`,
 };
 
 /** One problem with training settings, attached to its field (`config` for unknown fields). */
@@ -103,7 +119,7 @@ export function trainingSettingsIssues(raw: unknown): TrainingSettingsIssue[] {
   const parsed = trainingSettingsSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) {
     return parsed.error.issues.map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
+      if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
         return {
           field: 'config',
           message: `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; the fields are ${Object.keys(allowedTrainingValues).join(', ')}.`,
@@ -112,8 +128,15 @@ export function trainingSettingsIssues(raw: unknown): TrainingSettingsIssue[] {
       const field = issue.path[0];
       if (!isTrainingField(field))
         return { field: 'config', message: 'training settings must be an object of fields and values.' };
+      const name = issue.path.join('.');
+      const allowed = allowedTrainingValues[field];
+      if (issue.code === 'unrecognized_keys')
+        return {
+          field,
+          message: `${name} has an unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; ${field} must be ${allowed}.`,
+        };
       const value = issue.input === undefined ? 'missing' : (JSON.stringify(issue.input) ?? String(issue.input));
-      return { field, message: `${field} is ${value}; ${field} must be ${allowedTrainingValues[field]}.` };
+      return { field, message: `${name} is ${value}; ${field} must be ${allowed}.` };
     });
   }
   const s = parsed.data;
@@ -125,6 +148,8 @@ export function trainingSettingsIssues(raw: unknown): TrainingSettingsIssue[] {
       },
     ];
   }
+  const fineTune = fineTuneIssue(s);
+  if (fineTune) return [{ field: 'fineTune', message: fineTune }];
   if (s.valFraction + s.testFraction >= 1) {
     const message = `valFraction (${s.valFraction}) + testFraction (${s.testFraction}) must be below 1, leaving images to train on.`;
     return [
@@ -133,6 +158,20 @@ export function trainingSettingsIssues(raw: unknown): TrainingSettingsIssue[] {
     ];
   }
   return [];
+}
+
+/** What is wrong with a parsed `fineTune` next to the other settings, if anything. */
+function fineTuneIssue(s: TrainingSettings): string | undefined {
+  const ft = s.fineTune;
+  if (!ft) return undefined;
+  if (!s.weightsFile || s.freeze.length === 0)
+    return 'fineTune needs starting weights (weightsFile) and frozen flows (freeze): its second phase unfreezes some of them.';
+  const notFrozen = ft.unfreeze.filter((flow) => !s.freeze.includes(flow));
+  if (notFrozen.length > 0)
+    return `fineTune.unfreeze lists ${notFrozen.map((f) => `"${f}"`).join(', ')}, which ${notFrozen.length === 1 ? 'is' : 'are'} not frozen (freeze: ${s.freeze.map((f) => `"${f}"`).join(', ')}); unfreeze only frozen flows.`;
+  if (ft.afterEpoch >= s.epochs)
+    return `fineTune.afterEpoch is ${ft.afterEpoch}, but the run has ${s.epochs} epochs; the second phase must start before the last epoch (afterEpoch below epochs).`;
+  return undefined;
 }
 
 /** Validates training settings; the error names the field, quotes the value and says what is allowed. */

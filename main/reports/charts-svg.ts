@@ -41,6 +41,8 @@ export interface LineChartOptions {
   series: ChartSeries[];
   /** One entry per run: its name and colour. */
   legend: { name: string; colour: string }[];
+  /** Vertical dotted lines at x (1-based epochs; between two epochs: x.5), labelled at the top. */
+  markers?: { x: number; label: string; colour: string }[];
   /** Fixed y range (accuracy: 0–1); otherwise 0 (or the lowest value, if negative) to a round number above the highest. */
   yRange?: [number, number];
   width?: number;
@@ -144,6 +146,14 @@ export function lineChartSvg(options: LineChartOptions): string {
     `<text x="${margin.left + plotWidth / 2}" y="${margin.top + plotHeight + 38}" text-anchor="middle" fill="${axisColour}">${escapeHtml(options.xLabel)}</text>`,
     `<text transform="translate(16 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" fill="${axisColour}">${escapeHtml(options.yLabel)}</text>`,
   );
+  for (const marker of options.markers ?? []) {
+    if (marker.x < 1 || marker.x > xMax) continue;
+    const mx = fmt(x(marker.x));
+    parts.push(
+      `<line x1="${mx}" y1="${margin.top}" x2="${mx}" y2="${margin.top + plotHeight}" stroke="${marker.colour}" stroke-width="1.5" stroke-dasharray="2 3"><title>${escapeHtml(marker.label)}</title></line>`,
+      `<text x="${fmt(x(marker.x) + 4)}" y="${margin.top + 12}" font-size="11" fill="${marker.colour}">${escapeHtml(marker.label)}</text>`,
+    );
+  }
   for (const series of options.series) {
     let d = '';
     let pen = false;
@@ -201,10 +211,26 @@ function seriesOf(curves: Curves, train: keyof EpochSummary, val: keyof EpochSum
   ]);
 }
 
-/** The overlaid loss and accuracy curves of the compared runs. */
+/** Where each fine-tuned run's second phase starts: between its last head epoch and its first fine-tuning one. */
+function fineTuneMarkers(curves: Curves): NonNullable<LineChartOptions['markers']> {
+  return curves.flatMap((curve, i) =>
+    curve.fineTuneFrom === undefined
+      ? []
+      : [
+          {
+            x: curve.fineTuneFrom + 0.5,
+            label: curves.length > 1 ? `fine-tuning: ${truncate(curve.model, 24)}` : 'fine-tuning →',
+            colour: runColour(i),
+          },
+        ],
+  );
+}
+
+/** The overlaid loss and accuracy curves of the compared runs, with a marker where fine-tuning starts. */
 export function curveCharts(curves: Curves, width?: number): { loss: string; accuracy: string } {
   const legend = curves.map((curve, i) => ({ name: curve.model, colour: runColour(i) }));
-  const size = width === undefined ? {} : { width };
+  const markers = fineTuneMarkers(curves);
+  const size = width === undefined ? { markers } : { width, markers };
   return {
     loss: lineChartSvg({
       title: 'Loss',

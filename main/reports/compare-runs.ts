@@ -258,7 +258,15 @@ export function compareRunData(
     rows,
     warnings,
     differences: configDifferences(runs.map((r) => r.run)),
-    curves: built.map((b) => ({ runId: b.row.runId, model: b.row.model, epochs: b.curve })),
+    curves: built.map((b, i) => {
+      const fineTuneFrom = epochLines(runs[i]!.epochs).find((line) => line.phase === 2)?.epoch;
+      return {
+        runId: b.row.runId,
+        model: b.row.model,
+        epochs: b.curve,
+        ...(fineTuneFrom !== undefined ? { fineTuneFrom } : {}),
+      };
+    }),
     problems,
   };
 }

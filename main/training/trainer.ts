@@ -17,12 +17,21 @@ import type { LabelledImage } from '../dataset/labelled-image';
 import { createPipeline } from '../dataset/pipeline/pipeline';
 import type { ModelConfig } from '../models/model-config';
 import { isBetterEpoch } from '../models/monitor';
-import { balancedClassWeights, scheduledLearningRate, type TrainingSettings } from '../models/training-settings';
-import { buildXception } from '../models/xception';
+import { balancedClassWeights, type TrainingSettings } from '../models/training-settings';
+import { buildFromPlan } from '../models/xception';
+import { planXception } from '../models/xception-plan';
 import { freezeFlows, loadStartingWeights } from '../models/pretrained/load-weights';
 import { disposeLoadedModel, loadCheckpoint, saveCheckpoint } from './checkpoint-io';
 import type { CommittedEpochs, EpochLine } from '../runs/epoch-commit';
 import { batchNormWarmup, type MomentumLayer } from './batch-norm-warmup';
+import {
+  featureCacheDecision,
+  phaseLearningRate,
+  phaseOf,
+  trainingPhases,
+  type TrainingPhase,
+} from './training-phases';
+import { openFeatureTraining, type FeatureTraining } from './feature-training';
 
 type Tf = typeof TF;
 
@@ -58,6 +67,11 @@ export interface TrainJob {
   trainerState?: Record<string, unknown>;
   /** Progress messages per second at most. */
   progressPerSecond?: number;
+  /**
+   * false: never train from cached features, even where a frozen prefix allows it (the bench's
+   * and the tests' reference: the full forward pass every batch). Default true.
+   */
+  featureCache?: boolean;
 }
 
 export interface TrainProgress {
@@ -218,23 +232,22 @@ export async function train(
     cache,
     onUnreadable: skipped,
   };
-  const trainData = createPipeline({
-    ...common,
-    images: job.train,
-    shuffle: true,
-    augment: job.augment,
-    initialEpoch: job.initialEpoch,
-  });
-  const valData = createPipeline({ ...common, images: job.val, shuffle: false, augment: null });
+  const plan = planXception(job.model);
+  const phases = trainingPhases(settings);
+  let phase = phaseOf(phases, job.initialEpoch);
 
   let model: TF.LayersModel;
   let optimizer: TF.Optimizer;
+  /** The phase the optimizer's state belongs to: a new phase starts with a fresh optimizer. */
+  let optimizerPhase: number;
   if (job.initialEpoch > 0) {
     model = await loadCheckpoint(tf, job.checkpoints.last);
-    optimizer = model.optimizer ?? makeOptimizer(tf, settings, scheduledLearningRate(settings, job.initialEpoch));
+    optimizer = model.optimizer ?? makeOptimizer(tf, settings, phaseLearningRate(settings, phase, job.initialEpoch));
+    optimizerPhase =
+      model.optimizer && typeof job.trainerState?.phase === 'number' ? job.trainerState.phase : phase.phase;
     report.log('info', `Resumed from the checkpoint of epoch ${job.initialEpoch}, optimizer state included.`);
   } else {
-    model = buildXception(job.model, tf, { seed: settings.seed });
+    model = buildFromPlan(plan, tf, { seed: settings.seed });
     if (settings.weightsFile) {
       try {
         const origin = await loadStartingWeights(tf, model, settings.weightsFile);
@@ -252,18 +265,15 @@ export async function train(
         return { status: 'failed', epochsDone, best, epochsSinceBest, error: toWireError(error) };
       }
     }
-    optimizer = makeOptimizer(tf, settings, scheduledLearningRate(settings, 0));
+    optimizer = makeOptimizer(tf, settings, phaseLearningRate(settings, phase, 0));
+    optimizerPhase = phase.phase;
   }
-  const frozen = freezeFlows(model, job.model, settings.freeze);
-  if (frozen.length > 0)
-    report.log(
-      'info',
-      `Frozen: ${settings.freeze.join(', ')} (${frozen.length} layers with weights; their batch norms use their moving statistics).`,
-    );
   report.params(model.countParams());
   const metrics: (string | ((yTrue: TF.Tensor, yPred: TF.Tensor) => TF.Tensor))[] =
     classes > 5 ? ['accuracy', top5(tf)] : ['accuracy'];
-  model.compile({ optimizer, loss: makeLoss(tf, model, settings, classes), metrics });
+  /** The model being fitted: the whole one, or the tail after a cached frozen prefix. */
+  let fitting = model;
+  let batchesPerEpoch = 0;
 
   const counts = classNames.map((_, label) => job.train.filter((image) => image.label === label).length);
   const classWeight =
@@ -271,7 +281,6 @@ export async function train(
       ? Object.fromEntries(balancedClassWeights(counts).map((w, i) => [i, w]))
       : undefined;
 
-  const batchesPerEpoch = trainData.batchesPerEpoch;
   const throttleMs = 1000 / (job.progressPerSecond ?? 10);
   let epochStart = 0;
   let batchStart = 0;
@@ -289,18 +298,23 @@ export async function train(
     history: lines,
     ...(best ? { best } : {}),
     epochsSinceBest,
-    trainer: { plateauWait, plateauBest: Number.isFinite(plateauBest) ? plateauBest : null, ...extra },
+    trainer: {
+      plateauWait,
+      plateauBest: Number.isFinite(plateauBest) ? plateauBest : null,
+      phase: phase.phase,
+      ...extra,
+    },
   });
   const warmup = batchNormWarmup(
     model.layers.filter((layer) => layer.getClassName() === 'BatchNormalization') as unknown as MomentumLayer[],
   );
-  let step = job.initialEpoch * batchesPerEpoch;
+  let step = job.initialEpoch * Math.ceil(job.train.length / settings.batchSize);
 
   const callbacks = new tf.CustomCallback({
     onEpochBegin: async (epoch) => {
       epochStart = Date.now();
       imagesThisEpoch = 0;
-      if (settings.schedule !== 'plateau') setLearningRate(optimizer, scheduledLearningRate(settings, epoch));
+      if (settings.schedule !== 'plateau') setLearningRate(optimizer, phaseLearningRate(settings, phase, epoch));
     },
     onBatchBegin: async () => {
       batchStart = Date.now();
@@ -318,10 +332,10 @@ export async function train(
             `loss became ${loss === undefined ? 'NaN' : describeNonFinite(loss)}`,
             `epoch ${epoch + 1}, batch ${batch + 1}`,
             epochsDone,
-            settings.learningRate,
+            phase.learningRate,
           ),
         };
-        model.stopTraining = true;
+        fitting.stopTraining = true;
         return;
       }
       if (epoch === job.initialEpoch && batchTimes.length < probeBatches) {
@@ -349,7 +363,7 @@ export async function train(
           etaMs: Math.max(0, remaining),
         });
       }
-      if (control.stopRequested) model.stopTraining = true;
+      if (control.stopRequested) fitting.stopTraining = true;
     },
     onEpochEnd: async (epoch, logs) => {
       warmup.restore();
@@ -366,9 +380,9 @@ export async function train(
           : 'the weights became NaN or infinite';
         failure = {
           code: 'LOSS_NAN',
-          message: nanMessage(what, `epoch ${epoch + 1}`, epochsDone, settings.learningRate),
+          message: nanMessage(what, `epoch ${epoch + 1}`, epochsDone, phase.learningRate),
         };
-        model.stopTraining = true;
+        fitting.stopTraining = true;
         return;
       }
       const line: EpochMetrics = {
@@ -380,6 +394,7 @@ export async function train(
         val_acc: num(logs?.val_acc),
         ...(classes > 5 ? { top5: num(logs?.top5), val_top5: num(logs?.val_top5) } : {}),
         lr: currentLearningRate(optimizer),
+        ...(phases.length > 1 ? { phase: phase.phase } : {}),
         epochTimeMs,
         imagesPerSec: epochTimeMs > 0 ? (imagesThisEpoch * 1000) / epochTimeMs : 0,
         tensors: tf.memory().numTensors,
@@ -433,22 +448,88 @@ export async function train(
           'info',
           `Early stopping: ${settings.monitor} has not improved for ${epochsSinceBest} epochs${since}.`,
         );
-        model.stopTraining = true;
+        fitting.stopTraining = true;
       }
-      if (control.stopRequested) model.stopTraining = true;
+      if (control.stopRequested) fitting.stopTraining = true;
     },
   });
 
+  let features: FeatureTraining | undefined;
+  /** Freezes the phase's flows, picks images or cached features, and fits up to the phase's end. */
+  const fitPhase = async (current: TrainingPhase): Promise<void> => {
+    const frozen = freezeFlows(model, job.model, current.frozen);
+    if (frozen.length > 0)
+      report.log(
+        'info',
+        `Frozen: ${current.frozen.join(', ')} (${frozen.length} layers with weights; their batch norms use their moving statistics).`,
+      );
+    await features?.close();
+    features = undefined;
+    const decision = job.featureCache === false ? undefined : featureCacheDecision(plan, current.frozen, job.augment);
+    if (decision && !decision.use) report.log('info', `Feature cache: not used — ${decision.reason}.`);
+    if (decision?.use) {
+      try {
+        features = await openFeatureTraining({
+          tf,
+          model,
+          plan,
+          prefix: decision.prefix,
+          dataDir: job.dataDir,
+          train: job.train,
+          val: job.val,
+          classNames,
+          batchSize: settings.batchSize,
+          seed: settings.seed,
+          initialEpoch: epochsDone,
+          imageCache: cache,
+          onUnreadable: skipped,
+          log: (level, message) => report.log(level, message),
+        });
+      } catch (error) {
+        report.log(
+          'warn',
+          `Feature cache: not used — it could not be prepared (${(error as Error).message}); training the full forward pass.`,
+        );
+      }
+    }
+    fitting = features?.tail ?? model;
+    const trainData =
+      features?.train ??
+      createPipeline({ ...common, images: job.train, shuffle: true, augment: job.augment, initialEpoch: epochsDone });
+    const valData = features?.val ?? createPipeline({ ...common, images: job.val, shuffle: false, augment: null });
+    batchesPerEpoch = trainData.batchesPerEpoch;
+    fitting.compile({ optimizer, loss: makeLoss(tf, fitting, settings, classes), metrics });
+    // The full model is what checkpoints save: compiled with the same optimizer, its state is saved too.
+    if (fitting !== model) model.compile({ optimizer, loss: makeLoss(tf, model, settings, classes), metrics });
+    await fitting.fitDataset(trainData.dataset, {
+      epochs: current.to,
+      initialEpoch: epochsDone,
+      validationData: valData.dataset,
+      callbacks: [callbacks],
+      ...(classWeight ? { classWeight } : {}),
+      verbose: 0,
+    });
+  };
+
   try {
-    if (epochsDone < epochs) {
-      await model.fitDataset(trainData.dataset, {
-        epochs,
-        initialEpoch: job.initialEpoch,
-        validationData: valData.dataset,
-        callbacks: [callbacks],
-        ...(classWeight ? { classWeight } : {}),
-        verbose: 0,
-      });
+    for (const next of phases) {
+      if (next.to <= epochsDone) continue;
+      if (failure || stoppedEarly || control.stopRequested) break;
+      phase = next;
+      if (optimizerPhase !== phase.phase) {
+        // Keras' fine-tuning recipe: recompile with a new optimizer at the lower rate; the head
+        // phase's moments were for other weights and another rate.
+        optimizer.dispose();
+        optimizer = makeOptimizer(tf, settings, phaseLearningRate(settings, phase, epochsDone));
+        optimizerPhase = phase.phase;
+        plateauWait = 0;
+        plateauBest = Number.POSITIVE_INFINITY;
+        report.log(
+          'info',
+          `Fine-tuning from epoch ${epochsDone + 1}: ${settings.fineTune?.unfreeze.join(', ')} unfrozen, learning rate ${phase.learningRate}, a fresh ${settings.optimizer} optimizer.`,
+        );
+      }
+      await fitPhase(phase);
     }
     if (failure) return { status: 'failed', epochsDone, best, epochsSinceBest, error: failure };
     warmup.restore();
@@ -487,6 +568,7 @@ export async function train(
     }
     return { status: 'failed', epochsDone, best, epochsSinceBest, error: toWireError(error) };
   } finally {
+    await features?.close();
     model.dispose();
     // A model does not own an optimizer passed to compile(), nor one loaded with a checkpoint.
     optimizer.dispose();

@@ -115,6 +115,23 @@ describe('Model page (xlab serve + Chromium)', () => {
       .toBe(0);
   });
 
+  it('offers fine-tuning once flows are frozen, and puts its error under its first field', async () => {
+    expect(await field('Fine-tune after (epochs)').count()).toBe(0);
+    await field('Start from weights').fill('/nowhere/xception_notop.h5');
+    await field('Freeze flows').fill('entry, middle');
+    const after = field('Fine-tune after (epochs)');
+    await after.waitFor({ timeout: 5_000 });
+    await after.fill('2');
+    await field('Then unfreeze flows').fill('exit');
+    await field('Fine-tuning learning rate').fill('0.00001');
+    await expect.poll(() => after.getAttribute('aria-invalid'), { timeout: 5_000 }).toBe('true');
+    expect(await describedText(after)).toContain('fineTune.unfreeze lists "exit", which is not frozen');
+    await field('Then unfreeze flows').fill('middle');
+    await expect.poll(() => after.getAttribute('aria-invalid'), { timeout: 5_000 }).toBeNull();
+    await field('Start from weights').fill('');
+    expect(await field('Fine-tune after (epochs)').count()).toBe(0);
+  });
+
   it('shows more FLOPs per image at 64 px than at 32 px', async () => {
     const size = field('Input size (px)');
     await size.fill('32');

@@ -151,6 +151,37 @@ describe('training settings', () => {
       formValues(trainingFields, { ...trainingDefaults, weightsFile: '/w.h5', freeze: ['exit', 'head'] }),
     ).toMatchObject({ weightsFile: '/w.h5', freeze: 'exit, head' });
   });
+
+  it('fine-tuning: three fields, shown once flows are frozen, sent as fineTune (all empty: null)', () => {
+    const frozen = {
+      ...formValues(trainingFields, { ...trainingDefaults, weightsFile: '/w.h5', freeze: ['entry', 'middle'] }),
+    };
+    expect(isShown(spec('fineTune.afterEpoch'), { ...frozen, freeze: '' })).toBe(false);
+    expect(isShown(spec('fineTune.afterEpoch'), frozen)).toBe(true);
+    expect(spec('fineTune.afterEpoch').issueField).toBe('fineTune');
+    expect(trainingRequest(frozen)).toMatchObject({ fineTune: null });
+    const typed = {
+      ...frozen,
+      'fineTune.afterEpoch': '3',
+      'fineTune.unfreeze': 'middle',
+      'fineTune.learningRate': '1e-5',
+    };
+    expect(trainingRequest(typed)).toMatchObject({
+      fineTune: { afterEpoch: 3, unfreeze: ['middle'], learningRate: 1e-5 },
+    });
+    // Partly filled: sent as typed, for the engine to say what is missing.
+    expect(trainingRequest({ ...frozen, 'fineTune.afterEpoch': '3' })).toMatchObject({
+      fineTune: { afterEpoch: 3, unfreeze: [], learningRate: '' },
+    });
+    expect(
+      formValues(trainingFields, {
+        ...trainingDefaults,
+        weightsFile: '/w.h5',
+        freeze: ['entry'],
+        fineTune: { afterEpoch: 2, unfreeze: ['entry'], learningRate: 0.0001 },
+      }),
+    ).toMatchObject({ 'fineTune.afterEpoch': '2', 'fineTune.unfreeze': 'entry', 'fineTune.learningRate': '0.0001' });
+  });
 });
 
 describe('comparing configs', () => {

@@ -7,6 +7,7 @@ import {
   decimateMinMax,
   emptySnapshot,
   epochSeries,
+  fineTuneMarkers,
   maxBatchPoints,
   maxLogLines,
   mergeDetails,
@@ -307,5 +308,33 @@ describe('trainingElsewhere', () => {
     const other = { ...(progress(0, 0, 1).payload as TrainProgressEvent), runId: 'r3' };
     expect(trainingElsewhere(undefined, [{ type: 'progress', payload: other }])).toEqual({ runId: 'r3', run: null });
     expect(trainingElsewhere('r1', [progress(0, 0, 1)])).toBeNull();
+  });
+});
+
+describe('fineTuneMarkers', () => {
+  const line = (epoch: number, phase?: 1 | 2): EpochMetricsLine => ({
+    type: 'epoch',
+    epoch,
+    time: 't',
+    loss: 1,
+    acc: 0.5,
+    ...(phase ? { phase } : {}),
+  });
+
+  it('marks where the second phase starts, between epochs on the epoch axis and at its start on the batch axis', () => {
+    const { epochs } = seriesFromMetrics([line(0, 1), line(1, 1), line(2, 2), line(3, 2)]);
+    expect(fineTuneMarkers(epochs, 'epoch')).toEqual([
+      {
+        x: 2.5,
+        label: 'fine-tuning →',
+        description: 'Fine-tuning (flows unfrozen, lower learning rate) from epoch 3',
+      },
+    ]);
+    expect(fineTuneMarkers(epochs, 'batch').map((m) => m.x)).toEqual([2]);
+  });
+
+  it('draws nothing for a one-phase run or before the switch', () => {
+    expect(fineTuneMarkers(seriesFromMetrics([line(0), line(1)]).epochs, 'epoch')).toEqual([]);
+    expect(fineTuneMarkers(seriesFromMetrics([line(0, 1)]).epochs, 'epoch')).toEqual([]);
   });
 });

@@ -89,8 +89,14 @@ interface IndexLine {
   c: number;
 }
 
-/** `DATA_DIR/cache/images`: everything `cacheSize` counts and `clearCache` removes. */
+/** `DATA_DIR/cache/images`: the decoded images; `cacheSize` counts and `clearCache` removes it. */
 export const imageCacheRoot = (dataDir: string): string => join(dataDir, 'cache', 'images');
+
+/**
+ * `DATA_DIR/cache/features`: a frozen prefix's outputs per image (`training/feature-cache.ts`),
+ * one folder per key; counted and cleared with the images.
+ */
+export const featureCacheRoot = (dataDir: string): string => join(dataDir, 'cache', 'features');
 
 export const imageCacheDir = (dataDir: string, size: number, fit: ResizeFit): string =>
   join(imageCacheRoot(dataDir), String(size), fit);
@@ -366,7 +372,7 @@ export interface CacheUsage {
   files: number;
 }
 
-/** What `DATA_DIR/cache/images` occupies. */
+/** What the image and feature caches occupy. */
 export async function cacheSize(dataDir: string): Promise<CacheUsage> {
   const usage: CacheUsage = { bytes: 0, files: 0 };
   const walk = async (dir: string): Promise<void> => {
@@ -383,29 +389,33 @@ export async function cacheSize(dataDir: string): Promise<CacheUsage> {
     }
   };
   await walk(imageCacheRoot(dataDir));
+  await walk(featureCacheRoot(dataDir));
   return usage;
 }
 
 /**
- * Deletes `DATA_DIR/cache/images` and returns what it occupied. Refused (`CACHE_BUSY`) while a
- * live process — this one included — has a cache open for writing.
+ * Deletes `DATA_DIR/cache/images` and `DATA_DIR/cache/features` and returns what they
+ * occupied. Refused (`CACHE_BUSY`) while a live process — this one included — has a cache open
+ * for writing.
  */
 export async function clearCache(dataDir: string): Promise<CacheUsage> {
   const root = imageCacheRoot(dataDir);
-  const sizes = await readdir(root).catch(() => [] as string[]);
-  for (const size of sizes) {
-    const fits = await readdir(join(root, size)).catch(() => [] as string[]);
-    for (const fit of fits) {
-      const holder = await readLock(join(root, size, fit));
-      if (holder && alive(holder)) {
-        throw new LabError(
-          'CACHE_BUSY',
-          `The image cache is in use by ${holder.pid === process.pid ? 'a training in progress' : `process ${holder.pid}`}; clear it when training has finished.`,
-        );
-      }
+  const folders: string[] = [];
+  for (const size of await readdir(root).catch(() => [] as string[]))
+    for (const fit of await readdir(join(root, size)).catch(() => [] as string[])) folders.push(join(root, size, fit));
+  for (const key of await readdir(featureCacheRoot(dataDir)).catch(() => [] as string[]))
+    folders.push(join(featureCacheRoot(dataDir), key));
+  for (const folder of folders) {
+    const holder = await readLock(folder);
+    if (holder && alive(holder)) {
+      throw new LabError(
+        'CACHE_BUSY',
+        `The image cache is in use by ${holder.pid === process.pid ? 'a training in progress' : `process ${holder.pid}`}; clear it when training has finished.`,
+      );
     }
   }
   const usage = await cacheSize(dataDir);
   await rm(root, { recursive: true, force: true });
+  await rm(featureCacheRoot(dataDir), { recursive: true, force: true });
   return usage;
 }

@@ -109,25 +109,36 @@ interface Callable {
   call(inputs: TF.Tensor | TF.Tensor[], kwargs: Record<string, unknown>): TF.Tensor | TF.Tensor[];
 }
 
+/** A frozen batch norm's own `call`, kept to restore it when its flow is unfrozen. */
+const ownCall = new WeakMap<object, Callable['call']>();
+
 /**
- * Freezes the layers of the given flows (`head`: pooling, dropout and classifier): not trained,
- * and their batch norms normalise with their moving statistics, as at inference. Call before
- * `compile`. Returns the names of the frozen layers that have weights.
+ * Freezes exactly the layers of the given flows (`head`: pooling, dropout and classifier): not
+ * trained, and their batch norms normalise with their moving statistics, as at inference.
+ * Every other layer of the plan is made trainable again, with its batch norms back in training
+ * mode — so a second call unfreezes flows (fine-tuning's second phase). Call before `compile`.
+ * Returns the names of the frozen layers that have weights.
  */
 export function freezeFlows(model: TF.LayersModel, config: ModelConfig, flows: readonly FreezableFlow[]): string[] {
-  if (flows.length === 0) return [];
   const wanted = new Set(flows);
   const frozen: string[] = [];
   for (const spec of planXception(config).layers) {
+    if (spec.kind === 'input') continue;
     const flow: FreezableFlow = spec.block === 'top' ? 'head' : spec.flow;
-    if (!wanted.has(flow) || spec.kind === 'input') continue;
     const layer = model.getLayer(spec.name);
-    layer.trainable = false;
-    if (layer.weights.length > 0) frozen.push(spec.name);
-    if (layer.getClassName() === 'BatchNormalization') {
-      const callable = layer as unknown as Callable;
-      const call = callable.call.bind(layer);
-      callable.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
+    const freeze = wanted.has(flow);
+    layer.trainable = !freeze;
+    if (freeze && layer.weights.length > 0) frozen.push(spec.name);
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const callable = layer as unknown as Callable;
+    const own = ownCall.get(layer);
+    if (freeze && !own) {
+      const call = callable.call;
+      ownCall.set(layer, call);
+      callable.call = (inputs, kwargs) => call.call(layer, inputs, { ...kwargs, training: false });
+    } else if (!freeze && own) {
+      callable.call = own;
+      ownCall.delete(layer);
     }
   }
   return frozen;

@@ -106,3 +106,24 @@ describe('confusion matrix', () => {
     expect(svg.lastIndexOf(cells[cells.length - 1]!)).toBeLessThan(svg.indexOf('class="diagonal"'));
   });
 });
+
+describe('the fine-tuning marker', () => {
+  it('draws a labelled dotted line between the last head epoch and the first fine-tuning one', () => {
+    const fineTuned = [
+      {
+        runId: 'a',
+        model: 'xception <ft>',
+        epochs: [epoch(0, 2, 1.9), epoch(1, 1.2, 1.1), epoch(2, 0.8, 0.9)],
+        fineTuneFrom: 2,
+      },
+    ];
+    const { loss, accuracy } = curveCharts(fineTuned, 460);
+    for (const svg of [loss, accuracy]) {
+      expect(svg).toContain('stroke-dasharray="2 3"><title>fine-tuning →</title></line>');
+      expect(svg).toContain('>fine-tuning →</text>');
+    }
+    const several = curveCharts([...fineTuned, { runId: 'b', model: 'other', epochs: [epoch(0, 1, 1)] }]);
+    expect(several.loss).toContain('fine-tuning: xception &lt;ft&gt;');
+    expect(curveCharts([{ runId: 'b', model: 'other', epochs: [epoch(0, 1, 1)] }]).loss).not.toContain('fine-tuning');
+  });
+});

@@ -57,6 +57,14 @@ describe('compareRunData', () => {
     expect(problems).toEqual([]);
   });
 
+  it('gives the curves of a fine-tuned run the epoch its second phase starts', async () => {
+    const { store, ids } = await twoRuns({ epochs: curveB.map((e, i) => ({ ...e, phase: i === 0 ? 1 : 2 })) });
+    const { runs } = await readRunsForComparison(store, ids);
+    const comparison = compareRunData(runs, 'final');
+    expect(comparison.curves[0]!.fineTuneFrom).toBeUndefined();
+    expect(comparison.curves[1]!.fineTuneFrom).toBe(1);
+  });
+
   it('reads the best epoch (lowest val_loss) when asked', async () => {
     const { store, ids } = await twoRuns();
     const { runs } = await readRunsForComparison(store, ids);

@@ -19,6 +19,8 @@ export interface EpochValues {
   acc: number;
   val_loss: number;
   val_acc: number;
+  /** With two-phase fine-tuning. */
+  phase?: 1 | 2;
 }
 
 export interface FixtureRun {

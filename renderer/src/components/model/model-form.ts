@@ -36,7 +36,9 @@ export type FormValues = Record<string, FieldText>;
 
 /** A field of the model config or of the training settings. */
 export type ModelField = keyof ModelConfig;
-export type TrainingField = keyof TrainingSettings;
+/** A training setting, or one field of a nested setting as `outer.inner` (`fineTune.afterEpoch`). */
+export type TrainingField =
+  keyof TrainingSettings | `fineTune.${keyof NonNullable<TrainingSettings['fineTune']> & string}`;
 
 export interface FieldSpec<Name extends ModelField | TrainingField = ModelField | TrainingField> {
   /** The config field (`inputSize`, `learningRate`, …); also the key of issues from the engine. */
@@ -54,6 +56,11 @@ export interface FieldSpec<Name extends ModelField | TrainingField = ModelField 
   when?: (values: FormValues) => boolean;
   /** Takes a whole row of the field grid. */
   wide?: boolean;
+  /**
+   * The engine field whose issues this control shows, when not `name`: a nested setting's
+   * controls are named `outer.inner` (`fineTune.afterEpoch`), its issues come as `outer`.
+   */
+  issueField?: string;
 }
 
 export interface FieldGroup<Name extends ModelField | TrainingField = ModelField | TrainingField> {
@@ -154,6 +161,10 @@ const scheduleIs =
   (...schedules: string[]) =>
   (v: FormValues): boolean =>
     typeof v.schedule === 'string' && schedules.includes(v.schedule);
+
+const hasWeights = (v: FormValues): boolean => typeof v.weightsFile === 'string' && v.weightsFile.trim() !== '';
+const hasFrozen = (v: FormValues): boolean =>
+  hasWeights(v) && typeof v.freeze === 'string' && v.freeze.split(/[\s,;]+/).some((part) => part !== '');
 
 export const trainingGroup: FieldGroup<TrainingField> = {
   id: 'training',
@@ -266,13 +277,46 @@ export const trainingGroup: FieldGroup<TrainingField> = {
       name: 'freeze',
       label: 'Freeze flows',
       kind: 'names',
-      hint: 'Any of entry, middle, exit, head, separated by commas: kept as loaded, batch norms in inference mode.',
-      when: (values) => typeof values.weightsFile === 'string' && values.weightsFile.trim() !== '',
+      hint: 'Any of entry, middle, exit, head, separated by commas: kept as loaded, batch norms in inference mode. Frozen from entry on without augmentation: their output is computed once per image and cached (the log says when).',
+      when: hasWeights,
+    },
+    {
+      name: 'fineTune.afterEpoch',
+      label: 'Fine-tune after (epochs)',
+      kind: 'number',
+      integer: true,
+      hint: 'Two phases in one run: the head for this many epochs, then unfreeze. Empty = one phase.',
+      issueField: 'fineTune',
+      when: hasFrozen,
+    },
+    {
+      name: 'fineTune.unfreeze',
+      label: 'Then unfreeze flows',
+      kind: 'names',
+      hint: 'Frozen flows to train in the second phase, e.g. middle, exit.',
+      when: hasFrozen,
+    },
+    {
+      name: 'fineTune.learningRate',
+      label: 'Fine-tuning learning rate',
+      kind: 'number',
+      hint: 'Lower than the first phase’s, e.g. 0.00001; a fresh optimizer starts with it.',
+      when: hasFrozen,
     },
   ],
 };
 
 export const modelFields: readonly FieldSpec<ModelField>[] = modelGroups.flatMap((g) => g.fields);
+
+/** The value of `name` in a config: `outer.inner` reads a nested setting. */
+function configValue(config: Readonly<Record<string, unknown>>, name: string): unknown {
+  const [outer, inner] = name.split('.') as [string, string | undefined];
+  const value = config[outer];
+  if (inner === undefined) return value;
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[inner] : undefined;
+}
+
+const blank = (value: unknown): boolean => value === '' || value === null || (Array.isArray(value) && !value.length);
 export const trainingFields: readonly FieldSpec<TrainingField>[] = trainingGroup.fields;
 
 const numberPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -341,7 +385,7 @@ export function fieldText(spec: FieldSpec, value: unknown): FieldText {
 
 /** The form values for a config (every field of `specs` taken from `config`). */
 export function formValues(specs: readonly FieldSpec[], config: Readonly<Record<string, unknown>>): FormValues {
-  return Object.fromEntries(specs.map((spec) => [spec.name, fieldText(spec, config[spec.name])]));
+  return Object.fromEntries(specs.map((spec) => [spec.name, fieldText(spec, configValue(config, spec.name))]));
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -372,11 +416,18 @@ export function modelRequest(
 
 /** Training settings to check and save: every field that applies (hidden ones take the defaults). */
 export function trainingRequest(values: FormValues): TrainingRequest {
-  return Object.fromEntries(
-    trainingFields
-      .filter((spec) => isShown(spec, values))
-      .map((spec) => [spec.name, parseField(spec, values[spec.name])]),
-  );
+  const request: Record<string, unknown> = {};
+  const nested: Record<string, Record<string, unknown>> = {};
+  for (const spec of trainingFields.filter((s) => isShown(s, values))) {
+    const [outer, inner] = spec.name.split('.') as [string, string | undefined];
+    const value = parseField(spec, values[spec.name]);
+    if (inner === undefined) request[outer] = value;
+    else (nested[outer] ??= {})[inner] = value;
+  }
+  // A nested setting left all empty is off (null); partly filled, the engine says what is missing.
+  for (const [outer, fields] of Object.entries(nested))
+    request[outer] = Object.values(fields).every(blank) ? null : fields;
+  return request;
 }
 
 /** Fields of a saved model request that the form does not show (kept so a load → save round-trips). */

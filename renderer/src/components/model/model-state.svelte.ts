@@ -142,7 +142,9 @@ export class ModelState {
   get otherIssues(): FieldIssue[] {
     const shown = new Set<string>([
       ...modelFields.map((spec) => spec.name),
-      ...trainingFields.filter((spec) => isShown(spec, this.trainingValues)).map((spec) => spec.name),
+      ...trainingFields
+        .filter((spec) => isShown(spec, this.trainingValues))
+        .map((spec) => spec.issueField ?? spec.name),
     ]);
     return [...this.modelIssues, ...this.trainingIssues].filter((issue) => !shown.has(issue.field));
   }

@@ -12,6 +12,15 @@ export interface ChartSeries {
   under?: boolean;
 }
 
+/** A vertical line across a chart at `x`, e.g. where fine-tuning starts. */
+export interface ChartMarker {
+  x: number;
+  /** Drawn beside the line. */
+  label: string;
+  /** For screen readers, a sentence without the final full stop. */
+  description: string;
+}
+
 export interface ChartPalette {
   train: string;
   val: string;

@@ -12,10 +12,11 @@ import type {
   RunInfo,
   TrainProgressEvent,
 } from '../../../../main/contract';
+import type { ChartMarker } from './chart-series';
 import { formatApprox, formatLoss, formatPercent } from './format';
 
-/** One finished epoch (0-based `epoch`): the run record's epoch summary. */
-export type EpochPoint = EpochSummary;
+/** One finished epoch (0-based `epoch`): the run record's epoch summary, and its fine-tuning phase if any. */
+export type EpochPoint = EpochSummary & Pick<EpochMetricsLine, 'phase'>;
 
 /** One batch's loss; `x` is in epochs (epoch 0, batch 1 of 4 → 0.5), so it shares the epoch axis. */
 export interface BatchPoint {
@@ -68,7 +69,7 @@ export function emptySnapshot(runId: string, run: RunInfo | null = null): LiveSn
 }
 
 export function epochPoint(
-  line: Pick<EpochMetricsLine, 'epoch' | 'loss' | 'acc' | 'val_loss' | 'val_acc'>,
+  line: Pick<EpochMetricsLine, 'epoch' | 'loss' | 'acc' | 'val_loss' | 'val_acc' | 'phase'>,
 ): EpochPoint {
   return {
     epoch: line.epoch,
@@ -76,7 +77,29 @@ export function epochPoint(
     acc: finite(line.acc),
     val_loss: finite(line.val_loss),
     val_acc: finite(line.val_acc),
+    ...(line.phase === 1 || line.phase === 2 ? { phase: line.phase } : {}),
   };
+}
+
+/** The first epoch (0-based) of fine-tuning's second phase, once one has been recorded; else null. */
+export function fineTuneStart(epochs: readonly EpochPoint[]): number | null {
+  return epochs.find((point) => point.phase === 2)?.epoch ?? null;
+}
+
+/**
+ * The marker where fine-tuning starts: between its first epoch and the one before on the
+ * per-epoch charts (x is the 1-based epoch), at the start of that epoch on the per-batch chart.
+ */
+export function fineTuneMarkers(epochs: readonly EpochPoint[], axis: 'epoch' | 'batch'): ChartMarker[] {
+  const start = fineTuneStart(epochs);
+  if (start === null) return [];
+  return [
+    {
+      x: axis === 'epoch' ? start + 0.5 : start,
+      label: 'fine-tuning →',
+      description: `Fine-tuning (flows unfrozen, lower learning rate) from epoch ${start + 1}`,
+    },
+  ];
 }
 
 /**
