@@ -33,7 +33,7 @@ export async function experimentFromRun(dataDir: string, runId: string): Promise
       `The split of run ${runId} (${key}) is gone, so its exact images cannot be exported; export from a config and the dataset instead.`,
     );
   }
-  const { augment, ...training } = record.training as Record<string, unknown>;
+  const { augment, ...training } = record.training;
   return {
     source: `run ${runId}`,
     runId,

@@ -191,7 +191,7 @@ export async function importKerasProject(runs: RunStore, dataDir: string, option
   )) as unknown as DatasetSplit;
 
   const model = validateModelConfig(lab.modelConfig);
-  const { augment, ...trainingFields } = lab.training as Record<string, unknown>;
+  const { augment, ...trainingFields } = lab.training;
   const training = validateTrainingSettings(trainingFields);
   const augmentSettings = lab.augment
     ? parseAugmentSettings(lab.augment)

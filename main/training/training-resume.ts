@@ -20,7 +20,7 @@ export async function resumeLocked(ctx: TrainingContext, runId: string): Promise
       `Run ${runId} has done all its ${record.epochs} epochs: start a new run to train longer.`,
     );
   }
-  const { augment, ...training } = record.training as Record<string, unknown>;
+  const { augment, ...training } = record.training;
   const settings = validateTrainingSettings(training);
   const { index, split, images } = await prepareDataset(ctx, record.dataset.path, settings, record.dataset.classNames);
   if (index.fingerprint !== record.dataset.fingerprint || split.seed !== record.dataset.split.seed) {

@@ -278,7 +278,7 @@ export class TrainingState {
     try {
       // The augmentation chosen (and previewed) on the Datasets page trains the run; it is
       // recorded in the run's config.
-      const augment = $state.snapshot(datasetStateFor(this.#app).augment) as unknown as Record<string, unknown>;
+      const augment = $state.snapshot(datasetStateFor(this.#app).augment);
       const run = await this.lab.startTraining({ ...built.request, augment });
       this.#rememberFolder(this.values.datasetSource === 'path' ? built.request.dataset : null);
       this.actionError = null;
