@@ -47,7 +47,10 @@ describe('stop, resume, busy and NaN through xlab', { timeout: 240_000 }, () => 
     const exitedAt = Date.now();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/completed: 3\/3 epochs/);
-    expect(exitedAt - printedAt).toBeLessThan(5000);
+    // The old uncleared 10 s timer kept the process alive at least 10 s after its output on any
+    // machine; tearing down the worker alone takes seconds on a loaded one, so 10 s is the bound
+    // that still catches the bug without failing on load.
+    expect(exitedAt - printedAt).toBeLessThan(10_000);
     const runId = await onlyRunId(dir);
     reference = await epochCurve(dir, runId);
     expect(reference.map((e) => e.epoch)).toEqual([0, 1, 2]);
