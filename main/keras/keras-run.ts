@@ -416,7 +416,7 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
     async resume(record) {
       busy();
       if (record.status === 'running') throw new LabError('BUSY', `Run ${record.id} is already training.`);
-      if (record.epochsDone >= record.epochs) {
+      if (record.status === 'completed') {
         throw new LabError(
           'RUN_COMPLETE',
           `Run ${record.id} has done all its ${record.epochs} epochs: start a new run to train longer.`,

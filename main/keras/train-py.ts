@@ -585,7 +585,8 @@ def main():
     committed = lab_files.recover(args.out) if chief else None
     if committed is not None or not os.path.exists(os.path.join(args.out, "checkpoints", "last")):
         state.follow(committed)
-    if state["status"] == "completed" or state["epochsDone"] >= args.epochs:
+    # All epochs done but not completed (killed before the end): the run goes on to its end.
+    if state["status"] == "completed":
         print(f"{args.out} already holds a completed run; use --fresh to start over.")
         return 0
 
