@@ -196,14 +196,17 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
           stdio: ['pipe', log.fd, log.fd],
         },
       );
-    } finally {
-      await log.close(); // the child has its own copy
+    } catch (error) {
+      await log.close();
+      throw error;
     }
-    child.stdin!.on('error', () => {}); // train.py exited: nothing is written to it anyway
+    // Listened to before anything is awaited: a train.py that fails at once must not exit unseen.
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
       child.on('error', (error) => resolve({ code: null, signal: null, error }));
       child.on('exit', (code, signal) => resolve({ code, signal }));
     });
+    child.stdin!.on('error', () => {}); // train.py exited: nothing is written to it anyway
+    await log.close(); // the child has its own copy
     if (child.pid !== undefined)
       await setLockHelper(paths.owner, { pid: child.pid, processStartMs: Date.now() }).catch(() => {});
 
