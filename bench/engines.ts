@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- engines [--steps N]`: the same Xception model trained on every engine that
+ * `npm run bench -- engines [--steps N] [--only NAME]`: the same Xception model trained on every engine that
  * runs here (bench/engines/registry.ts: pure-JS tfjs, tfjs-node, Keras), side by side: mini
  * with the lecture's post-activation (seed) blocks @ 32 px batch 32 (bench/engine.ts's MINI:
  * α 0.25, 2 middle blocks, 10 classes) and seed @ 299 px batch 8, a few batches each after a
@@ -44,7 +44,9 @@ async function compare(): Promise<void> {
       .join(' ')}`,
   );
   const summary: string[] = [];
-  for (const engine of benchEngines({ script, repo })) {
+  const onlyAt = process.argv.indexOf('--only'); // `--only keras`: one engine
+  const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
+  for (const engine of benchEngines({ script, repo }).filter((e) => !only || e.name === only)) {
     const why = await engine.unavailable();
     if (why) {
       console.log(`${engine.name}: not available here (${why})`);
