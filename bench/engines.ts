@@ -1,8 +1,9 @@
 /**
- * `npm run bench -- engines [--steps N]`: the same Xception model trained on every engine that
- * runs here (bench/engines/registry.ts: pure-JS tfjs, tfjs-node, any added later), side by side:
- * mini @ 32 px batch 32 and seed @ 299 px batch 8, a few batches each after a warm-up batch, on
- * random images. Last line: `engines: <name> <img/s mini> <img/s seed> …`.
+ * `npm run bench -- engines [--steps N] [--only NAME]`: the same Xception model trained on every engine that
+ * runs here (bench/engines/registry.ts: pure-JS tfjs, tfjs-node, Keras), side by side: mini
+ * with the lecture's post-activation (seed) blocks @ 32 px batch 32 (bench/engine.ts's MINI:
+ * α 0.25, 2 middle blocks, 10 classes) and seed @ 299 px batch 8, a few batches each after a
+ * warm-up batch, on random images. Last line: `engines: <name> <img/s mini> <img/s seed> …`.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -26,7 +27,15 @@ if (measureAt > 0) {
 async function compare(): Promise<void> {
   const steps = arg('steps', 3);
   const cases: BenchCase[] = [
-    { label: 'mini@32 b32', preset: 'mini', inputSize: 32, batchSize: 32, steps: Math.max(steps, 5), classes: 10 },
+    {
+      label: 'mini/seed@32 b32',
+      preset: 'mini',
+      blockStyle: 'seed',
+      inputSize: 32,
+      batchSize: 32,
+      steps: Math.max(steps, 5),
+      classes: 10,
+    },
     { label: 'seed@299 b8', preset: 'seed', inputSize: 299, batchSize: 8, steps, classes: 10 },
   ];
   console.log(
@@ -35,8 +44,10 @@ async function compare(): Promise<void> {
       .join(' ')}`,
   );
   const summary: string[] = [];
-  for (const engine of benchEngines({ script, repo })) {
-    const why = engine.unavailable();
+  const onlyAt = process.argv.indexOf('--only'); // `--only keras`: one engine
+  const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
+  for (const engine of benchEngines({ script, repo }).filter((e) => !only || e.name === only)) {
+    const why = await engine.unavailable();
     if (why) {
       console.log(`${engine.name}: not available here (${why})`);
       continue;
@@ -47,10 +58,10 @@ async function compare(): Promise<void> {
         const ips = await engine.measure(c);
         // Three significant figures: seed on the JS engine is a few hundredths of an image per second.
         const figure = ips >= 100 ? ips.toFixed(0) : ips.toPrecision(3);
-        console.log(`${engine.name.padEnd(12)} ${c.label.padEnd(12)} ${figure} img/s`);
+        console.log(`${engine.name.padEnd(12)} ${c.label.padEnd(16)} ${figure} img/s`);
         figures.push(figure);
       } catch (error) {
-        console.log(`${engine.name.padEnd(12)} ${c.label.padEnd(12)} failed: ${(error as Error).message}`);
+        console.log(`${engine.name.padEnd(12)} ${c.label.padEnd(16)} failed: ${(error as Error).message}`);
         figures.push('failed');
         process.exitCode = 1;
       }
@@ -88,7 +99,12 @@ async function measureOne(backend: 'js' | 'cpu', what: string): Promise<void> {
   if (what === 'probe') return;
   const c = JSON.parse(what) as BenchCase;
   const model = buildXception(
-    resolveModelConfig({ preset: c.preset, inputSize: c.inputSize, classes: c.classes }),
+    resolveModelConfig({
+      preset: c.preset,
+      inputSize: c.inputSize,
+      classes: c.classes,
+      ...(c.blockStyle ? { blockStyle: c.blockStyle } : {}),
+    }),
     tf,
     { seed: 1 },
   );

@@ -1,14 +1,17 @@
 /**
  * The engines `npm run bench -- engines` compares. Each entry says whether it can run here and
  * measures training images/s of the same Xception model on one case (preset, size, batch, steps).
- * To add an engine (e.g. Keras), append an entry to `benchEngines`: nothing else changes.
+ * To add an engine, append an entry to `benchEngines`: nothing else changes.
  */
 import { spawnSync } from 'node:child_process';
+import { kerasEngine } from './keras';
 
 export interface BenchCase {
   /** Short label printed in the table, e.g. "mini@32". */
   label: string;
   preset: 'mini' | 'seed';
+  /** Overrides the preset's block style. */
+  blockStyle?: 'keras' | 'seed';
   inputSize: number;
   batchSize: number;
   /** Timed batches, after one untimed warm-up batch. */
@@ -20,7 +23,7 @@ export interface BenchEngine {
   /** Printed in the table and the last line. */
   name: string;
   /** Undefined when it can run here, else why not (one line). */
-  unavailable(): string | undefined;
+  unavailable(): string | undefined | Promise<string | undefined>;
   /** Train images/s of `steps` batches of the case's model, after a warm-up batch. */
   measure(c: BenchCase): Promise<number>;
 }
@@ -62,5 +65,5 @@ export function tfjsEngine(ctx: BenchContext, name: 'tfjs' | 'tfjs-node', backen
 }
 
 export function benchEngines(ctx: BenchContext): BenchEngine[] {
-  return [tfjsEngine(ctx, 'tfjs', 'js'), tfjsEngine(ctx, 'tfjs-node', 'cpu')];
+  return [tfjsEngine(ctx, 'tfjs', 'js'), tfjsEngine(ctx, 'tfjs-node', 'cpu'), kerasEngine()];
 }

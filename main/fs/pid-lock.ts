@@ -3,13 +3,16 @@
  * a complete temp file to the lock's name, so it appears whole or not at all and only one
  * process can create it. A lock whose process is gone (same host, pid not alive) is stale and
  * is taken over; a lock from another host is assumed alive, since its process cannot be checked.
+ * The holder can name a helper process working for it (the Keras engine's Python): the lock
+ * stays alive while either lives, so a helper orphaned by its holder's death keeps others out
+ * until it has stopped too.
  */
 import { readFileSync } from 'node:fs';
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { tempFileFor } from './atomic-write';
+import { tempFileFor, writeFileAtomic } from './atomic-write';
 import { rethrowDiskFull } from './disk-full';
 
 export interface LockHolder {
@@ -18,6 +21,8 @@ export interface LockHolder {
   startedAt: string;
   /** When the holder process itself started (ms since 1970), to tell a reused pid from the holder. */
   processStartMs?: number;
+  /** A child process working for the holder (same host), alive or not like the holder. */
+  helper?: { pid: number; processStartMs?: number };
 }
 
 export type LockAttempt = { taken: true } | { taken: false; holder: LockHolder };
@@ -71,14 +76,19 @@ export function isThisProcess(holder: LockHolder): boolean {
 /** False only when the holder's process is certainly gone (or its pid now belongs to another process). */
 export function holderAlive(holder: LockHolder, isAlive: IsAlive = processAlive): boolean {
   if (holder.host !== hostname()) return true;
-  if (!isAlive(holder.pid)) return false;
-  const started = holder.processStartMs === undefined ? undefined : linuxProcessStartMs(holder.pid);
-  return started === undefined || Math.abs(started - holder.processStartMs!) < sameStartToleranceMs;
+  return sameProcessAlive(holder, isAlive) || (holder.helper !== undefined && sameProcessAlive(holder.helper, isAlive));
 }
 
-/** "process 1234 on host lab-7 (since 2026-12-03T19:00:00Z)". */
+function sameProcessAlive(process: { pid: number; processStartMs?: number }, isAlive: IsAlive): boolean {
+  if (!isAlive(process.pid)) return false;
+  const started = process.processStartMs === undefined ? undefined : linuxProcessStartMs(process.pid);
+  return started === undefined || Math.abs(started - process.processStartMs!) < sameStartToleranceMs;
+}
+
+/** "process 1234 on host lab-7 (since 2026-12-03T19:00:00Z)", and its helper process if any. */
 export function describeHolder(holder: LockHolder): string {
-  return `process ${holder.pid} on host ${holder.host} (since ${holder.startedAt})`;
+  const helper = holder.helper ? ` and its helper process ${holder.helper.pid}` : '';
+  return `process ${holder.pid}${helper} on host ${holder.host} (since ${holder.startedAt})`;
 }
 
 export async function readLock(file: string): Promise<LockHolder | undefined> {
@@ -96,6 +106,16 @@ export async function readLock(file: string): Promise<LockHolder | undefined> {
         host: value.host,
         startedAt: value.startedAt ?? value.time ?? '?',
         ...(typeof value.processStartMs === 'number' ? { processStartMs: value.processStartMs } : {}),
+        ...(typeof value.helper?.pid === 'number'
+          ? {
+              helper: {
+                pid: value.helper.pid,
+                ...(typeof value.helper.processStartMs === 'number'
+                  ? { processStartMs: value.helper.processStartMs }
+                  : {}),
+              },
+            }
+          : {}),
       };
     }
   } catch {
@@ -154,6 +174,17 @@ export async function takeLock(file: string, isAlive: IsAlive = processAlive): P
   }
   const holder = await readLock(file);
   return holder ? { taken: false, holder } : { taken: false, holder: { pid: 0, host: '?', startedAt: '?' } };
+}
+
+/**
+ * Names `helper` (a child process working for this one, e.g. train.py) in the lock this process
+ * holds, or removes it (undefined). Does nothing when the lock is not this process's.
+ */
+export async function setLockHelper(file: string, helper: LockHolder['helper']): Promise<void> {
+  const holder = await readLock(file);
+  if (!holder || !isThisProcess(holder)) return;
+  const { helper: _old, ...rest } = holder;
+  await writeFileAtomic(file, JSON.stringify(helper ? { ...rest, helper } : rest));
 }
 
 /** Removes the lock if this process holds it. */

@@ -17,6 +17,7 @@ import { validateTrainingSettings } from '../models/training-settings';
 import { planXception } from '../models/xception-plan';
 import { buildFromPlan, type Tf } from '../models/xception';
 import { writeDirAtomic } from '../runs/checkpoint-dir';
+import { committedFile } from '../runs/epoch-commit';
 import { readMetrics } from '../runs/metrics-log';
 import type { RunRecord } from '../runs/run-record';
 import type { RunStore } from '../runs/run-store';
@@ -153,8 +154,11 @@ export async function checkCheckpoint(
     'model.json': await readFile(join(dir, 'model.json')),
     'weights.bin': weights,
   };
-  const keras = await readFile(join(dir, 'model.keras')).catch(() => undefined);
-  if (keras) files['model.keras'] = keras;
+  // Kept whole: model.keras (Keras' own) and epoch.json (what these weights committed, runs/epoch-commit.ts).
+  for (const name of ['model.keras', committedFile]) {
+    const data = await readFile(join(dir, name)).catch(() => undefined);
+    if (data) files[name] = data;
+  }
   return files;
 }
 
@@ -259,7 +263,7 @@ export async function importKerasProject(runs: RunStore, dataDir: string, option
   );
   const status = state.status === 'running' ? 'interrupted' : state.status;
   const endedAt = metrics.lines.at(-1)?.time ?? new Date().toISOString();
-  return runs.update(record.id, () => ({
+  await runs.update(record.id, () => ({
     status,
     epochsDone: state.epochsDone,
     durationMs,
@@ -279,4 +283,6 @@ export async function importKerasProject(runs: RunStore, dataDir: string, option
           }
         : {}),
   }));
+  // A project whose train.py was killed: its files are brought back to the epoch its checkpoint committed.
+  return (await runs.reconcile(record.id)).record;
 }

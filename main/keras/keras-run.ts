@@ -4,17 +4,24 @@
  * into the run folder — metrics.jsonl and checkpoints/{last,best} have the lab's layout and
  * format — so the run is a normal run that Runs, Compare, Evaluate, Predict and Report read
  * unchanged. This module follows metrics.jsonl for live events and run.json, asks train.py to
- * stop with SIGTERM (it finishes the batch and keeps the last weights), resumes by running it
- * again, and turns a failure into a `failed` run naming the traceback's last line and the log.
+ * stop with SIGTERM (it finishes the batch, drops the unfinished epoch and keeps the last
+ * checkpoint), resumes by running it again, and turns a failure into a `failed` run naming the
+ * traceback's last line and the log. train.py commits epochs as the tfjs engines do
+ * (checkpoints/last with epoch.json), so after any ending the run is reconciled to it.
+ *
+ * train.py dies with this process: it holds a pipe to train.py's stdin, and train.py
+ * (--watch-parent) stops when that closes. Its output goes straight to keras.log, so it never
+ * writes into a dead pipe, and the run's lock names it as this process's helper, so no other
+ * process takes the run over (recovery, resume) while an orphaned train.py is still stopping.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabEvents, RunInfo, TrainRequest } from '../contract';
 import { parseAugmentSettings } from '../dataset/image/augment';
 import type { DatasetIndex } from '../dataset/pipeline/dataset-index';
 import { LabError } from '../errors';
+import { setLockHelper } from '../fs/pid-lock';
 import { validateTrainingSettings } from '../models/training-settings';
 import type { Tf } from '../models/xception';
 import { metricsLineSchema, type MetricsLine } from '../runs/metrics-log';
@@ -149,28 +156,47 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
     await runs.appendLog(record.id, message);
     emit('trainLog', { runId: record.id, level: 'info', message });
 
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(
-      probe.python,
-      [join(project, 'train.py'), '--out', paths.dir, '--data', record.dataset.path, '--epochs', String(record.epochs)],
-      {
-        cwd: project,
-        env: { ...options.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: options.env.TF_CPP_MIN_LOG_LEVEL ?? '2' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    const log = await open(logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(
+        probe.python,
+        [
+          join(project, 'train.py'),
+          '--out',
+          paths.dir,
+          '--data',
+          record.dataset.path,
+          '--epochs',
+          String(record.epochs),
+          '--watch-parent',
+        ],
+        {
+          cwd: project,
+          env: { ...options.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: options.env.TF_CPP_MIN_LOG_LEVEL ?? '2' },
+          // stdin: the pipe whose closing tells train.py this process is gone (never written to).
+          stdio: ['pipe', log.fd, log.fd],
+        },
+      );
+    } catch (error) {
+      await log.close();
+      throw error;
+    }
+    // Listened to before anything is awaited: a train.py that fails at once must not exit unseen.
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
       child.on('error', (error) => resolve({ code: null, signal: null, error }));
       child.on('exit', (code, signal) => resolve({ code, signal }));
     });
+    child.stdin!.on('error', () => {}); // train.py exited: nothing is written to it anyway
+    await log.close(); // the child has its own copy
+    if (child.pid !== undefined)
+      await setLockHelper(paths.owner, { pid: child.pid, processStartMs: Date.now() }).catch(() => {});
 
     const follower = followMetrics(record, paths.metrics, join(paths.dir, 'state.json'));
     const done = exited
       .then(async (exit) => {
+        child.stdin!.destroy();
         await follower.stop();
-        await new Promise<void>((resolve) => log.end(resolve));
         await finish(record, exit, Date.now() - startedAt, logFile);
       })
       .finally(() => {
@@ -301,13 +327,11 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
       const last = state?.error ?? lastTracebackLine(text) ?? `exit code ${exit.code}`;
       error = { code: 'KERAS_FAILED', message: `train.py failed: ${last} (full output in ${logFile}).` };
     }
-    const run = await runs.update(record.id, (current) => ({
+    // Epochs done, last and best follow the checkpoint train.py committed (whatever a kill cut short).
+    const { record: run } = await runs.reconcile(record.id, (current) => ({
       status,
       endedAt: new Date().toISOString(),
       durationMs: current.durationMs + sessionMs,
-      ...(state ? { epochsDone: Math.max(current.epochsDone, state.epochsDone) } : {}),
-      ...(state?.best ? { best: state.best } : {}),
-      ...(state?.last ? { last: state.last } : {}),
       ...(state?.params !== undefined ? { params: state.params } : {}),
       ...(error ? { error } : {}),
     }));
@@ -378,7 +402,7 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
     async resume(record) {
       busy();
       if (record.status === 'running') throw new LabError('BUSY', `Run ${record.id} is already training.`);
-      if (record.epochsDone >= record.epochs) {
+      if (record.status === 'completed') {
         throw new LabError(
           'RUN_COMPLETE',
           `Run ${record.id} has done all its ${record.epochs} epochs: start a new run to train longer.`,
@@ -392,8 +416,9 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
         );
       }
       const probe = await python();
-      await runs.lock(record.id); // RUN_BUSY while another process trains it
+      await runs.lock(record.id); // RUN_BUSY while another process (or its train.py) trains it
       try {
+        await runs.reconcile(record.id);
         return await launch(record, probe);
       } catch (error) {
         await runs.unlock(record.id).catch(() => {});

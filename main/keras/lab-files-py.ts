@@ -3,7 +3,9 @@
  * lab writes them — metrics.jsonl lines (`runs/metrics-log.ts`: appended and synced, one JSON
  * object per line) and checkpoints in tfjs Layers format (`training/checkpoint-io.ts`:
  * model.json with the topology of the lab's own plan + weights.bin), replaced whole like
- * `runs/checkpoint-dir.ts` does, so a crash leaves the old checkpoint or the new one.
+ * `runs/checkpoint-dir.ts` does, so a crash leaves the old checkpoint or the new one — with
+ * epoch.json beside the weights, the lab's commit record of an epoch (`runs/epoch-commit.ts`),
+ * and after a crash the lab's recovery (`runs/reconcile-run.ts`) in `recover`.
  */
 export function labFilesPy(): string {
   return `"""Files Xception Lab reads: the metrics log and checkpoints in its (tfjs Layers) format.
@@ -39,14 +41,18 @@ def append_metrics(path, lines):
         os.fsync(f.fileno())
 
 
-def write_json(path, value):
-    """Writes a JSON file atomically (a reader sees the old file or the new one)."""
+def write_text(path, text):
+    """Writes a file atomically (a reader sees the old file or the new one)."""
     fresh = f"{path}.new-{secrets.token_hex(4)}"
     with open(fresh, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=2)
+        f.write(text)
         f.flush()
         os.fsync(f.fileno())
     os.replace(fresh, path)
+
+
+def write_json(path, value):
+    write_text(path, json.dumps(value, indent=2))
 
 
 def lab_weights(model):
@@ -84,10 +90,14 @@ def replace_folder(target, write):
         shutil.rmtree(old, ignore_errors=True)
 
 
-def save_checkpoint(model, folder, topology, metadata):
-    """Writes model.json + weights.bin (the lab's format) and model.keras (Keras' own)."""
+def save_checkpoint(model, folder, topology, metadata, committed=None):
+    """Writes model.json + weights.bin (the lab's format), model.keras (Keras' own) and, when
+    given, epoch.json: the epochs these weights have done and their metrics lines."""
 
     def write(fresh):
+        if committed is not None:
+            with open(os.path.join(fresh, COMMITTED), "w", encoding="utf-8") as f:
+                f.write(json.dumps(committed) + "\\n")
         specs = []
         with open(os.path.join(fresh, "weights.bin"), "wb") as f:
             for name, array in lab_weights(model):
@@ -106,6 +116,84 @@ def save_checkpoint(model, folder, topology, metadata):
         model.save(os.path.join(fresh, "model.keras"))
 
     replace_folder(folder, write)
+
+
+COMMITTED = "epoch.json"
+
+
+def read_committed(folder):
+    """A checkpoint's epoch.json, or None when it has none."""
+    try:
+        with open(os.path.join(folder, COMMITTED), encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def recover_folder(target):
+    """After a kill inside replace_folder: puts back a folder left moved aside, drops half-written ones."""
+    parent, name = os.path.split(os.path.abspath(target))
+    if not os.path.isdir(parent):
+        return
+    entries = sorted(os.listdir(parent))
+    olds = [e for e in entries if e.startswith(f".{name}.old-")]
+    news = [e for e in entries if e.startswith(f".{name}.new-")]
+    if not os.path.exists(target) and olds:
+        os.rename(os.path.join(parent, olds.pop(0)), target)
+    for leftover in news + olds:
+        shutil.rmtree(os.path.join(parent, leftover), ignore_errors=True)
+
+
+def recover(out):
+    """Brings an output folder back to its last committed epoch after a crash or kill, as the
+    lab does: checkpoints/last (weights + epoch.json, replaced whole) is the truth; a best
+    checkpoint the kill cut short is copied from it, and metrics.jsonl is rewritten to hold
+    exactly the committed epochs (no torn line, no line of an unfinished epoch). Returns
+    epoch.json, or None when no epoch was committed (or the checkpoint predates epoch.json)."""
+    checkpoints = os.path.join(out, "checkpoints")
+    last, best = os.path.join(checkpoints, "last"), os.path.join(checkpoints, "best")
+    recover_folder(last)
+    recover_folder(best)
+    committed = read_committed(last)
+    if committed is None and os.path.exists(last):
+        return None  # written before epoch.json: nothing to check it against
+    history = committed["history"] if committed else []
+    best_epoch = (committed.get("best") or {}).get("epoch") if committed else None
+    if best_epoch is not None and best_epoch == len(history) - 1:
+        saved = read_committed(best)
+        if saved is None or saved["epochsDone"] != len(history):
+            replace_folder(
+                best,
+                lambda fresh: [shutil.copy(os.path.join(last, f), fresh) for f in os.listdir(last)],
+            )
+    rewrite_metrics(os.path.join(out, "metrics.jsonl"), history)
+    return committed
+
+
+def rewrite_metrics(path, history):
+    """metrics.jsonl with each committed epoch's batch lines as written, then its epoch line."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = ""
+    rows = []
+    for row in text.split("\\n"):
+        try:
+            line = json.loads(row)
+        except ValueError:
+            continue  # empty, or torn by a kill
+        if isinstance(line, dict) and isinstance(line.get("epoch"), int):
+            rows.append((row, line))
+    kept = []
+    for committed in history:
+        epoch = committed["epoch"]
+        kept += [row for row, line in rows if line.get("type") == "batch" and line["epoch"] == epoch]
+        written = [row for row, line in rows if line.get("type") == "epoch" and line == committed]
+        kept.append(written[0] if written else json.dumps(committed))
+    wanted = "".join(row + "\\n" for row in kept)
+    if wanted != text:
+        write_text(path, wanted)
 
 
 def load_lab_weights(model, folder):

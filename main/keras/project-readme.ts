@@ -32,7 +32,9 @@ python train.py                       # --data DIR if the dataset is somewhere e
 
 Results go to \`output/\`: \`metrics.jsonl\` (grows as it trains), \`checkpoints/last\` and
 \`checkpoints/best\` (\`model.json\` + \`weights.bin\` for the lab, \`model.keras\` for Keras), and
-\`state.json\`. Ctrl+C stops after the current batch and keeps the weights; the same command resumes.
+\`state.json\`. An epoch counts once \`checkpoints/last\` holds it (with \`epoch.json\`); after a crash
+the next start brings the other files back to it. Ctrl+C stops after the current batch and keeps
+the last finished epoch (the unfinished one is redone); the same command resumes.
 \`--fresh\` starts over (the old \`output/\` is renamed, not deleted).
 
 Bring the results back into the lab, on the machine that has the dataset:

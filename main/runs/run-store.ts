@@ -282,17 +282,8 @@ export function createRunStore(dataDir: string, isProcessAlive: IsAlive = proces
       }
     },
     async reconcile(id, change) {
-      const current = await get(id);
-      // A Keras run's train.py writes its checkpoints, state.json and metrics itself (main/keras):
-      // there is no epoch.json to reconcile to, so its record is kept as it is.
-      const reconciled: Reconciled =
-        current.engine?.name === 'keras'
-          ? {
-              epochsDone: current.epochsDone,
-              patch: { epochsDone: current.epochsDone, last: current.last, best: current.best },
-              repairs: [],
-            }
-          : await reconcileRun(paths(id), current);
+      // Every engine commits epochs the same way (a Keras run's train.py too: main/keras).
+      const reconciled = await reconcileRun(paths(id), await get(id));
       const record = await update(id, (latest) => ({ ...reconciled.patch, ...change?.(latest, reconciled) }));
       if (reconciled.repairs.length > 0)
         await this.appendLog(id, `Brought in line with the last checkpoint: ${reconciled.repairs.join('; ')}.`).catch(

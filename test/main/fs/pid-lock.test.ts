@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { takeLock, releaseLock } from '../../../main/fs/pid-lock';
+import { describeHolder, releaseLock, setLockHelper, takeLock } from '../../../main/fs/pid-lock';
 
 const lockFile = async (): Promise<string> => join(await mkdtemp(join(tmpdir(), 'xlab-lock-')), 'owner.json');
 
@@ -34,6 +34,29 @@ describe('pid lock', () => {
       expect(await takeLock(file)).toEqual({ taken: true });
     },
   );
+
+  it('a dead holder whose helper process still lives (an orphaned train.py) keeps the lock', async () => {
+    const file = await lockFile();
+    await writeFile(file, JSON.stringify({ pid: 4242, host: hostname(), startedAt: 't', helper: { pid: 4343 } }));
+    const held = await takeLock(file, (pid) => pid === 4343);
+    expect(held).toMatchObject({ taken: false, holder: { pid: 4242, helper: { pid: 4343 } } });
+    expect(describeHolder((held as { holder: Parameters<typeof describeHolder>[0] }).holder)).toContain(
+      'process 4242 and its helper process 4343',
+    );
+    // both gone: stale
+    expect(await takeLock(file, () => false)).toEqual({ taken: true });
+  });
+
+  it('the holder names and removes its helper; the lock stays its own', async () => {
+    const file = await lockFile();
+    await takeLock(file);
+    await setLockHelper(file, { pid: 4343, processStartMs: 5 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ pid: process.pid, helper: { pid: 4343 } });
+    await setLockHelper(file, undefined);
+    expect(JSON.parse(await readFile(file, 'utf8'))).not.toHaveProperty('helper');
+    await releaseLock(file);
+    expect(await readdir(join(file, '..'))).toEqual([]);
+  });
 
   it('a lock from another host is assumed alive: it cannot be checked from here', async () => {
     const file = await lockFile();

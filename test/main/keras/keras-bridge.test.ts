@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runCli } from '../../../main/cli/program';
 import { decodeImage } from '../../../main/dataset/image/decode';
 import { metricsLineSchema } from '../../../main/runs/metrics-log';
+import { readCommitted } from '../../../main/runs/epoch-commit';
 import { createRunStore } from '../../../main/runs/run-store';
 import { disposeLoadedModel, loadCheckpoint } from '../../../main/training/checkpoint-io';
 import { createLab } from '../../../main/lab';
@@ -108,11 +109,17 @@ describe('Keras bridge', { timeout: 600_000 }, () => {
     expect(state).toMatchObject({ status: 'completed', epochsDone: 2, engine: { name: 'keras' } });
     for (const kind of ['last', 'best']) {
       expect((await readdir(join(out, 'checkpoints', kind))).sort()).toEqual([
+        'epoch.json',
         'model.json',
         'model.keras',
         'weights.bin',
       ]);
     }
+    // The commit record of the last epoch, as the lab reads it (runs/epoch-commit.ts).
+    expect(await readCommitted(join(out, 'checkpoints', 'last'))).toMatchObject({
+      epochsDone: 2,
+      history: epochs.map((line) => ({ ...line })),
+    });
   });
 
   it('import-keras makes a normal run the lab loads; same weights predict the same in Keras and tfjs', async (ctx) => {

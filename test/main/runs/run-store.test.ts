@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createRunStore, type NewRun } from '../../../main/runs/run-store';
 import { writeDirAtomic } from '../../../main/runs/checkpoint-dir';
 import { commitEpoch, type CommittedEpochs, type EpochLine } from '../../../main/runs/epoch-commit';
+import type { MetricsLine } from '../../../main/runs/metrics-log';
 import { readdir } from 'node:fs/promises';
 
 const newRun = (name = 'Custom V3'): NewRun => ({
@@ -249,19 +250,20 @@ describe('run store', () => {
       expect((await runs.readMetrics(run.id)).lines).toEqual([]);
     });
 
-    it('a Keras run (train.py writes its own checkpoints and metrics) keeps its history', async () => {
+    it('a Keras run is reconciled to the epoch its train.py committed, like any other run', async () => {
       const { runs } = await store();
       const run = await runs.create({ ...newRun(), engine: { name: 'keras', device: 'cpu', version: '2.21.0' } });
-      const history = [line(0, 1.0), line(1, 0.9)];
-      await runs.appendMetrics(run.id, history);
-      await runs.update(run.id, () => ({
-        epochsDone: 2,
-        last: { epoch: 1, loss: 0.9, acc: 0.5, val_loss: 0.8, val_acc: 0.5 },
-      }));
-      const before = await readFile(runs.paths(run.id).metrics, 'utf8');
+      const p = runs.paths(run.id);
+      const history = [line(0, 1.0)];
+      await commitEpoch(p.checkpoints.last, { 'weights.bin': new Uint8Array([1]) }, state(run.id, history));
+      const kept: MetricsLine[] = [{ type: 'batch', epoch: 0, batch: 0, time: 't', loss: 1.1 }, history[0]!];
+      await runs.appendMetrics(run.id, [...kept, { type: 'batch', epoch: 1, batch: 0, time: 't', loss: 0.9 }]);
+      // train.py killed while appending a line, after a second epoch it never committed
+      await writeFile(p.metrics, `${await readFile(p.metrics, 'utf8')}{"type": "batch", "ep`);
+      await runs.update(run.id, () => ({ epochsDone: 2 }));
       const { record } = await runs.reconcile(run.id, () => ({ status: 'interrupted' }));
-      expect(record).toMatchObject({ status: 'interrupted', epochsDone: 2, last: { epoch: 1 } });
-      expect(await readFile(runs.paths(run.id).metrics, 'utf8')).toBe(before);
+      expect(record).toMatchObject({ status: 'interrupted', epochsDone: 1, last: { epoch: 0 } });
+      expect((await runs.readMetrics(run.id)).lines).toEqual(kept);
     });
 
     it('everything in agreement: nothing is rewritten', async () => {
