@@ -10,19 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
-import { train as runTrain, type EpochMetrics, type TrainJob } from '../../../main/training/trainer';
+import { type EpochMetrics, type TrainJob } from '../../../main/training/trainer';
 import { featureCacheRoot } from '../../../main/training/feature-cache';
 import { learnableDataset } from './learnable-dataset';
+import { learnableJob, trainInSeries } from './learnable-job';
 import { maxDifference, weightsOf } from './checkpoint-weights';
 
 const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 24 });
 
-let inFlight: Promise<unknown> = Promise.resolve();
-const train: typeof runTrain = (...args) => {
-  const running = runTrain(...args);
-  inFlight = running.catch(() => {});
-  return running;
-};
+const { train, settled } = trainInSeries();
 
 function recorder() {
   const epochs: EpochMetrics[] = [];
@@ -44,27 +40,15 @@ let weightsFile = '';
 let data: Awaited<ReturnType<typeof learnableDataset>>;
 
 async function job(settings: Record<string, unknown>, overrides: Partial<TrainJob> = {}): Promise<TrainJob> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'xlab-features-'));
-  return {
-    runId: 'test',
-    dataDir,
-    checkpoints: { last: join(dataDir, 'ckpt', 'last'), best: join(dataDir, 'ckpt', 'best') },
-    classNames: data.classNames,
-    train: data.images.filter((_, i) => i % 4 !== 0),
-    val: data.images.filter((_, i) => i % 4 === 0),
+  return learnableJob(
+    data,
     model,
-    settings: validateTrainingSettings({
-      epochs: 2,
-      batchSize: 9,
-      learningRate: 0.01,
-      seed: 7,
+    {
       ...(weightsFile ? { weightsFile } : {}),
       ...settings,
-    }),
-    augment: null,
-    initialEpoch: 0,
-    ...overrides,
-  };
+    },
+    overrides,
+  );
 }
 
 describe('training from cached features', { timeout: 600_000 }, () => {
@@ -82,7 +66,7 @@ describe('training from cached features', { timeout: 600_000 }, () => {
     });
     weightsFile = first.checkpoints.last;
   }, 600_000);
-  beforeEach(() => inFlight, 600_000);
+  beforeEach(settled, 600_000);
 
   for (const freeze of [
     ['entry', 'middle', 'exit'],

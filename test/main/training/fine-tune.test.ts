@@ -6,25 +6,18 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
 import { readCommitted } from '../../../main/runs/epoch-commit';
-import { train as runTrain, type EpochMetrics, type TrainJob } from '../../../main/training/trainer';
+import { type EpochMetrics, type TrainJob } from '../../../main/training/trainer';
 import { planXception } from '../../../main/models/xception-plan';
 import { learnableDataset } from './learnable-dataset';
+import { learnableJob, trainInSeries } from './learnable-job';
 import { maxDifference, weightsOf } from './checkpoint-weights';
 
 const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 20, blockStyle: 'seed' });
 
-let inFlight: Promise<unknown> = Promise.resolve();
-const train: typeof runTrain = (...args) => {
-  const running = runTrain(...args);
-  inFlight = running.catch(() => {});
-  return running;
-};
+const { train, settled } = trainInSeries();
 
 function recorder(stopAfterEpoch?: number, control?: { stopRequested: boolean }) {
   const epochs: EpochMetrics[] = [];
@@ -49,28 +42,17 @@ let weightsFile = '';
 let data: Awaited<ReturnType<typeof learnableDataset>>;
 
 async function job(settings: Record<string, unknown> = {}, overrides: Partial<TrainJob> = {}): Promise<TrainJob> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'xlab-finetune-'));
-  return {
-    runId: 'test',
-    dataDir,
-    checkpoints: { last: join(dataDir, 'ckpt', 'last'), best: join(dataDir, 'ckpt', 'best') },
-    classNames: data.classNames,
-    train: data.images.filter((_, i) => i % 4 !== 0),
-    val: data.images.filter((_, i) => i % 4 === 0),
+  return learnableJob(
+    data,
     model,
-    settings: validateTrainingSettings({
+    {
       epochs: 3,
-      batchSize: 9,
-      learningRate: 0.01,
-      seed: 7,
       ...(weightsFile ? { weightsFile, freeze: ['entry', 'middle', 'exit'] } : {}),
       ...(weightsFile ? { fineTune: { afterEpoch: 1, unfreeze: ['middle', 'exit'], learningRate: 0.001 } } : {}),
       ...settings,
-    }),
-    augment: null,
-    initialEpoch: 0,
-    ...overrides,
-  };
+    },
+    overrides,
+  );
 }
 
 const same = (a: Map<string, Float32Array[]>, b: Map<string, Float32Array[]>, name: string): boolean =>
@@ -109,7 +91,7 @@ describe('two-phase fine-tuning', { timeout: 600_000 }, () => {
     });
     weightsFile = start.checkpoints.last;
   }, 600_000);
-  beforeEach(() => inFlight, 600_000);
+  beforeEach(settled, 600_000);
 
   let uninterrupted: Map<string, Float32Array[]>;
 

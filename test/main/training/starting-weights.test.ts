@@ -5,9 +5,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
 import { loadCheckpoint, disposeLoadedModel } from '../../../main/training/checkpoint-io';
@@ -15,24 +12,12 @@ import { train, type TrainJob } from '../../../main/training/trainer';
 import { requireImagenetWeights } from '../../../main/models/pretrained/imagenet';
 import { planXception } from '../../../main/models/xception-plan';
 import { learnableDataset } from './learnable-dataset';
+import { learnableJob } from './learnable-job';
 
 const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 24 });
 
 async function job(settings: Record<string, unknown>): Promise<TrainJob> {
-  const data = await learnableDataset();
-  const dataDir = await mkdtemp(join(tmpdir(), 'xlab-weights-'));
-  return {
-    runId: 'test',
-    dataDir,
-    checkpoints: { last: join(dataDir, 'ckpt', 'last'), best: join(dataDir, 'ckpt', 'best') },
-    classNames: data.classNames,
-    train: data.images.filter((_, i) => i % 4 !== 0),
-    val: data.images.filter((_, i) => i % 4 === 0),
-    model,
-    settings: validateTrainingSettings({ epochs: 2, batchSize: 9, learningRate: 0.01, seed: 7, ...settings }),
-    augment: null,
-    initialEpoch: 0,
-  };
+  return learnableJob(await learnableDataset(), model, settings);
 }
 
 const reporter = (logs: string[]) => ({

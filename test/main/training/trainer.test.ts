@@ -1,50 +1,19 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { bestEpochBy } from '../../../main/models/monitor';
-import { validateTrainingSettings } from '../../../main/models/training-settings';
-import {
-  train as runTrain,
-  type EpochMetrics,
-  type TrainJob,
-  type TrainProgress,
-} from '../../../main/training/trainer';
+import { type EpochMetrics, type TrainJob, type TrainProgress } from '../../../main/training/trainer';
 import { learnableDataset } from './learnable-dataset';
+import { learnableJob, trainInSeries } from './learnable-job';
 
 async function job(overrides: Partial<TrainJob> = {}, settings: Record<string, unknown> = {}) {
-  const data = await learnableDataset();
-  const dataDir = await mkdtemp(join(tmpdir(), 'xlab-train-'));
-  const train = data.images.filter((_, i) => i % 4 !== 0);
-  const val = data.images.filter((_, i) => i % 4 === 0);
-  const base: TrainJob = {
-    runId: 'test',
-    dataDir,
-    checkpoints: { last: join(dataDir, 'ckpt', 'last'), best: join(dataDir, 'ckpt', 'best') },
-    classNames: data.classNames,
-    train,
-    val,
-    model: resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 20, blockStyle: 'seed' }),
-    settings: validateTrainingSettings({ epochs: 3, batchSize: 9, learningRate: 0.003, seed: 7, ...settings }),
-    augment: null,
-    initialEpoch: 0,
-  };
-  return { ...base, ...overrides };
+  const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 20, blockStyle: 'seed' });
+  return learnableJob(await learnableDataset(), model, { epochs: 3, learningRate: 0.003, ...settings }, overrides);
 }
 
-/**
- * The training a test started. A test that times out does not stop its training: it goes on
- * in the background and disposes its model when it ends. The next test waits for it first, so
- * one slow or failed test cannot tear tfjs state out from under the next one.
- */
-let inFlight: Promise<unknown> = Promise.resolve();
-const train: typeof runTrain = (...args) => {
-  const running = runTrain(...args);
-  inFlight = running.catch(() => {});
-  return running;
-};
+const { train, settled } = trainInSeries();
 
 function recorder() {
   const epochs: EpochMetrics[] = [];
@@ -74,7 +43,7 @@ describe('train', { timeout: 600_000 }, () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
-  beforeEach(() => inFlight, 600_000);
+  beforeEach(settled, 600_000);
 
   it('learns: loss falls and val_acc beats chance; checkpoints are written, the best one as the monitor picks it', async () => {
     const j = await job({}, { monitor: 'val_accuracy' });
