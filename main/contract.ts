@@ -11,6 +11,7 @@
  */
 import type { z } from 'zod';
 import type {
+  argSchemas,
   baselineSchema,
   checkpointKindSchema,
   compareBasisSchema,
@@ -22,16 +23,15 @@ import type {
   themeSchema,
 } from './contract-schemas';
 import type { AugmentSettings } from './dataset/image/augment-settings';
+import type { WireError } from './errors';
 import type { ModelConfig } from './models/model-config-schema';
+import type { Monitor } from './models/monitor';
 import type { NamedConfig } from './models/named-config-schema';
 import type { TrainingSettings, TrainingSettingsInput } from './models/training-settings';
 import type { EpochSummary, RunRecord, RunStatus } from './runs/run-record';
+import type { Unchecked } from './unchecked';
 
-/**
- * Values as a form or a file gives them, before the engine checks them: the fields of `T`, any
- * values (the engine's checks name each bad field and quote its value).
- */
-export type Unchecked<T> = { [K in keyof T]?: unknown };
+export type { Unchecked };
 
 export type { ModelConfig, TrainingSettings };
 
@@ -428,7 +428,7 @@ export interface CompareRow {
   /** 0-based epoch the metrics come from. */
   epoch: number | null;
   /** What picks this run's best epoch (its training setting; `val_loss` for older runs). */
-  monitor: 'val_loss' | 'val_accuracy';
+  monitor: Monitor;
   epochsDone: number;
   epochs: number;
   trainingMs: number;
@@ -741,11 +741,7 @@ export const labEvents = [
   'evalUpdated',
 ] as const satisfies readonly LabEvent[];
 
-/** A typed error as it crosses a process or network boundary. `message` is for the user. */
-export interface WireError {
-  code: string;
-  message: string;
-}
+export type { WireError };
 
 /** What every transport returns for a call: the value, or an error the UI can show as is. */
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
@@ -777,6 +773,10 @@ export const eventChannel = (event: LabEvent): string => `lab:event:${event}`;
 // Compile-time completeness: a method or event missing from its list fails to type-check here.
 type Unlisted<All, Listed> = Exclude<All, Listed>;
 const everyMethodListed: [Unlisted<LabMethod, (typeof labMethods)[number]>] extends [never] ? true : never = true;
+const everyMethodHasArgs: [Unlisted<LabMethod, keyof typeof argSchemas>] extends [never] ? true : never = true;
+const onlyMethodsHaveArgs: [Unlisted<keyof typeof argSchemas, LabMethod>] extends [never] ? true : never = true;
+void everyMethodHasArgs;
+void onlyMethodsHaveArgs;
 const everyEventListed: [Unlisted<LabEvent, (typeof labEvents)[number]>] extends [never] ? true : never = true;
 void everyMethodListed;
 void everyEventListed;

@@ -1,4 +1,8 @@
-import type { WireError } from './contract';
+/** A typed error as it crosses a process or network boundary. `message` is for the user. */
+export interface WireError {
+  code: string;
+  message: string;
+}
 
 /**
  * An error whose message is written for the user: what is wrong and what to do.

@@ -5,9 +5,10 @@
  * "best epoch" view, so they always name the same epoch. Pure; the renderer uses it too.
  */
 
-import type { CompareBasis, CompareRow } from '../contract';
+import type { compareBasisSchema } from '../contract-schemas';
+import type { z } from 'zod';
 
-export const monitors = ['val_loss', 'val_accuracy'] as const satisfies readonly CompareRow['monitor'][];
+export const monitors = ['val_loss', 'val_accuracy'] as const;
 export type Monitor = (typeof monitors)[number];
 
 /** Keras' default, and what every run trained before the setting existed used. */
@@ -72,7 +73,10 @@ export function bestEpochBy<T extends ValidationMetrics>(monitor: Monitor, epoch
  * Which epoch a comparison's numbers come from, in words: `each run's final epoch`, `each run's
  * best epoch (lowest val_loss)`, or, when the runs' monitors differ, each run's own.
  */
-export function basisDescription(basis: CompareBasis, rows: readonly Pick<CompareRow, 'model' | 'monitor'>[]): string {
+export function basisDescription(
+  basis: z.output<typeof compareBasisSchema>,
+  rows: readonly { model: string; monitor: Monitor }[],
+): string {
   if (basis === 'final') return "each run's final epoch";
   const used = [...new Set(rows.map((row) => row.monitor))];
   if (used.length <= 1) return `each run's best epoch (${bestMeaning(used[0] ?? defaultMonitor)})`;

@@ -2,7 +2,7 @@
  * A saved config's shape, with no file code, so the contract takes its type from here.
  */
 import { z } from 'zod';
-import type { Unchecked } from '../contract';
+import type { Unchecked } from '../unchecked';
 import type { TrainingSettingsInput } from './training-settings';
 
 /** A model config plus its training settings, saved under a name in DATA_DIR/configs/. */

@@ -3,8 +3,6 @@
  * the engine's schema (augment-settings.ts) and the Datasets page's controls read the same
  * numbers. Pure and browser-safe: the renderer imports it.
  */
-import type { AugmentSettings } from './augment-settings';
-
 /** The numeric settings: what each accepts and the unit its message names. */
 export const augmentRanges = {
   rotation: { min: 0, max: 180, unit: ' degrees' },
@@ -16,8 +14,11 @@ export const augmentRanges = {
 
 export type AugmentRangeField = keyof typeof augmentRanges;
 
+/** Settings as the ranges lay them out; augment-settings.ts's schema (AugmentSettings) checks them. */
+type Settings = { flip: boolean } & Record<AugmentRangeField, number>;
+
 /** Nothing changes: `renderAugmented` with these equals a plain resize. */
-export const noAugmentation: AugmentSettings = {
+export const noAugmentation: Readonly<Settings> = {
   flip: false,
   rotation: 0,
   zoom: 0,
@@ -27,7 +28,7 @@ export const noAugmentation: AugmentSettings = {
 };
 
 /** A mild default for photos of objects. */
-export const defaultAugmentation: AugmentSettings = {
+export const defaultAugmentation: Readonly<Settings> = {
   flip: true,
   rotation: 10,
   zoom: 0.1,
