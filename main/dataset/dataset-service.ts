@@ -5,7 +5,7 @@
  */
 import { basename, isAbsolute, resolve } from 'node:path';
 import sharp from 'sharp';
-import type { AugmentSettings, CacheInfo, LabEvents, RecentDataset, ScanReport, Thumbnail } from '../contract';
+import type { CacheInfo, LabApi, LabEvents, RecentDataset, ScanReport, Thumbnail } from '../contract';
 import { LabError } from '../errors';
 import { parseAugmentSettings, previewAugmentations } from './image/augment';
 import { cacheSize, clearCache, imageCacheRoot } from './pipeline/cache';
@@ -34,19 +34,8 @@ export interface DatasetService {
   cancel(scanId: string): Promise<void>;
   recent(): Promise<RecentDataset[]>;
   forget(path: string): Promise<RecentDataset[]>;
-  thumbnails(
-    root: string,
-    className: string,
-    offset: number,
-    limit: number,
-  ): Promise<{ total: number; thumbnails: Thumbnail[] }>;
-  preview(
-    root: string,
-    settings: AugmentSettings,
-    size: number,
-    count: number,
-    seed: number,
-  ): Promise<{ path: string; images: string[] }>;
+  thumbnails: LabApi['getThumbnails'];
+  preview: LabApi['previewAugmentation'];
   cacheInfo(): Promise<CacheInfo>;
   clearCache(): Promise<CacheInfo>;
   /** What training needs: a quick (header-level) scan's usable images and fingerprint. */
