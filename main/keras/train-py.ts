@@ -12,13 +12,21 @@ import { pyLiteral } from './python-literal';
 
 /**
  * Settings the generated train.py does not carry out, refused rather than dropped: a Keras run
- * that silently trained in one phase would not be the experiment the user set up.
+ * that silently trained in one phase, or from fresh weights with nothing frozen, would not be
+ * the experiment the user set up.
  */
 export function checkKerasTraining(training: Partial<TrainingSettings>): void {
   if (training.fineTune) {
     throw new LabError(
       'KERAS_UNSUPPORTED',
       `training.fineTune (two-phase fine-tuning after epoch ${training.fineTune.afterEpoch}) is not in the Keras export: train this experiment with the built-in tfjs engine, or set fineTune to null to export one phase.`,
+    );
+  }
+  if (training.weightsFile) {
+    const frozen = training.freeze?.length ? ` with ${training.freeze.join(', ')} frozen` : '';
+    throw new LabError(
+      'KERAS_UNSUPPORTED',
+      `training.weightsFile (${training.weightsFile}${frozen}) is not in the Keras export: its train.py starts from fresh weights. Train this experiment with the built-in tfjs engine, or set weightsFile to null and freeze to [] to train from scratch in Keras.`,
     );
   }
 }

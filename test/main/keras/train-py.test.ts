@@ -1,9 +1,9 @@
-/** train.py refuses what it would not carry out (two-phase fine-tuning), naming the field. */
+/** train.py refuses what it would not carry out (fine-tuning, pretrained weights), naming the field. */
 import { describe, expect, it } from 'vitest';
 import { checkKerasTraining, trainPy } from '../../../main/keras/train-py';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
 
-describe('train.py and fine-tuning', () => {
+describe('train.py and transfer learning', () => {
   const fineTuned = validateTrainingSettings({
     epochs: 6,
     weightsFile: '/w.h5',
@@ -18,7 +18,15 @@ describe('train.py and fine-tuning', () => {
     expect(() => checkKerasTraining(fineTuned)).toThrow(expect.objectContaining({ code: 'KERAS_UNSUPPORTED' }));
   });
 
-  it('writes one-phase settings as before', () => {
-    expect(trainPy({ ...fineTuned, fineTune: null }, 'a run')).toContain('TRAINING = ');
+  it('refuses training.weightsFile and freeze, which it used to drop without a word', () => {
+    const pretrained = { ...fineTuned, fineTune: null };
+    expect(() => trainPy(pretrained, 'a run')).toThrow(
+      'training.weightsFile (/w.h5 with entry, middle frozen) is not in the Keras export: its train.py starts from fresh weights. Train this experiment with the built-in tfjs engine, or set weightsFile to null and freeze to [] to train from scratch in Keras.',
+    );
+    expect(() => checkKerasTraining(pretrained)).toThrow(expect.objectContaining({ code: 'KERAS_UNSUPPORTED' }));
+  });
+
+  it('writes settings from scratch as before', () => {
+    expect(trainPy({ ...fineTuned, fineTune: null, weightsFile: null, freeze: [] }, 'a run')).toContain('TRAINING = ');
   });
 });
