@@ -18,6 +18,11 @@ export class LabError extends Error {
   }
 }
 
+/** The one trainer at a time is busy with `runId`: what a second start or resume gets, whatever the engine. */
+export function trainerBusy(runId: string): LabError {
+  return new LabError('BUSY', `Run ${runId} is training: stop it, or wait for it to finish, before starting another.`);
+}
+
 /** Turns anything thrown into a `WireError`; unexpected errors keep their message under code `INTERNAL`. */
 export function toWireError(error: unknown): WireError {
   if (error instanceof LabError) return { code: error.code, message: error.message };

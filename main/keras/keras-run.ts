@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { LabEvents, RunInfo, TrainRequest } from '../contract';
 import { parseAugmentSettings } from '../dataset/image/augment';
 import type { DatasetIndex } from '../dataset/pipeline/dataset-index';
-import { LabError } from '../errors';
+import { LabError, trainerBusy } from '../errors';
 import { setLockHelper } from '../fs/pid-lock';
 import { validateTrainingSettings } from '../models/training-settings';
 import type { Tf } from '../models/xception';
@@ -90,11 +90,7 @@ export function createKerasRunner(options: KerasRunnerOptions): KerasRunner {
   let active: { runId: string; child: ChildProcess; done: Promise<void> } | undefined;
 
   const busy = (): void => {
-    if (active)
-      throw new LabError(
-        'BUSY',
-        `Run ${active.runId} is training: stop it, or wait for it to finish, before starting another.`,
-      );
+    if (active) throw trainerBusy(active.runId);
   };
 
   async function python(): Promise<PythonProbe> {

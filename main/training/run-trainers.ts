@@ -1,5 +1,5 @@
 import type { RunInfo, TrainRequest } from '../contract';
-import { LabError } from '../errors';
+import { trainerBusy } from '../errors';
 import type { KerasRunner } from '../keras/keras-run';
 import type { RunStore } from '../runs/run-store';
 import type { TrainingService } from './training-service';
@@ -17,11 +17,7 @@ export function createRunTrainers(training: TrainingService, keras: KerasRunner,
   const anyActive = (): string | undefined => training.active ?? keras.active;
   const notBusy = (): void => {
     const busy = anyActive();
-    if (busy)
-      throw new LabError(
-        'BUSY',
-        `Run ${busy} is training: stop it, or wait for it to finish, before starting another.`,
-      );
+    if (busy) throw trainerBusy(busy);
   };
   return {
     get active() {

@@ -13,7 +13,7 @@
  * epoch the weights have not done.
  */
 import type { RunInfo, TrainRequest } from '../contract';
-import { LabError } from '../errors';
+import { LabError, trainerBusy } from '../errors';
 import { createTrainingContext, type TrainingServiceOptions } from './training-context';
 import { resumeLocked } from './training-resume';
 import { startRun } from './training-start';
@@ -37,11 +37,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   let starting: string | undefined;
 
   const busy = (): void => {
-    if (ctx.active)
-      throw new LabError(
-        'BUSY',
-        `Run ${ctx.active.runId} is training: stop it, or wait for it to finish, before starting another.`,
-      );
+    if (ctx.active) throw trainerBusy(ctx.active.runId);
     if (starting)
       throw new LabError(
         'BUSY',

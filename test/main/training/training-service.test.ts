@@ -74,7 +74,10 @@ describe('training service', () => {
     });
     expect(run.status).toBe('running');
     await expect(service.start({ dataset: data.root, model: { preset: 'micro' }, training: {} })).rejects.toMatchObject(
-      { code: 'BUSY' },
+      {
+        code: 'BUSY',
+        message: `Run ${run.id} is training: stop it, or wait for it to finish, before starting another.`,
+      },
     );
     (await worker.settle()).reject(
       new LabError('ENGINE_FAILED', 'The training worker stopped (exit code 1) before it answered.'),
