@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { registerFastKernels } from '../../../../main/engine/kernels';
 import { patchActivationRelease } from '../../../../main/engine/kernels/activation-release';
 import { buildXception } from '../../../../main/models/xception';
-import { randomTensor, seededRandom, tf, useCpuBackend } from './helpers';
+import { MICRO_SEED, randomTensor, seededRandom, tf, useCpuBackend } from './helpers';
 
 useCpuBackend();
-
-/** Seed-style blocks, tiny: 24 px, α 0.125, one middle block. */
-const MICRO_SEED = {
-  blockStyle: 'seed',
-  inputSize: 24,
-  classes: 10,
-  widthMultiplier: 0.125,
-  middleRepeats: 1,
-} as const;
 
 function batch(): { x: tf.Tensor; y: tf.Tensor } {
   const x = randomTensor(seededRandom(23), [4, 24, 24, 3]);

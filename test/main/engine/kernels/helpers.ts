@@ -6,6 +6,15 @@ import { useSimd } from '../../../../main/engine/kernels/simd';
 
 export { tf };
 
+/** The lecture's post-activation ("seed") blocks, micro-sized: 24 px, α 0.125, one middle block. */
+export const MICRO_SEED = {
+  blockStyle: 'seed',
+  inputSize: 24,
+  classes: 10,
+  widthMultiplier: 0.125,
+  middleRepeats: 1,
+} as const;
+
 /** The cpu backend, stock kernels restored and the SIMD path back on after every test. */
 export function useCpuBackend(): void {
   beforeAll(async () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fastKernels, registerFastKernels, unregisterFastKernels } from '../../../../main/engine/kernels';
 import { buildXception } from '../../../../main/models/xception';
-import { seededRandom, randomTensor, tf, useCpuBackend } from './helpers';
+import { MICRO_SEED, seededRandom, randomTensor, tf, useCpuBackend } from './helpers';
 
 useCpuBackend();
-
-/** The lecture's post-activation ("seed") blocks, micro-sized: 24 px, α 0.125, one middle block. */
-const MICRO_SEED = {
-  blockStyle: 'seed',
-  inputSize: 24,
-  classes: 10,
-  widthMultiplier: 0.125,
-  middleRepeats: 1,
-} as const;
 
 function batch(seed: number, size: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const random = seededRandom(seed);

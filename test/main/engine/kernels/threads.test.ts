@@ -3,19 +3,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { registerFastKernels, unregisterFastKernels } from '../../../../main/engine/kernels';
 import { configuredThreads, kernelPool, poolWorkerPath, setThreads } from '../../../../main/engine/kernels/pool';
 import { buildXception } from '../../../../main/models/xception';
-import { seededRandom, randomTensor, tf, useCpuBackend } from './helpers';
+import { MICRO_SEED, seededRandom, randomTensor, tf, useCpuBackend } from './helpers';
 
 useCpuBackend();
 afterAll(() => setThreads(undefined));
-
-/** Seed-style blocks, tiny: 24 px, α 0.125, one middle block; seeded weights. */
-const MICRO_SEED = {
-  blockStyle: 'seed',
-  inputSize: 24,
-  classes: 10,
-  widthMultiplier: 0.125,
-  middleRepeats: 1,
-} as const;
 
 /** Losses of four Adam steps from the same seeded weights and batches, on `threads` threads. */
 async function losses(threads: number): Promise<{ losses: number[]; sharedTasks: number }> {
