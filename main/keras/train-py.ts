@@ -126,7 +126,7 @@ def make_optimizer(learning_rate):
 
 
 def scheduled_learning_rate(epoch, epochs):
-    """The lab's per-epoch schedules; "plateau" starts at the base rate (ReduceLROnPlateau)."""
+    """The lab's per-epoch schedules; "plateau" starts at the base rate (Tracker.plateau lowers it)."""
     rate, floor = TRAINING["learningRate"], TRAINING["minLearningRate"]
     schedule = TRAINING["schedule"]
     if schedule == "step":
@@ -282,6 +282,10 @@ class Tracker:
         self.write = write  # only the chief writes files
         self.metrics_path = os.path.join(out, "metrics.jsonl")
         self.monitor, self.mode = monitored()
+        # ReduceLROnPlateau's counters, committed with every epoch so a resume goes on with them.
+        trainer = self.committed.get("trainer") or {}
+        self.plateau_wait = trainer.get("plateauWait", 0)
+        self.plateau_best = trainer.get("plateauBest")
         self.epoch_start = time.time()
         self.last_line = 0.0
         self.batches_seen = 0
@@ -316,7 +320,33 @@ class Tracker:
             metadata = {"epoch": self.committed["epochsDone"], "engine": "keras", **extra}
             lab_files.save_checkpoint(self.model, folder, self.topology, metadata, self.committed)
 
-    def end_epoch(self, epoch, logs, learning_rate):
+    def resume_learning_rate(self, optimizer):
+        """After a resume, the learning rate a plateau lowered (the optimizer may start afresh)."""
+        rate = (self.committed.get("trainer") or {}).get("learningRate")
+        if TRAINING["schedule"] == "plateau" and rate is not None:
+            optimizer.learning_rate.assign(rate)
+
+    def plateau(self, val_loss, learning_rate):
+        """The lab's ReduceLROnPlateau (as the tfjs trainer): the rate for the next epoch."""
+        if TRAINING["schedule"] != "plateau" or val_loss is None:
+            return learning_rate
+        if self.plateau_best is None or val_loss < self.plateau_best:
+            self.plateau_best = val_loss
+            self.plateau_wait = 0
+            return learning_rate
+        self.plateau_wait += 1
+        if self.plateau_wait < TRAINING["plateauPatience"]:
+            return learning_rate
+        self.plateau_wait = 0
+        lowered = max(TRAINING["minLearningRate"], learning_rate * TRAINING["plateauFactor"])
+        print(
+            f"val_loss has not improved for {TRAINING['plateauPatience']} epochs: "
+            f"learning rate lowered to {lowered}.",
+            flush=True,
+        )
+        return lowered
+
+    def end_epoch(self, epoch, logs, learning_rate, optimizer):
         """Records a finished epoch; returns True when early stopping ends the run."""
         seconds = time.time() - self.epoch_start
         line = {
@@ -343,6 +373,9 @@ class Tracker:
             or (value < best_value if self.mode == "min" else value > best_value)
         )
         since_best = 0 if improved else self.committed["epochsSinceBest"] + 1
+        next_rate = self.plateau(line["val_loss"], float(learning_rate))
+        if next_rate != float(learning_rate):
+            optimizer.learning_rate.assign(next_rate)  # before the commit: model.keras keeps it
         # The commit: checkpoints/last with epoch.json, replaced whole. The best checkpoint,
         # state.json and the metrics line follow from it (a kill in between is repaired on start).
         self.committed = {
@@ -350,6 +383,12 @@ class Tracker:
             "epochsDone": epoch + 1,
             "history": self.committed["history"] + [line],
             "epochsSinceBest": since_best,
+            "trainer": {
+                **(self.committed.get("trainer") or {}),
+                "plateauWait": self.plateau_wait,
+                "plateauBest": self.plateau_best,
+                "learningRate": next_rate,
+            },
             **({"best": {"epoch": epoch, "val_loss": line["val_loss"], "val_acc": line["val_acc"]}} if improved else {}),
         }
         self.checkpoint("last")
@@ -425,7 +464,7 @@ class LabCallback(keras.callbacks.Callback):
         if self.stop.requested and self.tracker.batches_seen < self.tracker.steps:
             return  # an epoch cut short is not a finished epoch; main() keeps its weights
         learning_rate = keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
-        if self.tracker.end_epoch(epoch, logs or {}, learning_rate):
+        if self.tracker.end_epoch(epoch, logs or {}, learning_rate, self.model.optimizer):
             self.model.stop_training = True
         if self.stop.requested:
             self.model.stop_training = True
@@ -480,17 +519,10 @@ def fit(args, strategy, datasets, state, tracker_args, initial_epoch, stop):
     tracker = Tracker(model, state, *tracker_args)
     lab = LabCallback(tracker, stop, TRAINING["batchSize"], train_size)
     callbacks = [lab]
+    # "plateau": the Tracker lowers the rate after each epoch and commits its counters with it
+    # (Keras' ReduceLROnPlateau starts them afresh on every resume).
     if TRAINING["schedule"] == "plateau":
-        callbacks.append(
-            keras.callbacks.ReduceLROnPlateau(
-                monitor="val_loss",
-                factor=TRAINING["plateauFactor"],
-                patience=TRAINING["plateauPatience"],
-                min_lr=TRAINING["minLearningRate"],
-                min_delta=0,
-                verbose=1,
-            )
-        )
+        tracker.resume_learning_rate(model.optimizer)
     else:
         callbacks.append(
             keras.callbacks.LearningRateScheduler(
@@ -558,10 +590,12 @@ def custom_loop(args, strategy, datasets, state, tracker_args, initial_epoch, st
     train_dist = strategy.experimental_distribute_dataset(train)
     val_dist = strategy.experimental_distribute_dataset(val)
     tracker = Tracker(model, state, *tracker_args)
+    tracker.resume_learning_rate(optimizer)
     regularisation = (lambda: float(tf.add_n(model.losses))) if model.losses else (lambda: 0.0)
     failure = None
     for epoch in range(initial_epoch, args.epochs):
-        optimizer.learning_rate.assign(scheduled_learning_rate(epoch, TRAINING["epochs"]))
+        if TRAINING["schedule"] != "plateau":
+            optimizer.learning_rate.assign(scheduled_learning_rate(epoch, TRAINING["epochs"]))
         tracker.begin_epoch()
         total = correct = count = 0.0
         for batch, (x, y) in enumerate(train_dist):
@@ -585,7 +619,7 @@ def custom_loop(args, strategy, datasets, state, tracker_args, initial_epoch, st
             "val_accuracy": val_correct / max(val_count, 1),
         }
         learning_rate = keras.ops.convert_to_numpy(optimizer.learning_rate)
-        if tracker.end_epoch(epoch, logs, learning_rate):
+        if tracker.end_epoch(epoch, logs, learning_rate, optimizer):
             break
     return model, tracker, failure
 
@@ -633,6 +667,10 @@ def main():
     with open(os.path.join(HERE, "tfjs_topology.json"), encoding="utf-8") as f:
         topology = json.load(f)
     steps = math.ceil(len(labels) / batch_size)
+    # Every worker decides plateaus and early stopping from the same commit record (only the
+    # chief repairs the folder; the others read it where they share it).
+    if not chief:
+        committed = lab_files.read_committed(os.path.join(args.out, "checkpoints", "last"))
     tracker_args = (committed, args.out, topology, steps, len(labels), chief)
 
     engine = {
