@@ -65,7 +65,7 @@
  * 8. Memory (issue 17). At 299 px, batch 8, a step's peak is the start of the backward pass:
  *    every tensor a gradient saved (~2.0 GB), the weights and Adam's slots (0.24 GB), the
  *    kernel pool's arena (0.22 GB), recycled buffers and garbage not yet collected. Three things
- *    took the peak resident memory from 3.4 GB to 2.5 GB, values unchanged bit for bit:
+ *    took the peak resident memory from 3.4 GB to about 2.6 GB, values unchanged bit for bit:
  *    - ReLU's gradient reads ReLU's output instead of its input (relu-grad.ts), so no gradient
  *      keeps a batch norm's output;
  *    - a layer's output is freed once its last reader has run (activation-release.ts): in

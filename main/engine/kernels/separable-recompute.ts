@@ -5,7 +5,7 @@ import type { Tf } from './cpu-backend';
  * A separable convolution that keeps only its input for the gradient (issue 17). tfjs'
  * separableConv2d is a depthwise convolution, then a 1×1 convolution of its output z; the tape
  * keeps z for the 1×1 convolution's filter gradient, a full-size tensor per separable conv that
- * nothing else needs: at 299 px, batch 8, about 0.5 GB of a step's ~2 GB of saved tensors. Here
+ * nothing else needs: at 299 px, batch 8, about 0.45 GB of a step's ~2 GB of saved tensors. Here
  * the layer's training call is one op whose gradient computes z again from the input (which
  * the tape keeps anyway: it is the ReLU or Add output before it) — one depthwise convolution,
  * a few per cent of a step — and then runs the very kernels tfjs' own gradients run, with the
