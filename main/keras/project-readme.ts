@@ -59,7 +59,8 @@ python train.py --distribute mirrored
 Each machine runs the same folder (and has the dataset, \`--data\` if its path differs) with
 \`TF_CONFIG\` naming every worker; worker 0 is the chief and writes \`output/\`. \`model.fit\` fails
 under MultiWorkerMirroredStrategy with Keras 3 (keras-team/keras#20585), so \`--distribute
-multiworker\` uses a custom training step.
+multiworker\` uses a custom training step. Ctrl+C on any worker stops them all after the
+same batch (the request travels with the step's reductions), keeping the last finished epoch.
 
 \`\`\`sh
 # on 10.0.0.1

@@ -582,10 +582,16 @@ def custom_loop(args, strategy, datasets, state, tracker_args, initial_epoch, st
         return tf.reduce_sum(per_example), tf.reduce_sum(correct), count
 
     # reduce_retracing: the last, smaller batch of an epoch does not trace the step again.
+    # stop_flag is this worker's stop request (1.0 or 0.0); its sum over the workers comes
+    # back last, so every worker knows after the same batch that one of them was told to stop.
     @tf.function(reduce_retracing=True)
-    def distributed(step, x, y):
+    def distributed(step, x, y, stop_flag):
         results = strategy.run(step, args=(x, y))
-        return [strategy.reduce(tf.distribute.ReduceOp.SUM, r, axis=None) for r in results]
+        stops = strategy.run(tf.identity, args=(stop_flag,))
+        return [strategy.reduce(tf.distribute.ReduceOp.SUM, r, axis=None) for r in (*results, stops)]
+
+    def local_stop():
+        return tf.constant(1.0 if stop.requested else 0.0)
 
     train_dist = strategy.experimental_distribute_dataset(train)
     val_dist = strategy.experimental_distribute_dataset(val)
@@ -593,25 +599,34 @@ def custom_loop(args, strategy, datasets, state, tracker_args, initial_epoch, st
     tracker.resume_learning_rate(optimizer)
     regularisation = (lambda: float(tf.add_n(model.losses))) if model.losses else (lambda: 0.0)
     failure = None
+    # Stop only on what all workers know: a Ctrl+C that reached one of them comes back from
+    # the next batch's reduction, so all leave the loop together and no collective waits forever.
+    agreed_stop = False
     for epoch in range(initial_epoch, args.epochs):
         if TRAINING["schedule"] != "plateau":
             optimizer.learning_rate.assign(scheduled_learning_rate(epoch, TRAINING["epochs"]))
         tracker.begin_epoch()
         total = correct = count = 0.0
         for batch, (x, y) in enumerate(train_dist):
-            loss_sum, hits, n = (float(v) for v in distributed(train_step, x, y))
+            loss_sum, hits, n, stops = (float(v) for v in distributed(train_step, x, y, local_stop()))
             total, correct, count = total + loss_sum, correct + hits, count + n
             loss = loss_sum / max(n, 1) + regularisation()
             if not math.isfinite(loss):
                 failure = f"loss became {loss} at epoch {epoch + 1}, batch {batch + 1} - try a lower learning rate"
                 break
             tracker.batch(epoch, batch, loss, hits / max(n, 1))
+            if stops > 0:
+                agreed_stop = True
+                break
         if failure:
             break
+        if agreed_stop and tracker.batches_seen < tracker.steps:
+            break  # an epoch cut short is not a finished epoch; main() keeps the last one
         val_total = val_correct = val_count = 0.0
         for x, y in val_dist:
-            loss_sum, hits, n = (float(v) for v in distributed(test_step, x, y))
+            loss_sum, hits, n, stops = (float(v) for v in distributed(test_step, x, y, local_stop()))
             val_total, val_correct, val_count = val_total + loss_sum, val_correct + hits, val_count + n
+            agreed_stop = agreed_stop or stops > 0
         logs = {
             "loss": total / max(count, 1) + regularisation(),
             "accuracy": correct / max(count, 1),
@@ -619,8 +634,10 @@ def custom_loop(args, strategy, datasets, state, tracker_args, initial_epoch, st
             "val_accuracy": val_correct / max(val_count, 1),
         }
         learning_rate = keras.ops.convert_to_numpy(optimizer.learning_rate)
-        if tracker.end_epoch(epoch, logs, learning_rate, optimizer):
+        if tracker.end_epoch(epoch, logs, learning_rate, optimizer) or agreed_stop:
             break
+    if agreed_stop and not stop.requested:
+        stop.request("Another worker was told to stop: stopped with it.")
     return model, tracker, failure
 
 

@@ -3,9 +3,11 @@
  * processes on 127.0.0.1 (free ports, TF_CONFIG as on two machines), a tiny dataset, one
  * epoch (24 training images: three whole batches of 8, so the step is traced once). Both finish; only the chief writes results, and they import as one run. Each worker
  * is killed if it runs past a generous bound, so a hung collective fails the test, not CI.
+ * And Ctrl+C on one worker stops both after the same batch (it used to be ignored: the other
+ * went on, or waited forever in a collective once the first was gone).
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,7 +29,14 @@ function freePort(): Promise<number> {
   });
 }
 
-function worker(python: string, project: string, out: string, tfConfig: unknown) {
+/** One worker process; `onOutput` sees everything it has printed so far, on each new piece. */
+function worker(
+  python: string,
+  project: string,
+  out: string,
+  tfConfig: unknown,
+  onOutput: (output: string, child: ChildProcess) => void = () => {},
+) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn(python, [join(project, 'train.py'), '--distribute', 'multiworker', '--out', out], {
       cwd: project,
@@ -35,8 +44,12 @@ function worker(python: string, project: string, out: string, tfConfig: unknown)
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const take = (d: Buffer) => {
+      output += d.toString();
+      onOutput(output, child);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     const timer = setTimeout(() => child.kill('SIGKILL'), workerTimeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -57,6 +70,24 @@ async function xlab(dataDir: string, ...argv: string[]) {
   return { code, stdout, stderr };
 }
 
+/** An exported micro project on a 3-class learnable dataset, training `epochs` epochs, and a two-worker cluster. */
+async function setUp(epochs: number) {
+  const work = await mkdtemp(join(tmpdir(), 'xlab-keras-mw-'));
+  const dataDir = join(work, 'data');
+  const { root } = await learnableDataset({ classes: 3, perClass: 10, size: 16 });
+  const config = join(work, 'config.json');
+  await writeFile(
+    config,
+    JSON.stringify({ model: { preset: 'micro', inputSize: 24 }, training: { epochs, batchSize: 8, seed: 5 } }),
+  );
+  const project = join(work, 'project');
+  const exported = await xlab(dataDir, 'export-keras', '--config', config, root, '--out', project);
+  expect(exported.code, exported.stderr).toBe(0);
+  const ports = [await freePort(), await freePort()];
+  const cluster = { worker: ports.map((p) => `127.0.0.1:${p}`) };
+  return { work, dataDir, project, cluster, otherOut: join(work, 'worker-1-output') };
+}
+
 describe('train.py --distribute multiworker', () => {
   it(
     "two workers on 127.0.0.1 both finish; the chief's results import as one run",
@@ -64,21 +95,7 @@ describe('train.py --distribute multiworker', () => {
     async (ctx) => {
       const env = await findTestPython();
       if (!env.python) return ctx.skip(env.skip);
-      const work = await mkdtemp(join(tmpdir(), 'xlab-keras-mw-'));
-      const dataDir = join(work, 'data');
-      const { root } = await learnableDataset({ classes: 3, perClass: 10, size: 16 });
-      const config = join(work, 'config.json');
-      await writeFile(
-        config,
-        JSON.stringify({ model: { preset: 'micro', inputSize: 24 }, training: { epochs: 1, batchSize: 8, seed: 5 } }),
-      );
-      const project = join(work, 'project');
-      const exported = await xlab(dataDir, 'export-keras', '--config', config, root, '--out', project);
-      expect(exported.code, exported.stderr).toBe(0);
-
-      const ports = [await freePort(), await freePort()];
-      const cluster = { worker: ports.map((p) => `127.0.0.1:${p}`) };
-      const otherOut = join(work, 'worker-1-output');
+      const { dataDir, project, cluster, otherOut } = await setUp(1);
       const [chief, other] = await Promise.all([
         worker(env.python!, project, join(project, 'output'), { cluster, task: { type: 'worker', index: 0 } }),
         worker(env.python!, project, otherOut, { cluster, task: { type: 'worker', index: 1 } }),
@@ -106,6 +123,38 @@ describe('train.py --distribute multiworker', () => {
           .split('\n')
           .filter((l) => JSON.parse(l).type === 'epoch'),
       ).toHaveLength(1);
+    },
+  );
+
+  it(
+    'Ctrl+C on one worker stops both after the same batch, keeping the finished epochs',
+    { timeout: 1_200_000 },
+    async (ctx) => {
+      const env = await findTestPython();
+      if (!env.python) return ctx.skip(env.skip);
+      const epochs = 30;
+      const { project, cluster, otherOut } = await setUp(epochs);
+      // The non-chief is told to stop once it has finished its first epoch.
+      let signalled = false;
+      const [chief, other] = await Promise.all([
+        worker(env.python!, project, join(project, 'output'), { cluster, task: { type: 'worker', index: 0 } }),
+        worker(env.python!, project, otherOut, { cluster, task: { type: 'worker', index: 1 } }, (output, child) => {
+          if (!signalled && /epoch 1: loss/.test(output)) {
+            signalled = true;
+            child.kill('SIGINT');
+          }
+        }),
+      ]);
+      expect(signalled).toBe(true);
+      expect(chief.code, chief.output.slice(-3000)).toBe(0);
+      expect(other.code, other.output.slice(-3000)).toBe(0);
+      expect(chief.output).toMatch(/Another worker was told to stop/);
+      const done = (output: string) => Number(/Stopped after (\d+) epochs/.exec(output)?.[1]);
+      expect(done(chief.output)).toBeGreaterThanOrEqual(1);
+      expect(done(chief.output)).toBeLessThan(epochs);
+      expect(done(other.output)).toBe(done(chief.output));
+      const state = JSON.parse(await readFile(join(project, 'output', 'state.json'), 'utf8'));
+      expect(state).toMatchObject({ status: 'stopped', epochsDone: done(chief.output) });
     },
   );
 });
