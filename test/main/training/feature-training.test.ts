@@ -10,31 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
-import { type EpochMetrics, type TrainJob } from '../../../main/training/trainer';
+import type { TrainJob } from '../../../main/training/trainer';
 import { featureCacheRoot } from '../../../main/training/feature-cache';
 import { learnableDataset } from './learnable-dataset';
-import { learnableJob, trainInSeries } from './learnable-job';
+import { learnableJob, recorder, trainInSeries } from './learnable-job';
 import { maxDifference, weightsOf } from './checkpoint-weights';
 
 const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 24 });
 
 const { train, settled } = trainInSeries();
-
-function recorder() {
-  const epochs: EpochMetrics[] = [];
-  const logs: string[] = [];
-  return {
-    epochs,
-    logs,
-    reporter: {
-      progress: () => {},
-      epoch: (m: EpochMetrics) => epochs.push(m),
-      estimate: () => {},
-      params: () => {},
-      log: (_l: string, m: string) => logs.push(m),
-    },
-  };
-}
 
 let weightsFile = '';
 let data: Awaited<ReturnType<typeof learnableDataset>>;

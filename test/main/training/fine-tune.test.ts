@@ -9,34 +9,15 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveModelConfig } from '../../../main/models/presets';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
 import { readCommitted } from '../../../main/runs/epoch-commit';
-import { type EpochMetrics, type TrainJob } from '../../../main/training/trainer';
+import type { TrainJob } from '../../../main/training/trainer';
 import { planXception } from '../../../main/models/xception-plan';
 import { learnableDataset } from './learnable-dataset';
-import { learnableJob, trainInSeries } from './learnable-job';
+import { learnableJob, recorder, trainInSeries } from './learnable-job';
 import { maxDifference, weightsOf } from './checkpoint-weights';
 
 const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 20, blockStyle: 'seed' });
 
 const { train, settled } = trainInSeries();
-
-function recorder(stopAfterEpoch?: number, control?: { stopRequested: boolean }) {
-  const epochs: EpochMetrics[] = [];
-  const logs: string[] = [];
-  return {
-    epochs,
-    logs,
-    reporter: {
-      progress: () => {},
-      epoch: (m: EpochMetrics) => {
-        epochs.push(m);
-        if (control && m.epoch + 1 === stopAfterEpoch) control.stopRequested = true;
-      },
-      estimate: () => {},
-      params: () => {},
-      log: (_l: string, m: string) => logs.push(m),
-    },
-  };
-}
 
 let weightsFile = '';
 let data: Awaited<ReturnType<typeof learnableDataset>>;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelConfig } from '../../../main/models/model-config';
 import { validateTrainingSettings } from '../../../main/models/training-settings';
-import { train, type TrainJob } from '../../../main/training/trainer';
+import { train, type EpochMetrics, type TrainJob, type TrainProgress } from '../../../main/training/trainer';
 import type { learnableDataset } from './learnable-dataset';
 
 type Learnable = Awaited<ReturnType<typeof learnableDataset>>;
@@ -50,5 +50,34 @@ export function trainInSeries(): { train: typeof train; settled: () => Promise<u
       return running;
     },
     settled: () => inFlight,
+  };
+}
+
+/**
+ * A reporter that records what the trainer reports: epochs, progress, log messages and the
+ * last estimate. With `control`, it requests a stop once epoch `stopAfterEpoch` (1-based) ends.
+ */
+export function recorder(stopAfterEpoch?: number, control?: { stopRequested: boolean }) {
+  const epochs: EpochMetrics[] = [];
+  const progress: TrainProgress[] = [];
+  const logs: string[] = [];
+  let estimate: number | undefined;
+  return {
+    epochs,
+    progress,
+    logs,
+    get estimate() {
+      return estimate;
+    },
+    reporter: {
+      progress: (p: TrainProgress) => progress.push(p),
+      epoch: (m: EpochMetrics) => {
+        epochs.push(m);
+        if (control && m.epoch + 1 === stopAfterEpoch) control.stopRequested = true;
+      },
+      estimate: (s: number) => (estimate = s),
+      log: (_level: string, message: string) => logs.push(message),
+      params: () => {},
+    },
   };
 }

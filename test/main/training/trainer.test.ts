@@ -6,7 +6,7 @@ import { resolveModelConfig } from '../../../main/models/presets';
 import { bestEpochBy } from '../../../main/models/monitor';
 import { type EpochMetrics, type TrainJob, type TrainProgress } from '../../../main/training/trainer';
 import { learnableDataset } from './learnable-dataset';
-import { learnableJob, trainInSeries } from './learnable-job';
+import { learnableJob, recorder, trainInSeries } from './learnable-job';
 
 async function job(overrides: Partial<TrainJob> = {}, settings: Record<string, unknown> = {}) {
   const model = resolveModelConfig({ preset: 'micro', classes: 3, inputSize: 20, blockStyle: 'seed' });
@@ -14,28 +14,6 @@ async function job(overrides: Partial<TrainJob> = {}, settings: Record<string, u
 }
 
 const { train, settled } = trainInSeries();
-
-function recorder() {
-  const epochs: EpochMetrics[] = [];
-  const progress: TrainProgress[] = [];
-  const logs: string[] = [];
-  let estimate: number | undefined;
-  return {
-    epochs,
-    progress,
-    logs,
-    get estimate() {
-      return estimate;
-    },
-    reporter: {
-      progress: (p: TrainProgress) => progress.push(p),
-      epoch: (m: EpochMetrics) => epochs.push(m),
-      estimate: (s: number) => (estimate = s),
-      log: (_level: string, message: string) => logs.push(message),
-      params: () => {},
-    },
-  };
-}
 
 // Each test trains a tiny model for 1–3 epochs: seconds when idle, but a loaded 2-core machine
 // can take minutes. No test here measures speed (`npm run bench` does).
